@@ -1,0 +1,108 @@
+-- umami-lite schema: the one source of the database layout.
+-- Every statement is idempotent; `umami-lite init-db` and the first start run it.
+-- Times are UTC epoch milliseconds (INTEGER). Text columns are truncated by the
+-- ingest code to Umami v1's column sizes, since SQLite does not enforce them.
+
+CREATE TABLE IF NOT EXISTS setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS account (
+    user_id       INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password      TEXT NOT NULL,             -- werkzeug password hash, never returned
+    is_admin      INTEGER NOT NULL DEFAULT 0,
+    token_version INTEGER NOT NULL DEFAULT 0, -- bumped on logout / password change
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS website (
+    website_id     INTEGER PRIMARY KEY,
+    website_uuid   TEXT NOT NULL UNIQUE,
+    user_id        INTEGER NOT NULL REFERENCES account(user_id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    domain         TEXT,
+    share_id       TEXT UNIQUE,
+    retention_days INTEGER,                  -- NULL keeps data forever
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    reset_at       INTEGER
+);
+CREATE INDEX IF NOT EXISTS website_user_id ON website(user_id);
+
+-- Secret keys for visitor hashes, one per rotation period; expired ones are deleted
+-- so that old visitor hashes can never be recomputed.
+CREATE TABLE IF NOT EXISTS salt (
+    period TEXT PRIMARY KEY,                 -- e.g. month:2026-11
+    salt   BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS session (
+    session_id   INTEGER PRIMARY KEY,
+    website_id   INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_hash BLOB UNIQUE,                -- HMAC of (website, hostname, ip, ua) under a salt
+    created_at   INTEGER NOT NULL,
+    hostname     TEXT,
+    browser      TEXT,
+    os           TEXT,
+    device       TEXT,
+    screen       TEXT,
+    language     TEXT,
+    country      TEXT,
+    distinct_id  TEXT
+);
+CREATE INDEX IF NOT EXISTS session_website_created ON session(website_id, created_at);
+
+CREATE TABLE IF NOT EXISTS pageview (
+    pageview_id     INTEGER PRIMARY KEY,
+    website_id      INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_id      INTEGER NOT NULL REFERENCES session(session_id) ON DELETE CASCADE,
+    visit_id        INTEGER NOT NULL,        -- epoch minute the visit started
+    created_at      INTEGER NOT NULL,
+    url             TEXT NOT NULL,           -- path + query, as the v1 tracker sends it
+    referrer        TEXT,
+    referrer_domain TEXT,                    -- host of an absolute referrer, lower case, no www.
+    page_title      TEXT,
+    tag             TEXT,
+    utm_source      TEXT,
+    utm_medium      TEXT,
+    utm_campaign    TEXT,
+    utm_content     TEXT,
+    utm_term        TEXT,
+    url_path  TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) ELSE url END
+    ) VIRTUAL,
+    url_query TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, instr(url, '?') + 1) END
+    ) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS pageview_website_created ON pageview(website_id, created_at);
+CREATE INDEX IF NOT EXISTS pageview_session ON pageview(session_id);
+
+CREATE TABLE IF NOT EXISTS event (
+    event_id    INTEGER PRIMARY KEY,
+    website_id  INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_id  INTEGER NOT NULL REFERENCES session(session_id) ON DELETE CASCADE,
+    visit_id    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    url         TEXT NOT NULL,
+    event_type  TEXT NOT NULL,               -- v1 event_type; 'custom' for named events
+    event_value TEXT NOT NULL,               -- v1 event_value; the event name
+    page_title  TEXT,
+    tag         TEXT
+);
+CREATE INDEX IF NOT EXISTS event_website_created ON event(website_id, created_at);
+CREATE INDEX IF NOT EXISTS event_session ON event(session_id);
+
+-- Typed properties of an event (v1.37+ event_data, current API `data`).
+CREATE TABLE IF NOT EXISTS event_data (
+    event_id     INTEGER NOT NULL REFERENCES event(event_id) ON DELETE CASCADE,
+    data_key     TEXT NOT NULL,
+    data_type    TEXT NOT NULL,              -- string | number | boolean | date
+    string_value TEXT,
+    number_value REAL,
+    date_value   INTEGER,
+    PRIMARY KEY (event_id, data_key)
+) WITHOUT ROWID;

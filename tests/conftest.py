@@ -1,0 +1,134 @@
+"""Shared fixtures: a real SQLite file per test, a movable clock, logged-in helpers."""
+import pytest
+
+from umami_lite import create_app
+
+ADMIN_PASSWORD = "admin-password-1"
+CHROME_UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/156.0.0.0 Safari/537.36")
+T0 = 1_780_000_000_000  # 2026-05-28T20:26:40Z, a fixed "now" for tests
+
+
+class Clock:
+    """A settable clock in epoch ms, injected as app.config['CLOCK']."""
+
+    def __init__(self, now=T0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return str(tmp_path / "umami-lite-test.db")
+
+
+@pytest.fixture
+def make_app(db_path, clock):
+    def make(**overrides):
+        config = {"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "CLOCK": clock,
+                  "TESTING": True}
+        config.update(overrides)
+        return create_app(config)
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """Logs in once and sends authenticated requests (Bearer) through the test client."""
+
+    def __init__(self, client):
+        self.client = client
+        self._tokens = {}
+
+    def token(self, username="admin", password=ADMIN_PASSWORD):
+        if username not in self._tokens:
+            r = self.client.post("/api/auth/login",
+                                 json={"username": username, "password": password})
+            assert r.status_code == 200, r.get_data(as_text=True)
+            self._tokens[username] = r.json["token"]
+        return self._tokens[username]
+
+    def headers(self, username="admin", password=ADMIN_PASSWORD):
+        return {"Authorization": f"Bearer {self.token(username, password)}"}
+
+    def get(self, path, as_user="admin", **kwargs):
+        return self.client.get(path, headers=self.headers(as_user), **kwargs)
+
+    def post(self, path, as_user="admin", **kwargs):
+        return self.client.post(path, headers=self.headers(as_user), **kwargs)
+
+    def delete(self, path, as_user="admin", **kwargs):
+        return self.client.delete(path, headers=self.headers(as_user), **kwargs)
+
+    def create_user(self, username, password="user-password-1", is_admin=False):
+        r = self.post("/api/account", json={"username": username, "password": password,
+                                            "is_admin": is_admin})
+        assert r.status_code == 200, r.json
+        self.token(username, password)
+        return r.json
+
+    def create_website(self, name="Example", domain="example.com", as_user="admin", **extra):
+        r = self.post("/api/website", as_user=as_user,
+                      json={"name": name, "domain": domain, **extra})
+        assert r.status_code == 200, r.json
+        return r.json
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def website(api):
+    return api.create_website()
+
+
+def pageview(client, website_uuid, url="/", referrer="", ua=CHROME_UA, ip="203.0.113.7",
+             hostname="example.com", screen="1920x1080", language="en-US", cache=None):
+    """Sends one v1 pageview through /api/collect; returns the response."""
+    headers = {"User-Agent": ua}
+    if cache:
+        headers["x-umami-cache"] = cache
+    return client.post("/api/collect", headers=headers, environ_base={"REMOTE_ADDR": ip},
+                       json={"type": "pageview", "payload": {
+                           "website": website_uuid, "url": url, "referrer": referrer,
+                           "hostname": hostname, "screen": screen, "language": language}})
+
+
+def event(client, website_uuid, value, event_type="click", url="/", ua=CHROME_UA,
+          ip="203.0.113.7", hostname="example.com", screen="1920x1080", language="en-US"):
+    """Sends one v1 (v1.0 form) event through /api/collect; returns the response."""
+    return client.post("/api/collect", headers={"User-Agent": ua},
+                       environ_base={"REMOTE_ADDR": ip},
+                       json={"type": "event", "payload": {
+                           "website": website_uuid, "url": url, "event_type": event_type,
+                           "event_value": value, "hostname": hostname, "screen": screen,
+                           "language": language}})
+
+
+def count_rows(app, table):
+    """Returns the number of rows in table (read straight from the SQLite file)."""
+    import sqlite3
+    conn = sqlite3.connect(app.config["UMAMI_LITE_DATABASE"])
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()

@@ -1,0 +1,165 @@
+"""Auth blueprint (login, verify, logout) and the access checks every other view calls.
+
+Login tokens are signed with itsdangerous, carry (user id, token version) and expire;
+bumping the account's token_version revokes them. Admin rights are read from the
+database on each request. Share tokens are read-only and bound to one website.
+"""
+from flask import Blueprint, current_app, g, jsonify, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+from . import sites, users
+from .db import get_db, transaction
+from .errors import ApiError, bad_request
+from .jsonbody import json_object
+
+bp = Blueprint("auth", __name__)
+
+COOKIE_NAME = "umami.auth"
+SHARE_HEADERS = ("x-umami-share-token", "x-umami-token")
+
+
+def _login_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET"], salt="umami-lite.login")
+
+
+def _share_serializer():
+    return URLSafeSerializer(current_app.config["SECRET"], salt="umami-lite.share")
+
+
+def _hash_method():
+    return current_app.config.get("PASSWORD_HASH_METHOD")
+
+
+def issue_token(user):
+    return _login_serializer().dumps({"u": user["user_id"], "v": user["token_version"]})
+
+
+def issue_share_token(website):
+    return _share_serializer().dumps({"w": website["website_id"], "s": website["share_id"]})
+
+
+def _token_from_request():
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE_NAME)
+
+
+def current_user():
+    """Returns the logged-in account row for this request, or None."""
+    if "_umami_user" in g:
+        return g._umami_user
+    user = None
+    token = _token_from_request()
+    if token:
+        max_age = current_app.config["UMAMI_LITE_TOKEN_DAYS"] * 86400
+        try:
+            data = _login_serializer().loads(token, max_age=max_age)
+            row = users.get(get_db(), int(data["u"]))
+            if row is not None and row["token_version"] == data["v"]:
+                user = row
+        except (BadSignature, SignatureExpired, KeyError, TypeError, ValueError):
+            user = None
+    g._umami_user = user
+    return user
+
+
+def require_user():
+    """Returns the logged-in account or raises 401."""
+    user = current_user()
+    if user is None:
+        raise ApiError(401, "Login required: send a valid token as Bearer or umami.auth cookie.")
+    return user
+
+
+def require_admin():
+    user = require_user()
+    if not user["is_admin"]:
+        raise ApiError(403, "Admin rights required.")
+    return user
+
+
+def _share_token():
+    for name in SHARE_HEADERS:
+        value = request.headers.get(name)
+        if value and value != "undefined":
+            return value
+    return None
+
+
+def website_for_read(key):
+    """Returns the website row if the caller may read it (owner, admin or its share token)."""
+    db = get_db()
+    website = sites.find(db, key)
+    share = _share_token()
+    if share is not None:
+        try:
+            data = _share_serializer().loads(share)
+        except BadSignature:
+            data = None
+        if (data and website is not None and data.get("w") == website["website_id"]
+                and website["share_id"] and data.get("s") == website["share_id"]):
+            return website
+        if current_user() is None:
+            raise ApiError(401, "Invalid share token.")
+    return website_for_owner(key, website)
+
+
+def website_for_owner(key, website=None):
+    """Returns the website row if the logged-in caller owns it or is admin; else 401/404."""
+    user = require_user()
+    website = website if website is not None else sites.find(get_db(), key)
+    if website is None or not (user["is_admin"] or website["user_id"] == user["user_id"]):
+        raise ApiError(404, "Website not found.")
+    return website
+
+
+def _set_cookie(response, token):
+    response.set_cookie(COOKIE_NAME, token, path="/", httponly=True, samesite="Lax",
+                        secure=request.is_secure,
+                        max_age=current_app.config["UMAMI_LITE_TOKEN_DAYS"] * 86400)
+
+
+@bp.post("/api/auth/login")
+def login():
+    body = json_object()
+    username, password = body.get("username"), body.get("password")
+    for name, value in (("username", username), ("password", password)):
+        if not isinstance(value, str) or not value:
+            raise bad_request(f"'{name}' is required (a non-empty string).")
+    user = users.check_credentials(get_db(), username, password, _hash_method())
+    if user is None:
+        raise ApiError(401, "Incorrect username or password.")
+    token = issue_token(user)
+    response = jsonify({"token": token, "user": users.to_json(user)})
+    _set_cookie(response, token)
+    return response
+
+
+@bp.route("/api/auth/verify", methods=["GET", "POST"])
+def verify():
+    return jsonify(users.to_json(require_user()))
+
+
+@bp.get("/api/me")
+def me():
+    user = require_user()
+    return jsonify({**users.to_json(user), "user": users.to_json(user)})
+
+
+@bp.post("/api/auth/logout")
+def logout():
+    user = current_user()
+    if user is not None:
+        db = get_db()
+        with transaction(db):
+            users.revoke_tokens(db, user["user_id"])
+    response = jsonify({"ok": True})
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="Lax")
+    return response
+
+
+@bp.get("/api/heartbeat")
+def heartbeat():
+    return jsonify({"ok": True})

@@ -1,0 +1,139 @@
+"""The `umami-lite` command: thin shells over library functions."""
+import argparse
+import getpass
+import os
+import sys
+
+from . import config, db, sites, users
+
+SNIPPET = ('<script async defer data-website-id="{uuid}" '
+           'src="{host}/umami.js"></script>')
+
+
+def _app(args):
+    from . import create_app
+    overrides = {"UMAMI_LITE_DATABASE": args.database} if args.database else None
+    return create_app(overrides)
+
+
+def cmd_serve(args):
+    """Starts gunicorn (a production WSGI server) with the app."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _app(args)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+
+        def load(self):
+            return app
+
+    print(f"umami-lite: serving {app.config['UMAMI_LITE_DATABASE']} on "
+          f"http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    Server().run()
+
+
+def cmd_init_db(args):
+    """Creates missing tables and the first admin; never drops data."""
+    app = _app(args)
+    print(f"umami-lite: database ready at {os.path.abspath(app.config['UMAMI_LITE_DATABASE'])}")
+
+
+def cmd_create_user(args):
+    app = _app(args)
+    password = args.password or os.environ.get("UMAMI_LITE_NEW_PASSWORD")
+    if not password:
+        password = getpass.getpass(f"Password for {args.username}: ")
+    if len(password) < 8:
+        sys.exit("umami-lite: the password must have at least 8 characters")
+    conn = db.connect(app.config["UMAMI_LITE_DATABASE"])
+    try:
+        with db.transaction(conn):
+            row = users.create_user(conn, args.username, password, args.admin)
+    except ValueError as exc:
+        sys.exit(f"umami-lite: {exc}")
+    finally:
+        conn.close()
+    print(f"created user {row['username']} (id {row['user_id']}"
+          f"{', admin' if row['is_admin'] else ''})")
+
+
+def cmd_add_website(args):
+    app = _app(args)
+    conn = db.connect(app.config["UMAMI_LITE_DATABASE"])
+    try:
+        owner = users.get_by_name(conn, args.owner)
+        if owner is None:
+            sys.exit(f"umami-lite: no user named {args.owner!r}")
+        with db.transaction(conn):
+            row = sites.create(conn, owner["user_id"], args.name, args.domain, args.share)
+    finally:
+        conn.close()
+    print(f"website id:   {row['website_id']}")
+    print(f"website uuid: {row['website_uuid']}")
+    if row["share_id"]:
+        print(f"share id:     {row['share_id']}")
+    print("tracker snippet:")
+    print("  " + SNIPPET.format(uuid=row["website_uuid"], host=args.host.rstrip("/")))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="umami-lite",
+        description="Umami-compatible web analytics on SQLite. Settings come from the "
+                    "environment: " + ", ".join(s.name for s in config.SETTINGS) + ".")
+    parser.add_argument("--database", help="SQLite file (overrides UMAMI_LITE_DATABASE; "
+                        "default ./umami-lite.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the server (gunicorn)",
+                       description="Run umami-lite with gunicorn. Example: "
+                                   "umami-lite serve --host 0.0.0.0 --port 3000")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init-db", help="create the database and first admin (idempotent)",
+                       description="Create missing tables and the admin account; never drops "
+                                   "data. Example: umami-lite init-db")
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("create-user", help="create an account",
+                       description="Create an account. The password is read from --password, "
+                                   "UMAMI_LITE_NEW_PASSWORD or a prompt. Example: "
+                                   "umami-lite create-user alice --admin")
+    p.add_argument("username")
+    p.add_argument("--password", help="at least 8 characters")
+    p.add_argument("--admin", action="store_true", help="give admin rights")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("add-website", help="add a website; prints its uuid and tracker snippet",
+                       description="Example: umami-lite add-website 'My blog' --domain "
+                                   "blog.example.com --host https://stats.example.com")
+    p.add_argument("name")
+    p.add_argument("--domain", help="the site's domain, e.g. blog.example.com")
+    p.add_argument("--owner", default="admin", help="owning username (default admin)")
+    p.add_argument("--share", action="store_true", help="enable a public share link")
+    p.add_argument("--host", default="http://127.0.0.1:3000",
+                   help="public URL of this umami-lite, used in the snippet")
+    p.set_defaults(func=cmd_add_website)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except ValueError as exc:  # bad settings, e.g. IGNORE_IP or SALT_ROTATION
+        sys.exit(f"umami-lite: {exc}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""What a hit says about its visitor: IP, browser, OS, device, country, bot or not.
+
+Everything here is an in-memory lookup; results are cached. Nothing here is stored raw.
+"""
+import ipaddress
+import re
+from functools import lru_cache
+
+import user_agents
+
+DESKTOP_OS = {"Windows", "Mac OS X", "Linux", "Ubuntu", "Debian", "Fedora", "FreeBSD",
+              "OpenBSD", "NetBSD", "Solaris", "Chrome OS", "ChromeOS", "macOS"}
+MOBILE_OS = {"iOS", "Android", "BlackBerry OS", "Windows Phone", "Fire OS", "KaiOS"}
+# user-agents misses headless browsers and most HTTP libraries.
+BOT_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|headless|phantomjs|lighthouse|curl/|wget/|python-requests|"
+    r"python-urllib|httpx|aiohttp|go-http-client|okhttp|java/|libwww|scrapy|axios/|"
+    r"node-fetch|facebookexternalhit|preview|monitor|pingdom|uptime", re.I)
+
+
+@lru_cache(maxsize=4096)
+def parse_user_agent(ua):
+    """Returns (browser, os, is_bot) for a user agent string."""
+    parsed = user_agents.parse(ua or "")
+    is_bot = not ua or parsed.is_bot or bool(BOT_PATTERN.search(ua))
+    browser = parsed.browser.family if parsed.browser.family != "Other" else None
+    os_name = parsed.os.family if parsed.os.family != "Other" else None
+    return browser, os_name, is_bot
+
+
+def device_for(os_name, screen):
+    """Returns laptop/desktop/tablet/mobile from screen width and OS (Umami v1 thresholds)."""
+    if not screen:
+        return None
+    match = re.match(r"\s*(\d+)", screen)
+    if not match:
+        return None
+    width = int(match.group(1))
+    if os_name in DESKTOP_OS:
+        return "laptop" if os_name in ("Chrome OS", "ChromeOS") or width < 1920 else "desktop"
+    if os_name in MOBILE_OS:
+        return "tablet" if os_name == "Fire OS" or width > 479 else "mobile"
+    if width >= 1920:
+        return "desktop"
+    if width >= 1024:
+        return "laptop"
+    if width >= 479:
+        return "tablet"
+    return "mobile"
+
+
+def parse_networks(spec):
+    """Returns the IP networks in a comma-separated list of IPs and CIDR ranges."""
+    networks = []
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if part:
+            networks.append(ipaddress.ip_network(part, strict=False))
+    return tuple(networks)
+
+
+def normalize_ip(value):
+    """Returns an ip_address for value (IPv4-mapped IPv6 unwrapped), or None."""
+    try:
+        ip = ipaddress.ip_address((value or "").strip().strip("[]"))
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
+
+
+def client_ip(request, header_name):
+    """Returns the client IP: from header_name when configured, else the socket address."""
+    raw = None
+    if header_name:
+        raw = (request.headers.get(header_name) or "").split(",")[0]
+    return normalize_ip(raw) or normalize_ip(request.remote_addr)
+
+
+def is_ignored(ip, networks):
+    return ip is not None and any(ip.version == n.version and ip in n for n in networks)
+
+
+class CountryLookup:
+    """IP -> ISO country code from an .mmdb file if given, else geoip2fast's bundled data."""
+
+    def __init__(self, mmdb_path=None):
+        self.mmdb_path = mmdb_path
+        self._reader = None
+
+    def _load(self):
+        if self._reader is None:
+            if self.mmdb_path:
+                import maxminddb
+                self._reader = ("mmdb", maxminddb.open_database(self.mmdb_path))
+            else:
+                from geoip2fast import GeoIP2Fast
+                self._reader = ("fast", GeoIP2Fast(verbose=False))
+        return self._reader
+
+    @lru_cache(maxsize=8192)
+    def lookup(self, ip):
+        """Returns the two-letter country for a public ip_address, else None."""
+        if ip is None or not ip.is_global:
+            return None
+        kind, reader = self._load()
+        try:
+            if kind == "mmdb":
+                record = reader.get(str(ip)) or {}
+                code = (record.get("country") or record.get("registered_country") or {}).get(
+                    "iso_code")
+            else:
+                code = reader.lookup(str(ip)).country_code
+        except Exception:  # a lookup failure must never fail a hit
+            return None
+        return code if code and re.fullmatch(r"[A-Z]{2}", code) else None
+
+
+def country_from_header(request, header_name):
+    value = (request.headers.get(header_name) or "").strip().upper()
+    return value if re.fullmatch(r"[A-Z]{2}", value) and value != "XX" else None

@@ -1,0 +1,149 @@
+"""POST /api/collect: the Umami v1 tracker endpoint (public, CORS *, never a 500 by design).
+
+Request -> validate payload -> visitor info -> ingest.record -> plain-text cache token.
+"""
+import uuid
+
+from flask import Blueprint, current_app, jsonify, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from . import clients, ingest, sites
+from .clock import now_ms
+from .db import get_db
+from .errors import bad_request
+from .jsonbody import parse_json, read_body
+
+bp = Blueprint("collect", __name__)
+
+STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_type",
+                 "event_value", "event_name")
+
+def cors(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    requested = request.headers.get("Access-Control-Request-Headers")
+    response.headers["Access-Control-Allow-Headers"] = requested or "Content-Type, x-umami-cache"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+@bp.after_request
+def add_cors(response):
+    return cors(response)
+
+@bp.route("/api/collect", methods=["OPTIONS"])
+def preflight():
+    return "", 204
+
+def _cache_serializer():
+    return URLSafeSerializer(current_app.config["SECRET"], salt="umami-lite.cache")
+
+def make_cache_token(state):
+    return _cache_serializer().dumps(
+        [state.website_id, state.session_id, state.visit_id, state.last_ms, state.period])
+
+def read_cache_token(token):
+    """Returns the ingest.Recorded a cache token carries, or None when it is not ours."""
+    if not isinstance(token, str):
+        return None
+    token = token.strip().strip('"')
+    if not token:
+        return None
+    try:
+        values = _cache_serializer().loads(token)
+        return ingest.Recorded(*values)
+    except (BadSignature, TypeError, ValueError):
+        return None
+
+def website_by_uuid(value):
+    """Returns the website row for a payload's uuid, or raises 400."""
+    if not isinstance(value, str):
+        raise bad_request("'payload.website' is required (a website uuid).")
+    try:
+        key = str(uuid.UUID(value))
+    except ValueError:
+        raise bad_request("'payload.website' is not a valid uuid.") from None
+    website = sites.find(get_db(), key)
+    if website is None:
+        raise bad_request("'payload.website' is not a known website.")
+    return website
+
+def _validated(body):
+    """Returns (type, payload) of a collect body, or raises 400 naming the field."""
+    if not isinstance(body, dict):
+        raise bad_request("Request body must be a JSON object.")
+    kind = body.get("type")
+    if kind not in ("pageview", "event"):
+        raise bad_request("'type' must be 'pageview' or 'event'.")
+    payload = body.get("payload")
+    if not isinstance(payload, dict):
+        raise bad_request("'payload' is required (a JSON object).")
+    for name in STRING_FIELDS:
+        if payload.get(name) is not None and not isinstance(payload[name], str):
+            raise bad_request(f"'payload.{name}' must be a string.")
+    if not payload.get("url"):
+        raise bad_request("'payload.url' is required.")
+    if kind == "event":
+        if payload.get("event_name"):
+            data = payload.get("event_data")
+            if data is not None and not isinstance(data, dict):
+                raise bad_request("'payload.event_data' must be a JSON object.")
+        elif not (payload.get("event_type") and payload.get("event_value")):
+            raise bad_request("An event needs 'payload.event_name' or 'payload.event_type' and "
+                              "'payload.event_value'.")
+    return kind, payload
+
+def visitor_for(request, config, hostname, screen, language):
+    """Returns (Visitor, reason) where reason is 'bot', 'ip' or None."""
+    ip = clients.client_ip(request, config.get("CLIENT_IP_HEADER"))
+    ua = request.headers.get("User-Agent", "")
+    browser, os_name, is_bot = clients.parse_user_agent(ua)
+    reason = None
+    if is_bot and not config["DISABLE_BOT_CHECK"]:
+        reason = "bot"
+    elif clients.is_ignored(ip, config["IGNORE_NETWORKS"]):
+        reason = "ip"
+    if config.get("UMAMI_LITE_COUNTRY_HEADER"):
+        country = clients.country_from_header(request, config["UMAMI_LITE_COUNTRY_HEADER"])
+    else:
+        country = config["COUNTRY_LOOKUP"].lookup(ip)
+    visitor = ingest.Visitor(
+        ip=str(ip or ""), user_agent=ua, hostname=hostname, browser=browser, os=os_name,
+        device=clients.device_for(os_name, screen), screen=screen, language=language,
+        country=country)
+    return visitor, reason
+
+def hit_from_payload(kind, payload):
+    """Returns the ingest.Hit for a v1 payload (both v1 event forms)."""
+    hit = ingest.Hit(kind=kind, url=payload["url"], created_at=now_ms(),
+                     referrer=payload.get("referrer"))
+    if kind == "event":
+        if payload.get("event_name"):
+            hit.event_type, hit.event_value = "custom", payload["event_name"]
+            hit.data = payload.get("event_data")
+        else:
+            hit.event_type, hit.event_value = payload["event_type"], payload["event_value"]
+    return hit
+
+@bp.post("/api/collect")
+def collect():
+    kind, payload = _validated(parse_json(read_body()))
+    website = website_by_uuid(payload.get("website"))
+    config = current_app.config
+    visitor, reason = visitor_for(request, config, payload.get("hostname"),
+                                  payload.get("screen"), payload.get("language"))
+    if reason:
+        return jsonify({"ignored": reason})
+    cached = read_cache_token(request.headers.get("x-umami-cache") or payload.get("cache"))
+    state = ingest.record(get_db(), website, visitor, hit_from_payload(kind, payload),
+                          config["SALT_ROTATION"], cached)
+    return make_cache_token(state), 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+def init_app(app):
+    rotation = app.config["SALT_ROTATION"]
+    if rotation not in ingest.ROTATIONS:
+        raise ValueError(f"SALT_ROTATION must be one of {', '.join(ingest.ROTATIONS)}")
+    try:
+        app.config["IGNORE_NETWORKS"] = clients.parse_networks(app.config["IGNORE_IP"])
+    except ValueError as exc:
+        raise ValueError(f"IGNORE_IP: {exc}") from None
+    app.config["COUNTRY_LOOKUP"] = clients.CountryLookup(app.config["UMAMI_LITE_GEOIP_DATABASE"])

@@ -1,0 +1,77 @@
+"""The settings table: every setting umami-lite reads, declared once.
+
+README's settings table is checked against SETTINGS by a test. Values come from
+defaults, then the environment, then the overrides given to create_app().
+"""
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str            # environment variable and app.config key
+    default: object
+    help: str
+    aliases: tuple = ()  # older names read when `name` is unset, in order
+
+
+SETTINGS = (
+    Setting("UMAMI_LITE_DATABASE", "umami-lite.db",
+            "SQLite file path. The default is `umami-lite.db` in the current working "
+            "directory; the file is created on first start."),
+    Setting("UMAMI_LITE_SECRET", None,
+            "Key for login, share and cache tokens and for visitor hashes. When unset: "
+            "`APP_SECRET`, then `HASH_SALT`; when none is set, a random secret is generated "
+            "once and kept in the database.", aliases=("APP_SECRET", "HASH_SALT")),
+    Setting("UMAMI_LITE_ADMIN_PASSWORD", None,
+            "Password of the first admin account `admin`, used when the database is created. "
+            "When unset, a random password is printed once."),
+    Setting("UMAMI_LITE_TOKEN_DAYS", 30,
+            "Days a login token stays valid."),
+    Setting("IGNORE_IP", "",
+            "Comma-separated client IPs and CIDR ranges whose hits are dropped."),
+    Setting("DISABLE_BOT_CHECK", False,
+            "`1` stores hits from bot user agents too."),
+    Setting("SALT_ROTATION", "month",
+            "How often the visitor-hash salt rotates on UTC boundaries: `month`, `week` or `day`."),
+    Setting("CLIENT_IP_HEADER", None,
+            "Read the client IP from this request header (e.g. `X-Real-IP`, "
+            "`CF-Connecting-IP`). Only set it behind a proxy that always sets that header."),
+    Setting("UMAMI_LITE_PROXY_COUNT", 0,
+            "Number of reverse proxies in front of umami-lite whose `X-Forwarded-For`, "
+            "`X-Forwarded-Proto` and `X-Forwarded-Host` are trusted."),
+    Setting("UMAMI_LITE_COUNTRY_HEADER", None,
+            "Take the visitor's country from this header (e.g. `CF-IPCountry`) instead of "
+            "the IP lookup."),
+    Setting("UMAMI_LITE_GEOIP_DATABASE", None,
+            "Path of a MaxMind or DB-IP country `.mmdb` file to use instead of the bundled "
+            "IP-to-country data."),
+)
+
+BOOLEAN_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(setting, raw):
+    """Returns the raw environment string converted to the default's type."""
+    if isinstance(setting.default, bool):
+        return raw.strip().lower() in BOOLEAN_TRUE
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{setting.name} must be an integer, got {raw!r}") from None
+    return raw
+
+
+def from_environment(environ=None):
+    """Returns {name: value} for every setting, from defaults and the environment."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        value = setting.default
+        for key in (setting.name, *setting.aliases):
+            if environ.get(key):
+                value = _coerce(setting, environ[key])
+                break
+        values[setting.name] = value
+    return values

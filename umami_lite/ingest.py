@@ -1,0 +1,235 @@
+"""A validated hit -> visitor identity -> one short write transaction.
+
+Both ingest routes (/api/collect and the current API's /api/send) end here, so a
+pageview is the same row whichever tracker sent it.
+"""
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+from .db import transaction
+
+# Umami v1 column sizes (the current API's for the columns v1 did not have).
+LIMITS = {"url": 500, "referrer": 500, "event_type": 50, "event_value": 50, "hostname": 100,
+          "browser": 20, "os": 20, "device": 20, "screen": 11, "language": 35, "country": 2,
+          "page_title": 500, "tag": 50, "utm": 255, "distinct_id": 50,
+          "data_key": 500, "data_value": 500}
+MAX_DATA_KEYS = 100
+VISIT_TIMEOUT_MS = 30 * 60 * 1000
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+ROTATIONS = ("month", "week", "day")
+
+
+def clip(value, size):
+    """Returns value cut to size characters; None and '' stay as they are."""
+    if value is None:
+        return None
+    return value[:size]
+
+
+@dataclass
+class Visitor:
+    """Who sent a hit: only derived values are stored, never ip or user_agent."""
+    ip: str
+    user_agent: str
+    hostname: str = None
+    browser: str = None
+    os: str = None
+    device: str = None
+    screen: str = None
+    language: str = None
+    country: str = None
+    distinct_id: str = None
+
+
+@dataclass
+class Hit:
+    kind: str                      # "pageview" or "event"
+    url: str
+    created_at: int
+    referrer: str = None
+    event_type: str = None
+    event_value: str = None
+    page_title: str = None
+    tag: str = None
+    data: dict = field(default=None)
+
+
+@dataclass
+class Recorded:
+    """What the cache token carries back to the next hit."""
+    website_id: int
+    session_id: int
+    visit_id: int
+    last_ms: int
+    period: str
+
+
+def salt_period(now_ms, rotation):
+    """Returns the name of the salt period holding now_ms (UTC boundaries)."""
+    day = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc).date()
+    if rotation == "day":
+        return f"day:{day.isoformat()}"
+    if rotation == "week":
+        monday = day - timedelta(days=day.weekday())
+        return f"week:{monday.isoformat()}"
+    return f"month:{day.year:04d}-{day.month:02d}"
+
+
+def current_salt(db, period):
+    """Returns the salt for period, creating it and deleting every other period's salt."""
+    row = db.execute("SELECT salt FROM salt WHERE period = ?", (period,)).fetchone()
+    if row:
+        return row[0]
+    db.execute("INSERT OR IGNORE INTO salt (period, salt) VALUES (?, ?)",
+               (period, secrets.token_bytes(32)))
+    db.execute("DELETE FROM salt WHERE period != ?", (period,))
+    return db.execute("SELECT salt FROM salt WHERE period = ?", (period,)).fetchone()[0]
+
+
+def session_hash(salt, website_uuid, visitor):
+    """Returns the 16-byte visitor hash; fields are joined with a separator they cannot hold."""
+    message = "\x1f".join((website_uuid, visitor.hostname or "", visitor.ip or "",
+                           visitor.user_agent or ""))
+    return hmac.new(salt, message.encode("utf-8", "replace"), hashlib.sha256).digest()[:16]
+
+
+def referrer_domain(referrer):
+    """Returns the lower-case host of an absolute referrer without www. and port, or None."""
+    if not referrer:
+        return None
+    try:
+        host = urlsplit(referrer).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def utm_values(url):
+    """Returns the utm_* parameters of url's query as a dict."""
+    query = url.split("?", 1)[1] if "?" in url else ""
+    values = {}
+    for key, value in parse_qsl(query.split("#", 1)[0], keep_blank_values=False):
+        if key in UTM_KEYS and key not in values:
+            values[key] = clip(value, LIMITS["utm"])
+    return values
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def data_rows(data, prefix=""):
+    """Yields (key, type, string, number, date_ms) for each property, nested keys dotted."""
+    for key, value in data.items():
+        key = clip(f"{prefix}{key}", LIMITS["data_key"])
+        if isinstance(value, dict):
+            yield from data_rows(value, key + ".")
+        elif isinstance(value, bool):
+            yield key, "boolean", "true" if value else "false", None, None
+        elif isinstance(value, (int, float)):
+            yield key, "number", None, float(value), None
+        elif isinstance(value, str) and ISO_DATE.match(value):
+            yield key, "date", value, None, _date_ms(value)
+        elif value is not None:
+            text = value if isinstance(value, str) else json.dumps(value)
+            yield key, "string", clip(text, LIMITS["data_value"]), None, None
+
+
+def _date_ms(text):
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def _find_or_create_session(db, website, visitor, salt, now):
+    digest = session_hash(salt, website["website_uuid"], visitor)
+    row = db.execute("SELECT session_id FROM session WHERE session_hash = ?", (digest,)).fetchone()
+    if row:
+        return row[0]
+    cur = db.execute(
+        "INSERT INTO session (website_id, session_hash, created_at, hostname, browser, os,"
+        " device, screen, language, country, distinct_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (website["website_id"], digest, now, clip(visitor.hostname, LIMITS["hostname"]),
+         clip(visitor.browser, LIMITS["browser"]), clip(visitor.os, LIMITS["os"]),
+         clip(visitor.device, LIMITS["device"]), clip(visitor.screen, LIMITS["screen"]),
+         clip(visitor.language, LIMITS["language"]), clip(visitor.country, LIMITS["country"]),
+         clip(visitor.distinct_id, LIMITS["distinct_id"])))
+    return cur.lastrowid
+
+
+def _visit_id(cached, now):
+    """Returns the visit: the cached one while it is active, else one starting now.
+
+    Without a cache token a visit is the session's clock hour, as in Umami.
+    """
+    if cached is None:
+        return (now // 3_600_000) * 60
+    if 0 <= now - cached.last_ms < VISIT_TIMEOUT_MS:
+        return cached.visit_id
+    return now // 60_000
+
+
+def _insert_hit(db, website_id, session_id, visit_id, hit):
+    url = clip(hit.url, LIMITS["url"])
+    if hit.kind == "pageview":
+        referrer = clip(hit.referrer, LIMITS["referrer"])
+        utm = utm_values(hit.url)
+        db.execute(
+            "INSERT INTO pageview (website_id, session_id, visit_id, created_at, url, referrer,"
+            " referrer_domain, page_title, tag, utm_source, utm_medium, utm_campaign,"
+            " utm_content, utm_term) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (website_id, session_id, visit_id, hit.created_at, url, referrer,
+             clip(referrer_domain(referrer), LIMITS["referrer"]),
+             clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]),
+             *(utm.get(key) for key in UTM_KEYS)))
+        return
+    cur = db.execute(
+        "INSERT INTO event (website_id, session_id, visit_id, created_at, url, event_type,"
+        " event_value, page_title, tag) VALUES (?,?,?,?,?,?,?,?,?)",
+        (website_id, session_id, visit_id, hit.created_at, url,
+         clip(hit.event_type, LIMITS["event_type"]), clip(hit.event_value, LIMITS["event_value"]),
+         clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"])))
+    if hit.data:
+        rows = list(data_rows(hit.data))[:MAX_DATA_KEYS]
+        db.executemany(
+            "INSERT OR REPLACE INTO event_data (event_id, data_key, data_type, string_value,"
+            " number_value, date_value) VALUES (?,?,?,?,?,?)",
+            [(cur.lastrowid, *row) for row in rows])
+
+
+def record(db, website, visitor, hit, rotation, cached=None):
+    """Stores one hit in one write transaction; returns the state for the next cache token.
+
+    cached is a Recorded from a verified cache token (or None); it is used only if it
+    belongs to this website and to the current salt period.
+    """
+    now = hit.created_at
+    period = salt_period(now, rotation)
+    if cached is not None and (cached.website_id != website["website_id"]
+                               or cached.period != period):
+        cached = None
+    with transaction(db):
+        session_id = None
+        if cached is not None and db.execute(
+                "SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
+                (cached.session_id, website["website_id"])).fetchone():
+            session_id = cached.session_id
+        else:
+            cached = None
+        if session_id is None:
+            salt = current_salt(db, period)
+            session_id = _find_or_create_session(db, website, visitor, salt, now)
+        visit_id = _visit_id(cached, now)
+        _insert_hit(db, website["website_id"], session_id, visit_id, hit)
+    return Recorded(website["website_id"], session_id, visit_id, now, period)

@@ -1,0 +1,1 @@
+"""The time-series and summary queries behind /stats, /pageviews, /events and /active."""

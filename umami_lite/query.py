@@ -1,0 +1,83 @@
+"""The common part of every stats query: website, inclusive time range, filters.
+
+Filter names map to columns through FILTERS, the whitelist; values are always bound.
+"""
+from dataclasses import dataclass
+
+# filter name -> (where the column lives, column). "hit" columns exist on both pageview
+# and event rows; "pageview" ones only on pageviews; "session" ones on the session row.
+FILTERS = {
+    "url": ("hit", "url"),
+    "path": ("pageview", "url_path"),
+    "query": ("pageview", "url_query"),
+    "referrer": ("pageview", "referrer_domain"),
+    "title": ("hit", "page_title"),
+    "tag": ("hit", "tag"),
+    "utm_source": ("pageview", "utm_source"),
+    "utm_medium": ("pageview", "utm_medium"),
+    "utm_campaign": ("pageview", "utm_campaign"),
+    "utm_content": ("pageview", "utm_content"),
+    "utm_term": ("pageview", "utm_term"),
+    "event": ("event", "event_value"),
+    "hostname": ("session", "hostname"),
+    "browser": ("session", "browser"),
+    "os": ("session", "os"),
+    "device": ("session", "device"),
+    "country": ("session", "country"),
+    "language": ("session", "language"),
+    "screen": ("session", "screen"),
+}
+OPERATORS = ("eq", "neq", "c", "dnc")
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str       # a key of FILTERS
+    op: str         # one of OPERATORS
+    values: tuple   # eq/neq: any of; c/dnc: substring (first value)
+
+
+def _condition(column, flt):
+    """Returns (sql, params) testing column against one filter."""
+    if flt.op in ("eq", "neq"):
+        marks = ", ".join("?" for _ in flt.values)
+        sql = f"{column} IN ({marks})"
+        if flt.op == "neq":
+            sql = f"({column} IS NULL OR {column} NOT IN ({marks}))"
+        return sql, list(flt.values)
+    pattern = "%" + flt.values[0].replace("\\", "\\\\").replace("%", "\\%").replace(
+        "_", "\\_") + "%"
+    if flt.op == "c":
+        return f"{column} LIKE ? ESCAPE '\\'", [pattern]
+    return f"({column} IS NULL OR {column} NOT LIKE ? ESCAPE '\\')", [pattern]
+
+
+@dataclass(frozen=True)
+class Query:
+    website_id: int
+    start: int                 # epoch ms, inclusive
+    end: int                   # epoch ms, inclusive
+    filters: tuple = ()        # Filter, ...
+
+    def where(self, table="pageview", alias="p"):
+        """Returns (sql, params) restricting alias (a pageview or event table) to this query.
+
+        A filter on a column the table does not have matches no row: an event has no
+        referrer, so "referrer = x" selects no events.
+        """
+        clauses = [f"{alias}.website_id = ?", f"{alias}.created_at BETWEEN ? AND ?"]
+        params = [self.website_id, self.start, self.end]
+        for flt in self.filters:
+            place, column = FILTERS[flt.name]
+            if place == "session":
+                sql, values = _condition(f"s.{column}", flt)
+                clauses.append(f"{alias}.session_id IN (SELECT s.session_id FROM session s"
+                               f" WHERE s.website_id = ? AND {sql})")
+                params += [self.website_id, *values]
+            elif place == "hit" or place == table:
+                sql, values = _condition(f"{alias}.{column}", flt)
+                clauses.append(sql)
+                params += values
+            else:
+                clauses.append("0")
+        return " AND ".join(clauses), params

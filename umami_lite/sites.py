@@ -1,0 +1,116 @@
+"""Websites: storage and the JSON shape of a website."""
+import secrets
+import string
+import uuid
+
+from .clock import now_ms
+from .timefmt import iso
+
+SHARE_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_share_id():
+    return "".join(secrets.choice(SHARE_ALPHABET) for _ in range(8))
+
+
+def create(db, user_id, name, domain=None, share=False, website_uuid=None):
+    """Returns the new website row."""
+    now = now_ms()
+    cur = db.execute(
+        "INSERT INTO website (website_uuid, user_id, name, domain, share_id, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (website_uuid or str(uuid.uuid4()), user_id, name, domain,
+         new_share_id() if share else None, now, now))
+    return get(db, cur.lastrowid)
+
+
+def get(db, website_id):
+    return db.execute(
+        "SELECT w.*, a.username FROM website w JOIN account a USING (user_id)"
+        " WHERE w.website_id = ?", (website_id,)).fetchone()
+
+
+def find(db, key):
+    """Returns the website whose integer id or uuid is key, or None."""
+    key = str(key)
+    if key.isdigit():
+        return get(db, int(key))
+    row = db.execute("SELECT website_id FROM website WHERE website_uuid = ?",
+                     (key.lower(),)).fetchone()
+    return get(db, row[0]) if row else None
+
+
+def by_share_id(db, share_id):
+    row = db.execute("SELECT website_id FROM website WHERE share_id = ?", (share_id,)).fetchone()
+    return get(db, row[0]) if row else None
+
+
+def list_for(db, user_id=None, search=None, page=1, page_size=100):
+    """Returns (rows, total) for one page of websites, by name; user_id None means all."""
+    where, params = [], []
+    if user_id is not None:
+        where.append("w.user_id = ?")
+        params.append(user_id)
+    if search:
+        where.append("(w.name LIKE ? ESCAPE '\\' OR w.domain LIKE ? ESCAPE '\\')")
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [pattern, pattern]
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    total = db.execute(f"SELECT count(*) FROM website w {clause}", params).fetchone()[0]
+    rows = db.execute(
+        f"SELECT w.*, a.username FROM website w JOIN account a USING (user_id) {clause}"
+        " ORDER BY w.name, w.website_id LIMIT ? OFFSET ?",
+        [*params, page_size, (page - 1) * page_size]).fetchall()
+    return rows, total
+
+
+def update(db, website_id, name=None, domain=None, share=None):
+    """Updates the given fields; share True keeps or makes a share id, False removes it."""
+    row = get(db, website_id)
+    share_id = row["share_id"]
+    if share is True and not share_id:
+        share_id = new_share_id()
+    elif share is False:
+        share_id = None
+    db.execute(
+        "UPDATE website SET name = ?, domain = ?, share_id = ?, updated_at = ?"
+        " WHERE website_id = ?",
+        (row["name"] if name is None else name, row["domain"] if domain is None else domain,
+         share_id, now_ms(), website_id))
+    return get(db, website_id)
+
+
+def reset(db, website_id):
+    """Deletes the website's sessions, pageviews and events; keeps the website."""
+    for table in ("event", "pageview", "session"):
+        db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
+    now = now_ms()
+    db.execute("UPDATE website SET reset_at = ?, updated_at = ? WHERE website_id = ?",
+               (now, now, website_id))
+
+
+def delete(db, website_id):
+    reset(db, website_id)
+    db.execute("DELETE FROM website WHERE website_id = ?", (website_id,))
+
+
+def to_json(row):
+    """Returns the website object with the keys of both API generations."""
+    return {
+        "website_id": row["website_id"],
+        "website_uuid": row["website_uuid"],
+        "user_id": row["user_id"],
+        "name": row["name"],
+        "domain": row["domain"],
+        "share_id": row["share_id"],
+        "created_at": iso(row["created_at"]),
+        "id": row["website_uuid"],
+        "userId": str(row["user_id"]),
+        "shareId": row["share_id"],
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+        "resetAt": iso(row["reset_at"]),
+        "deletedAt": None,
+        "teamId": None,
+        "user": {"id": str(row["user_id"]), "username": row["username"]},
+    }

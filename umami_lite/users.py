@@ -1,0 +1,93 @@
+"""Accounts: storage, password hashing and the JSON shape of a user."""
+import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .clock import now_ms
+from .timefmt import iso
+
+# A hash to check against when the username is unknown, so both failures take as long.
+_DUMMY_HASH = None
+
+
+def hash_password(password, method=None):
+    """Returns a salted hash of password (werkzeug's scrypt unless method is given)."""
+    return generate_password_hash(password, method=method or "scrypt")
+
+
+def check_credentials(db, username, password, method=None):
+    """Returns the account row when username and password match, else None, in even time."""
+    global _DUMMY_HASH
+    row = db.execute("SELECT * FROM account WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_hex(8), method)
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return row if check_password_hash(row["password"], password) else None
+
+
+def create_user(db, username, password, is_admin=False, method=None):
+    """Returns the new account row; raises ValueError if the username is taken."""
+    now = now_ms()
+    if get_by_name(db, username) is not None:
+        raise ValueError("Account already exists")
+    cur = db.execute(
+        "INSERT INTO account (username, password, is_admin, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (username, hash_password(password, method), int(bool(is_admin)), now, now))
+    return get(db, cur.lastrowid)
+
+
+def get(db, user_id):
+    return db.execute("SELECT * FROM account WHERE user_id = ?", (user_id,)).fetchone()
+
+
+def get_by_name(db, username):
+    return db.execute("SELECT * FROM account WHERE username = ?", (username,)).fetchone()
+
+
+def list_all(db):
+    """Returns every account, admins first, then by username."""
+    return db.execute("SELECT * FROM account ORDER BY is_admin DESC, username").fetchall()
+
+
+def set_password(db, user_id, password, method=None):
+    """Stores a new password and invalidates every token issued before."""
+    db.execute(
+        "UPDATE account SET password = ?, token_version = token_version + 1, updated_at = ?"
+        " WHERE user_id = ?", (hash_password(password, method), now_ms(), user_id))
+
+
+def revoke_tokens(db, user_id):
+    db.execute("UPDATE account SET token_version = token_version + 1 WHERE user_id = ?",
+               (user_id,))
+
+
+def delete(db, user_id):
+    db.execute("DELETE FROM account WHERE user_id = ?", (user_id,))
+
+
+def to_json(row):
+    """Returns the user object with the keys of both API generations (never the hash)."""
+    is_admin = bool(row["is_admin"])
+    return {
+        "user_id": row["user_id"],
+        "id": str(row["user_id"]),
+        "username": row["username"],
+        "role": "admin" if is_admin else "user",
+        "is_admin": is_admin,
+        "isAdmin": is_admin,
+        "created_at": iso(row["created_at"]),
+        "createdAt": iso(row["created_at"]),
+    }
+
+
+def ensure_admin(db, password=None, method=None):
+    """Returns the generated password when it creates the first admin; None otherwise."""
+    if db.execute("SELECT 1 FROM account LIMIT 1").fetchone():
+        return None
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    create_user(db, "admin", password, is_admin=True, method=method)
+    return password if generated else None
