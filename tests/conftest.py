@@ -33,8 +33,8 @@ def db_path(tmp_path):
 def make_app(db_path, clock):
     def make(**overrides):
         config = {"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
-                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "CLOCK": clock,
-                  "TESTING": True}
+                  "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                  "UMAMI_LITE_CLOCK": clock, "TESTING": True}
         config.update(overrides)
         return create_app(config)
     return make
@@ -127,7 +127,7 @@ def event(client, website_uuid, value, event_type="click", url="/", ua=CHROME_UA
 def count_rows(app, table):
     """Returns the number of rows in table (read straight from the SQLite file)."""
     import sqlite3
-    conn = sqlite3.connect(app.config["UMAMI_LITE_DATABASE"])
+    conn = sqlite3.connect(app.extensions["umami_lite"].database)
     try:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:

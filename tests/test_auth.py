@@ -1,6 +1,5 @@
 """Login, verify, logout, token transports and token revocation."""
 import pytest
-
 from conftest import ADMIN_PASSWORD
 
 

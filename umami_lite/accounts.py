@@ -1,11 +1,12 @@
 """Accounts blueprint: admins manage accounts; everyone may change their own password."""
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from . import users
 from .auth import require_admin, require_user
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
+from .state import state
 
 bp = Blueprint("accounts", __name__)
 
@@ -13,7 +14,7 @@ MIN_PASSWORD = 8
 
 
 def _hash_method():
-    return current_app.config.get("PASSWORD_HASH_METHOD")
+    return state().hash_method
 
 
 def _account(user_id):

@@ -4,13 +4,14 @@ Login tokens are signed with itsdangerous, carry (user id, token version) and ex
 bumping the account's token_version revokes them. Admin rights are read from the
 database on each request. Share tokens are read-only and bound to one website.
 """
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from . import sites, users
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
+from .state import state
 
 bp = Blueprint("auth", __name__)
 
@@ -19,15 +20,15 @@ SHARE_HEADERS = ("x-umami-share-token", "x-umami-token")
 
 
 def _login_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET"], salt="umami-lite.login")
+    return URLSafeTimedSerializer(state().secret, salt="umami-lite.login")
 
 
 def _share_serializer():
-    return URLSafeSerializer(current_app.config["SECRET"], salt="umami-lite.share")
+    return URLSafeSerializer(state().secret, salt="umami-lite.share")
 
 
 def _hash_method():
-    return current_app.config.get("PASSWORD_HASH_METHOD")
+    return state().hash_method
 
 
 def issue_token(user):
@@ -53,7 +54,7 @@ def current_user():
     user = None
     token = _token_from_request()
     if token:
-        max_age = current_app.config["UMAMI_LITE_TOKEN_DAYS"] * 86400
+        max_age = state().settings["UMAMI_LITE_TOKEN_DAYS"] * 86400
         try:
             data = _login_serializer().loads(token, max_age=max_age)
             row = users.get(get_db(), int(data["u"]))
@@ -118,7 +119,7 @@ def website_for_owner(key, website=None):
 def _set_cookie(response, token):
     response.set_cookie(COOKIE_NAME, token, path="/", httponly=True, samesite="Lax",
                         secure=request.is_secure,
-                        max_age=current_app.config["UMAMI_LITE_TOKEN_DAYS"] * 86400)
+                        max_age=state().settings["UMAMI_LITE_TOKEN_DAYS"] * 86400)
 
 
 @bp.post("/api/auth/login")

@@ -33,7 +33,7 @@ def cmd_serve(args):
         def load(self):
             return app
 
-    print(f"umami-lite: serving {app.config['UMAMI_LITE_DATABASE']} on "
+    print(f"umami-lite: serving {app.extensions['umami_lite'].database} on "
           f"http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     Server().run()
 
@@ -41,7 +41,8 @@ def cmd_serve(args):
 def cmd_init_db(args):
     """Creates missing tables and the first admin; never drops data."""
     app = _app(args)
-    print(f"umami-lite: database ready at {os.path.abspath(app.config['UMAMI_LITE_DATABASE'])}")
+    path = os.path.abspath(app.extensions["umami_lite"].database)
+    print(f"umami-lite: database ready at {path}")
 
 
 def cmd_create_user(args):
@@ -51,7 +52,7 @@ def cmd_create_user(args):
         password = getpass.getpass(f"Password for {args.username}: ")
     if len(password) < 8:
         sys.exit("umami-lite: the password must have at least 8 characters")
-    conn = db.connect(app.config["UMAMI_LITE_DATABASE"])
+    conn = db.connect(app.extensions["umami_lite"].database)
     try:
         with db.transaction(conn):
             row = users.create_user(conn, args.username, password, args.admin)
@@ -65,7 +66,7 @@ def cmd_create_user(args):
 
 def cmd_add_website(args):
     app = _app(args)
-    conn = db.connect(app.config["UMAMI_LITE_DATABASE"])
+    conn = db.connect(app.extensions["umami_lite"].database)
     try:
         owner = users.get_by_name(conn, args.owner)
         if owner is None:

@@ -3,11 +3,13 @@ import time
 
 from flask import current_app, has_app_context
 
+from .state import EXTENSION_KEY
+
 
 def now_ms():
-    """Returns the current UTC time in epoch milliseconds (app.config['CLOCK'] if set)."""
+    """Returns the current UTC time in epoch milliseconds (the app's injected clock if any)."""
     if has_app_context():
-        clock = current_app.config.get("CLOCK")
-        if clock is not None:
-            return int(clock())
+        umami = current_app.extensions.get(EXTENSION_KEY)
+        if umami is not None and umami.clock is not None:
+            return int(umami.clock())
     return int(time.time() * 1000)

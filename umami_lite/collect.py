@@ -4,7 +4,7 @@ Request -> validate payload -> visitor info -> ingest.record -> plain-text cache
 """
 import uuid
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from . import clients, ingest, sites
@@ -12,11 +12,13 @@ from .clock import now_ms
 from .db import get_db
 from .errors import bad_request
 from .jsonbody import parse_json, read_body
+from .state import state
 
 bp = Blueprint("collect", __name__)
 
 STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_type",
                  "event_value", "event_name")
+
 
 def cors(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -26,20 +28,26 @@ def cors(response):
     response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
+
 @bp.after_request
 def add_cors(response):
     return cors(response)
+
 
 @bp.route("/api/collect", methods=["OPTIONS"])
 def preflight():
     return "", 204
 
-def _cache_serializer():
-    return URLSafeSerializer(current_app.config["SECRET"], salt="umami-lite.cache")
 
-def make_cache_token(state):
+def _cache_serializer():
+    return URLSafeSerializer(state().secret, salt="umami-lite.cache")
+
+
+def make_cache_token(recorded):
     return _cache_serializer().dumps(
-        [state.website_id, state.session_id, state.visit_id, state.last_ms, state.period])
+        [recorded.website_id, recorded.session_id, recorded.visit_id, recorded.last_ms,
+         recorded.period])
+
 
 def read_cache_token(token):
     """Returns the ingest.Recorded a cache token carries, or None when it is not ours."""
@@ -54,6 +62,7 @@ def read_cache_token(token):
     except (BadSignature, TypeError, ValueError):
         return None
 
+
 def website_by_uuid(value):
     """Returns the website row for a payload's uuid, or raises 400."""
     if not isinstance(value, str):
@@ -66,6 +75,7 @@ def website_by_uuid(value):
     if website is None:
         raise bad_request("'payload.website' is not a known website.")
     return website
+
 
 def _validated(body):
     """Returns (type, payload) of a collect body, or raises 400 naming the field."""
@@ -92,25 +102,29 @@ def _validated(body):
                               "'payload.event_value'.")
     return kind, payload
 
-def visitor_for(request, config, hostname, screen, language):
+
+def visitor_for(request, hostname, screen, language):
     """Returns (Visitor, reason) where reason is 'bot', 'ip' or None."""
-    ip = clients.client_ip(request, config.get("CLIENT_IP_HEADER"))
+    umami = state()
+    settings = umami.settings
+    ip = clients.client_ip(request, settings["CLIENT_IP_HEADER"])
     ua = request.headers.get("User-Agent", "")
     browser, os_name, is_bot = clients.parse_user_agent(ua)
     reason = None
-    if is_bot and not config["DISABLE_BOT_CHECK"]:
+    if is_bot and not settings["DISABLE_BOT_CHECK"]:
         reason = "bot"
-    elif clients.is_ignored(ip, config["IGNORE_NETWORKS"]):
+    elif clients.is_ignored(ip, umami.ignore_networks):
         reason = "ip"
-    if config.get("UMAMI_LITE_COUNTRY_HEADER"):
-        country = clients.country_from_header(request, config["UMAMI_LITE_COUNTRY_HEADER"])
+    if settings["UMAMI_LITE_COUNTRY_HEADER"]:
+        country = clients.country_from_header(request, settings["UMAMI_LITE_COUNTRY_HEADER"])
     else:
-        country = config["COUNTRY_LOOKUP"].lookup(ip)
+        country = umami.country_lookup.lookup(ip)
     visitor = ingest.Visitor(
         ip=str(ip or ""), user_agent=ua, hostname=hostname, browser=browser, os=os_name,
         device=clients.device_for(os_name, screen), screen=screen, language=language,
         country=country)
     return visitor, reason
+
 
 def hit_from_payload(kind, payload):
     """Returns the ingest.Hit for a v1 payload (both v1 event forms)."""
@@ -124,26 +138,16 @@ def hit_from_payload(kind, payload):
             hit.event_type, hit.event_value = payload["event_type"], payload["event_value"]
     return hit
 
+
 @bp.post("/api/collect")
 def collect():
     kind, payload = _validated(parse_json(read_body()))
     website = website_by_uuid(payload.get("website"))
-    config = current_app.config
-    visitor, reason = visitor_for(request, config, payload.get("hostname"),
-                                  payload.get("screen"), payload.get("language"))
+    visitor, reason = visitor_for(request, payload.get("hostname"), payload.get("screen"),
+                                  payload.get("language"))
     if reason:
         return jsonify({"ignored": reason})
     cached = read_cache_token(request.headers.get("x-umami-cache") or payload.get("cache"))
-    state = ingest.record(get_db(), website, visitor, hit_from_payload(kind, payload),
-                          config["SALT_ROTATION"], cached)
-    return make_cache_token(state), 200, {"Content-Type": "text/plain; charset=utf-8"}
-
-def init_app(app):
-    rotation = app.config["SALT_ROTATION"]
-    if rotation not in ingest.ROTATIONS:
-        raise ValueError(f"SALT_ROTATION must be one of {', '.join(ingest.ROTATIONS)}")
-    try:
-        app.config["IGNORE_NETWORKS"] = clients.parse_networks(app.config["IGNORE_IP"])
-    except ValueError as exc:
-        raise ValueError(f"IGNORE_IP: {exc}") from None
-    app.config["COUNTRY_LOOKUP"] = clients.CountryLookup(app.config["UMAMI_LITE_GEOIP_DATABASE"])
+    recorded = ingest.record(get_db(), website, visitor, hit_from_payload(kind, payload),
+                             state().settings["SALT_ROTATION"], cached)
+    return make_cache_token(recorded), 200, {"Content-Type": "text/plain; charset=utf-8"}

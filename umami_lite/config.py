@@ -1,7 +1,9 @@
 """The settings table: every setting umami-lite reads, declared once.
 
-README's settings table is checked against SETTINGS by a test. Values come from
-defaults, then the environment, then the overrides given to create_app().
+README's settings table is checked against SETTINGS by a test. A value comes from the
+Flask app's config (key `UMAMI_LITE_<NAME>`, or the name itself when it already starts
+with `UMAMI_LITE_`), else from the environment (the name, then its aliases), else the
+default.
 """
 import os
 from dataclasses import dataclass
@@ -63,15 +65,25 @@ def _coerce(setting, raw):
     return raw
 
 
-def from_environment(environ=None):
-    """Returns {name: value} for every setting, from defaults and the environment."""
+def config_key(name):
+    """Returns the Flask config key of a setting: UMAMI_LITE_ prefixed."""
+    return name if name.startswith("UMAMI_LITE_") else f"UMAMI_LITE_{name}"
+
+
+def resolve(app_config, environ=None):
+    """Returns {name: value} for every setting: app config, then environment, then default."""
     environ = os.environ if environ is None else environ
     values = {}
     for setting in SETTINGS:
         value = setting.default
-        for key in (setting.name, *setting.aliases):
-            if environ.get(key):
-                value = _coerce(setting, environ[key])
-                break
+        if config_key(setting.name) in app_config:
+            value = app_config[config_key(setting.name)]
+            if isinstance(value, str) and isinstance(setting.default, (bool, int)):
+                value = _coerce(setting, value)
+        else:
+            for key in (setting.name, *setting.aliases):
+                if environ.get(key):
+                    value = _coerce(setting, environ[key])
+                    break
         values[setting.name] = value
     return values

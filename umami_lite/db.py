@@ -1,9 +1,12 @@
 """SQLite connections: one place configures them, one helper runs write transactions."""
+import secrets
 import sqlite3
 from contextlib import contextmanager
 from importlib import resources
 
-from flask import current_app, g
+from flask import g
+
+from .state import state
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
@@ -28,7 +31,7 @@ def get_db(readonly=False):
     key = "_umami_db_ro" if readonly else "_umami_db"
     db = g.get(key)
     if db is None:
-        db = connect(current_app.config["UMAMI_LITE_DATABASE"], readonly=readonly)
+        db = connect(state().database, readonly=readonly)
         setattr(g, key, db)
     return db
 
@@ -63,6 +66,22 @@ def init_db(path):
     db.executescript(schema_sql())
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db
+
+
+def prepare(path, admin_password=None, hash_method=None):
+    """Returns (stored secret, generated admin password or None) after creating the database.
+
+    Creates missing tables, a random secret kept in the database, and the first admin.
+    """
+    from . import users  # users imports clock, which imports state; keep db importable alone
+    conn = init_db(path)
+    try:
+        with transaction(conn):
+            secret = set_setting_once(conn, "secret", secrets.token_hex(32))
+            password = users.ensure_admin(conn, admin_password, hash_method)
+    finally:
+        conn.close()
+    return secret, password
 
 
 def get_setting(db, key):

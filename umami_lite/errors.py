@@ -33,29 +33,41 @@ def error_response(status, message):
 
 
 def _is_api():
-    return request.path.startswith("/api/") or request.blueprint in ("collect",)
+    return "/api/" in request.path
 
 
-def init_app(app):
-    @app.errorhandler(ApiError)
+def register(blueprint):
+    """Registers the JSON error handlers on umami-lite's parent blueprint (its routes only)."""
+
+    @blueprint.errorhandler(ApiError)
     def handle_api_error(exc):
         return error_response(exc.status, exc.message)
+
+    @blueprint.errorhandler(HTTPException)
+    def handle_http(exc):
+        if not _is_api():
+            return exc
+        return error_response(exc.code, exc.description or exc.name)
+
+    @blueprint.errorhandler(sqlite3.OperationalError)
+    def handle_db_unavailable(exc):
+        # Locked past busy_timeout, disk full, read-only file: the client may retry.
+        current_app.logger.warning("database unavailable: %s", exc)
+        return error_response(503, "The database is busy or unavailable; retry later.")
+
+    @blueprint.errorhandler(Exception)
+    def handle_unexpected(exc):
+        current_app.logger.exception("unhandled error")
+        if _is_api():
+            return error_response(500, "Internal server error.")
+        return "Internal server error", 500
+
+
+def register_routing_errors(app):
+    """Answers unknown /api/ routes and wrong methods (raised before any blueprint) as JSON."""
 
     @app.errorhandler(HTTPException)
     def handle_http(exc):
         if not _is_api():
             return exc
         return error_response(exc.code, exc.description or exc.name)
-
-    @app.errorhandler(sqlite3.OperationalError)
-    def handle_db_unavailable(exc):
-        # Locked past busy_timeout, disk full, read-only file: the client may retry.
-        current_app.logger.warning("database unavailable: %s", exc)
-        return error_response(503, "The database is busy or unavailable; retry later.")
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(exc):
-        current_app.logger.exception("unhandled error")
-        if _is_api():
-            return error_response(500, "Internal server error.")
-        return "Internal server error", 500

@@ -9,8 +9,8 @@ from .auth import website_for_read
 from .clock import now_ms
 from .db import get_db
 from .metrics import METRICS
-from .query import Filter, Query
 from .queries import active, events, pageviews, summary
+from .query import Filter, Query
 
 bp = Blueprint("stats", __name__, url_prefix="/api/website/<website_key>")
 

@@ -2,8 +2,7 @@
 from flask import Blueprint, jsonify, request
 
 from . import params, sites
-from .auth import (issue_share_token, require_user, website_for_owner,
-                   website_for_read)
+from .auth import issue_share_token, require_user, website_for_owner, website_for_read
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
