@@ -1,0 +1,80 @@
+"""Real servers for end-to-end tests: umami-lite under gunicorn, and a plain static site."""
+import functools
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from conftest import ADMIN_PASSWORD
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """`umami-lite serve` in a subprocess on a free port, with its own SQLite file."""
+
+    def __init__(self, db_path, workers=1, threads=4, env=None):
+        self.db_path = str(db_path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {**os.environ, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                       "UMAMI_LITE_DATABASE": self.db_path, **(env or {})}
+        self.log_path = self.db_path + ".log"
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "umami_lite.cli", "serve", "--port", str(self.port),
+             "--workers", str(workers), "--threads", str(threads)],
+            env=environment, stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"umami-lite exited: {open(self.log_path).read()}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/heartbeat", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("umami-lite did not start within 30 s")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+class StaticSite:
+    """Serves a folder over HTTP from a thread, as a second origin for tracker tests."""
+
+    def __init__(self, root, host="localhost"):
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
