@@ -1,4 +1,12 @@
-"""Shared fixtures: a real SQLite file per test, a movable clock, logged-in helpers."""
+"""Shared fixtures: a real SQLite file per test, a movable clock, logged-in helpers,
+and a browser (Debian's chromium driven by Playwright; never `playwright install`).
+
+This is the only conftest.py: test modules import its helpers with `from conftest import`,
+so a second conftest.py in a subfolder would shadow it.
+"""
+import os
+import shutil
+
 import pytest
 
 from umami_lite import create_app
@@ -132,3 +140,40 @@ def count_rows(app, table):
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         conn.close()
+
+
+# Browser fixtures. Without chromium the browser tests are skipped locally, but fail in CI
+# (CI=true), where .ci/run installs it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium not found at {CHROMIUM}; .ci/run should install it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    return ARTIFACTS
