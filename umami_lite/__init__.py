@@ -18,7 +18,7 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     if test_config:
         app.config.update(test_config)
-    umami = UmamiLite(app)
+    umami = UmamiLite(app, url_prefix="")
     hops = umami.settings["UMAMI_LITE_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -15,7 +15,6 @@ from .state import state
 
 bp = Blueprint("auth", __name__)
 
-COOKIE_NAME = "umami.auth"
 SHARE_HEADERS = ("x-umami-share-token", "x-umami-token")
 
 
@@ -44,7 +43,7 @@ def _token_from_request():
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get(COOKIE_NAME)
+    return request.cookies.get(state().cookie_name)
 
 
 def current_user():
@@ -117,9 +116,10 @@ def website_for_owner(key, website=None):
 
 
 def _set_cookie(response, token):
-    response.set_cookie(COOKIE_NAME, token, path="/", httponly=True, samesite="Lax",
-                        secure=request.is_secure,
-                        max_age=state().settings["UMAMI_LITE_TOKEN_DAYS"] * 86400)
+    umami = state()
+    response.set_cookie(umami.cookie_name, token, path=umami.cookie_path(request.script_root),
+                        httponly=True, samesite="Lax", secure=request.is_secure,
+                        max_age=umami.settings["UMAMI_LITE_TOKEN_DAYS"] * 86400)
 
 
 @bp.post("/api/auth/login")
@@ -157,7 +157,9 @@ def logout():
         with transaction(db):
             users.revoke_tokens(db, user["user_id"])
     response = jsonify({"ok": True})
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="Lax")
+    umami = state()
+    response.delete_cookie(umami.cookie_name, path=umami.cookie_path(request.script_root),
+                           httponly=True, samesite="Lax")
     return response
 
 

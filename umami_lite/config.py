@@ -48,6 +48,12 @@ SETTINGS = (
     Setting("UMAMI_LITE_GEOIP_DATABASE", None,
             "Path of a MaxMind or DB-IP country `.mmdb` file to use instead of the bundled "
             "IP-to-country data."),
+    Setting("UMAMI_LITE_URL_PREFIX", "/analytics",
+            "Embedded only: the path `UmamiLite(app)` mounts umami-lite under in a host Flask "
+            "app (an explicit `url_prefix` argument wins). The standalone server has no prefix."),
+    Setting("UMAMI_LITE_AUTH_COOKIE", "umami.auth",
+            "Name of the login cookie. Embedded, the cookie's path is the prefix, so it never "
+            "reaches the host's own routes."),
 )
 
 BOOLEAN_TRUE = {"1", "true", "yes", "on"}

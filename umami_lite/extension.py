@@ -1,11 +1,14 @@
 """UmamiLite: mounts umami-lite into a Flask app, its own or a host's.
 
 Everything umami-lite keeps lives in app.extensions["umami_lite"]; its routes live in one
-parent blueprint `umami_lite` whose error handlers apply to its own routes only.
+parent blueprint `umami_lite` whose error handlers apply to its own routes only. The only
+app-wide hooks are a routing-error check limited to <prefix>/api/ and, when server-side
+tracking is on, one after_request hook that queues a pageview.
 """
 import sys
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import accounts, auth, clients, collect, config, db, errors, ingest, stats, websites
 from .state import EXTENSION_KEY, State
@@ -20,42 +23,88 @@ def build_blueprint():
     return parent
 
 
+def normalize_prefix(prefix):
+    """Returns prefix as "" (mounted at the root) or "/a/b" (leading slash, none trailing)."""
+    prefix = (prefix or "").strip().strip("/")
+    return f"/{prefix}" if prefix else ""
+
+
+def api_routing_error():
+    """Returns a JSON 404/405 for an unknown route or method under umami-lite's /api/.
+
+    Routing errors happen before any blueprint is chosen, so blueprint error handlers never
+    see them; an app-wide handler would replace the host's own 404 page. This before_request
+    hook answers only for umami-lite's /api/ paths and lets everything else through.
+    """
+    exc = request.routing_exception
+    if not isinstance(exc, (NotFound, MethodNotAllowed)):
+        return None
+    if not request.path.startswith(current_app.extensions[EXTENSION_KEY].url_prefix + "/api/"):
+        return None
+    response = errors.error_response(exc.code, exc.description or exc.name)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _build_state(app, settings, prefix):
+    if settings["SALT_ROTATION"] not in ingest.ROTATIONS:
+        raise ValueError(f"SALT_ROTATION must be one of {', '.join(ingest.ROTATIONS)}")
+    try:
+        networks = clients.parse_networks(settings["IGNORE_IP"])
+    except ValueError as exc:
+        raise ValueError(f"IGNORE_IP: {exc}") from None
+    hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
+    secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
+                                  settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
+    if password:
+        print(f"umami-lite: created account 'admin' with password: {password}\n"
+              "umami-lite: this password is shown only once; change it after logging in.",
+              file=sys.stderr, flush=True)
+    return State(
+        settings=settings,
+        secret=settings["UMAMI_LITE_SECRET"] or secret,
+        ignore_networks=networks,
+        country_lookup=clients.CountryLookup(settings["UMAMI_LITE_GEOIP_DATABASE"]),
+        clock=app.config.get("UMAMI_LITE_CLOCK"),
+        hash_method=hash_method,
+        url_prefix=prefix,
+        cookie_name=settings["UMAMI_LITE_AUTH_COOKIE"],
+    )
+
+
 class UmamiLite:
-    """The Flask extension: `UmamiLite(app)` or `ext = UmamiLite(); ext.init_app(app)`."""
+    """The Flask extension: `UmamiLite(app)` or `umami = UmamiLite(); umami.init_app(app)`.
+
+    One instance may serve several apps (app factories); it keeps nothing per app itself.
+    url_prefix defaults to the UMAMI_LITE_URL_PREFIX setting (`/analytics`).
+    """
 
     def __init__(self, app=None, url_prefix=None):
+        self.app = app
         self.url_prefix = url_prefix
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app, url_prefix=None):
-        prefix = url_prefix if url_prefix is not None else self.url_prefix
+        """Returns the app's State after mounting umami-lite into app."""
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError("umami-lite is already set up on this app")
         settings = config.resolve(app.config)
-        if settings["SALT_ROTATION"] not in ingest.ROTATIONS:
-            raise ValueError(f"SALT_ROTATION must be one of {', '.join(ingest.ROTATIONS)}")
-        try:
-            networks = clients.parse_networks(settings["IGNORE_IP"])
-        except ValueError as exc:
-            raise ValueError(f"IGNORE_IP: {exc}") from None
-        hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
-        secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
-                                      settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
-        app.extensions[EXTENSION_KEY] = State(
-            settings=settings,
-            secret=settings["UMAMI_LITE_SECRET"] or secret,
-            ignore_networks=networks,
-            country_lookup=clients.CountryLookup(settings["UMAMI_LITE_GEOIP_DATABASE"]),
-            clock=app.config.get("UMAMI_LITE_CLOCK"),
-            hash_method=hash_method,
-        )
-        if password:
-            print(f"umami-lite: created account 'admin' with password: {password}\n"
-                  "umami-lite: this password is shown only once; change it after logging in.",
-                  file=sys.stderr, flush=True)
+        prefix = next(p for p in (url_prefix, self.url_prefix, settings["UMAMI_LITE_URL_PREFIX"])
+                      if p is not None)
+        umami = app.extensions[EXTENSION_KEY] = _build_state(app, settings,
+                                                             normalize_prefix(prefix))
         app.teardown_appcontext(db.close_db)
-        app.register_blueprint(build_blueprint(), url_prefix=prefix or None)
-        self.state = app.extensions[EXTENSION_KEY]
-        return self.state
+        app.before_request(api_routing_error)
+        app.register_blueprint(build_blueprint(), url_prefix=umami.url_prefix or None)
+        return umami
+
+    @property
+    def state(self):
+        """Returns the State of the app given to the constructor, else of the current app."""
+        app = self.app if self.app is not None else current_app
+        return app.extensions[EXTENSION_KEY]
 
     @property
     def settings(self):

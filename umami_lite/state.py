@@ -14,10 +14,21 @@ class State:
     country_lookup: object    # clients.CountryLookup
     clock: object = None      # callable returning epoch ms; tests inject one
     hash_method: str = None   # werkzeug password hash method; tests use a fast one
+    url_prefix: str = ""      # where umami-lite is mounted inside the app ("" standalone)
+    cookie_name: str = "umami.auth"
+    tracking: object = None   # hitqueue.HitQueue when server-side tracking is on, else None
 
     @property
     def database(self):
         return self.settings["UMAMI_LITE_DATABASE"]
+
+    def cookie_path(self, script_root):
+        """Returns the Path of umami-lite's cookies: its own mount point, "/" standalone.
+
+        script_root is the request's (SCRIPT_NAME, e.g. from a proxy's X-Forwarded-Prefix),
+        so an embedded login cookie never reaches the host's other routes.
+        """
+        return f"{script_root}{self.url_prefix}" or "/"
 
 
 def state():

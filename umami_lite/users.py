@@ -1,28 +1,29 @@
 """Accounts: storage, password hashing and the JSON shape of a user."""
 import secrets
+from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import now_ms
 from .timefmt import iso
 
-# A hash to check against when the username is unknown, so both failures take as long.
-_DUMMY_HASH = None
-
-
 def hash_password(password, method=None):
     """Returns a salted hash of password (werkzeug's scrypt unless method is given)."""
     return generate_password_hash(password, method=method or "scrypt")
 
 
+@lru_cache(maxsize=8)
+def _dummy_hash(method):
+    """Returns a hash to check against when the username is unknown, so both failures take
+    as long; one per method, as two apps in one process may hash differently."""
+    return hash_password(secrets.token_hex(8), method)
+
+
 def check_credentials(db, username, password, method=None):
     """Returns the account row when username and password match, else None, in even time."""
-    global _DUMMY_HASH
     row = db.execute("SELECT * FROM account WHERE username = ?", (username,)).fetchone()
     if row is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password(secrets.token_hex(8), method)
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(method), password)
         return None
     return row if check_password_hash(row["password"], password) else None
 
