@@ -5,6 +5,9 @@ import os
 import sys
 
 from . import config, db, sites, users
+from .ops import backup as backups
+from .ops import export as exports
+from .ops.timeparse import parse_ms
 
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
            'src="{host}/umami.js"></script>')
@@ -14,6 +17,26 @@ def _app(args):
     from . import create_app
     overrides = {"UMAMI_LITE_DATABASE": args.database} if args.database else None
     return create_app(overrides)
+
+
+def _database(args):
+    """Returns the database path from --database or the settings, without opening it."""
+    return args.database or config.resolve({})["UMAMI_LITE_DATABASE"]
+
+
+def _website(conn, key):
+    """Returns the website row for an id or uuid, or exits naming it."""
+    row = sites.find(conn, key)
+    if row is None:
+        sys.exit(f"umami-lite: no website {key!r}")
+    return row
+
+
+def _time_arg(text, end_of_day=False):
+    try:
+        return parse_ms(text, end_of_day)
+    except ValueError:
+        sys.exit(f"umami-lite: {text!r} is not a date, ISO time or epoch milliseconds")
 
 
 def cmd_serve(args):
@@ -83,6 +106,48 @@ def cmd_add_website(args):
     print("  " + SNIPPET.format(uuid=row["website_uuid"], host=args.host.rstrip("/")))
 
 
+def cmd_backup(args):
+    """Copies the live database to PATH and verifies the copy."""
+    source = _database(args)
+    if not os.path.isfile(source):
+        sys.exit(f"umami-lite: no database at {source}")
+    try:
+        report = backups.backup(source, args.path)
+    except backups.BackupError as exc:
+        sys.exit(f"umami-lite: backup failed: {exc}")
+    rows = ", ".join(f"{t} {n}" for t, n in report["tables"].items())
+    print(f"backup written to {report['path']} ({report['bytes']} bytes in "
+          f"{report['seconds']} s), integrity ok, rows: {rows}")
+
+
+def cmd_restore(args):
+    """Replaces the database's content with a verified backup."""
+    target = _database(args)
+    try:
+        report = backups.restore(args.backup, target, force=args.force)
+    except backups.BackupError as exc:
+        sys.exit(f"umami-lite: restore refused: {exc}")
+    rows = ", ".join(f"{t} {n}" for t, n in report["tables"].items())
+    print(f"restored {args.backup} into {report['path']}, integrity ok, rows: {rows}")
+
+
+def cmd_export(args):
+    """Writes a website's raw events as JSON lines or CSV."""
+    app = _app(args)
+    conn = db.connect(app.extensions["umami_lite"].database, readonly=True)
+    start = _time_arg(args.start) if args.start else 0
+    end = _time_arg(args.end, end_of_day=True) if args.end else 2**62
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        website = _website(conn, args.website)
+        count = exports.export(conn, website["website_id"], out, args.format, start, end)
+    finally:
+        conn.close()
+        if args.output:
+            out.close()
+    print(f"exported {count} rows", file=sys.stderr)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="umami-lite",
@@ -125,6 +190,35 @@ def build_parser():
     p.add_argument("--host", default="http://127.0.0.1:3000",
                    help="public URL of this umami-lite, used in the snippet")
     p.set_defaults(func=cmd_add_website)
+
+    p = sub.add_parser("backup", help="copy the live database to PATH and verify the copy",
+                       description="Online backup while the server runs (SQLite backup API, "
+                                   "one consistent snapshot), then integrity_check and row "
+                                   "counts. Example: umami-lite backup /backups/umami.db")
+    p.add_argument("path", help="file to write (replaced if it exists)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a verified backup",
+                       description="Verifies BACKUP, then copies it into the database. "
+                                   "Refuses while a server or another process has the "
+                                   "database open unless --force. Example: "
+                                   "umami-lite --database umami-lite.db restore /backups/umami.db")
+    p.add_argument("backup", help="a file written by `umami-lite backup`")
+    p.add_argument("--force", action="store_true",
+                   help="restore even while the database is in use")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("export", help="write a website's raw events as JSON lines or CSV",
+                       description="Every pageview and event with its session's attributes, "
+                                   "in time order. Example: umami-lite export --website 1 "
+                                   "--from 2026-01-01 --to 2026-01-31 --format csv "
+                                   "--output january.csv")
+    p.add_argument("--website", required=True, help="website id or uuid")
+    p.add_argument("--from", dest="start", help="first day or time (ISO 8601 or epoch ms)")
+    p.add_argument("--to", dest="end", help="last day or time, inclusive")
+    p.add_argument("--format", choices=exports.FORMATS, default="jsonl")
+    p.add_argument("--output", help="file to write (default: stdout)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import accounts, auth, clients, collect, config, db, errors, ingest, stats, websites
+from .ops import presence
 from .state import EXTENSION_KEY, State
 
 
@@ -57,6 +58,7 @@ def _build_state(app, settings, prefix):
     hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
     secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
                                   settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
+    presence.announce(settings["UMAMI_LITE_DATABASE"])  # `restore` refuses while we run
     if password:
         print(f"umami-lite: created account 'admin' with password: {password}\n"
               "umami-lite: this password is shown only once; change it after logging in.",

@@ -1,0 +1,124 @@
+"""Online backup of the live database, its verification, and the way back (restore).
+
+The copy is taken with SQLite's backup API in one step, inside one read transaction:
+in WAL mode that snapshot never blocks the writers (collect keeps answering), and the
+row counts read in the same transaction must equal the copy's, which is the check that
+the copy is the consistent snapshot it claims to be.
+"""
+import os
+import sqlite3
+import time
+
+from .. import db as dbmod
+from . import presence
+
+
+class BackupError(Exception):
+    """A backup or restore that must not be trusted or must not proceed."""
+
+
+def table_counts(conn):
+    """Returns {table: row count} for every table of conn's main database."""
+    names = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name")]
+    # Names come from sqlite_master itself, never from input; quoted as identifiers.
+    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for name in names}
+
+
+def verify(path, expected=None):
+    """Returns {table: rows} of the database at path after integrity_check passes.
+
+    expected, when given, is the {table: rows} the file must hold exactly.
+    """
+    if not os.path.isfile(path):
+        raise BackupError(f"{path}: no such file")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        try:
+            result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{path}: not an SQLite database ({exc})") from None
+        if result != ["ok"]:
+            raise BackupError(f"{path}: integrity_check failed: {'; '.join(result[:5])}")
+        counts = table_counts(conn)
+    finally:
+        conn.close()
+    missing = {"website", "session", "pageview", "event"} - set(counts)
+    if missing:
+        raise BackupError(f"{path}: not an umami-lite database (no {', '.join(sorted(missing))})")
+    if expected is not None and counts != expected:
+        diff = {t: (expected.get(t), counts.get(t)) for t in set(expected) | set(counts)
+                if expected.get(t) != counts.get(t)}
+        raise BackupError(f"{path}: row counts differ from the source: {diff}")
+    return counts
+
+
+def backup(source, dest):
+    """Returns {"path", "bytes", "seconds", "tables"} after copying source to dest and verifying.
+
+    The copy is written next to dest and renamed into place only once verified, so dest
+    is never a half-written file. An existing dest is replaced.
+    """
+    started = time.monotonic()
+    partial = dest + ".partial"
+    for leftover in (partial, partial + "-wal", partial + "-shm"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    src = dbmod.connect(source, readonly=True)
+    out = sqlite3.connect(partial, isolation_level=None)
+    try:
+        src.execute("BEGIN")
+        expected = table_counts(src)
+        src.backup(out)  # pages=-1: one step, so the copy is this transaction's snapshot
+        src.execute("COMMIT")
+        # A backup is one self-contained file: no -wal beside it to lose on the way.
+        out.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        out.close()
+        src.close()
+    try:
+        verify(partial, expected)
+    except BackupError:
+        os.remove(partial)
+        raise
+    os.replace(partial, dest)
+    return {"path": dest, "bytes": os.path.getsize(dest),
+            "seconds": round(time.monotonic() - started, 3), "tables": expected}
+
+
+def in_use(path):
+    """Returns True when another connection has the database at path open."""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def restore(backup_path, target, force=False):
+    """Returns {"path", "tables"} after replacing target's content with the verified backup.
+
+    Refuses when target is in use (an open connection, or an app process that announced
+    it: see presence.py), unless force. The content is written through SQLite's
+    backup API into target, so other connections see the restored data, never a torn file.
+    """
+    counts = verify(backup_path)
+    if os.path.exists(target) and not force:
+        if presence.others_present(target) or in_use(target):
+            raise BackupError(f"{target} is in use (a server or another process has it open);"
+                              " stop it first, or pass --force")
+    src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+    dst = dbmod.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return {"path": target, "tables": verify(target, counts)}

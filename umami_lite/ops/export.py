@@ -1,0 +1,102 @@
+"""Export: every raw pageview and event of a website with its session's attributes.
+
+Streams in constant memory: two index-ordered cursors (pageviews, events) merged by time
+inside one read transaction, written row by row. No personal data exists to leak: the
+session is our integer id, never a visitor hash, ip or user agent.
+"""
+import csv
+import heapq
+import json
+
+from ..ingest import UTM_KEYS
+from ..timefmt import iso
+from .progress import Progress
+
+FORMATS = ("jsonl", "csv")
+SESSION_FIELDS = ("hostname", "browser", "os", "device", "screen", "language", "country",
+                  "distinct_id")
+HIT_FIELDS = ("url", "referrer", "page_title", "tag", *UTM_KEYS, "event_type", "event_value")
+# The export contract, in column order; `import` reads it back.
+COLUMNS = ("kind", "created_at", "session", "visit_id", *HIT_FIELDS, "data",
+           "session_created_at", *SESSION_FIELDS)
+
+_SESSION_SELECT = ", ".join(f"s.{name}" for name in SESSION_FIELDS)
+_UTM_SELECT = ", ".join(f"p.{key}" for key in UTM_KEYS)
+_UTM_NULLS = ", ".join(f"NULL AS {key}" for key in UTM_KEYS)
+PAGEVIEWS = f"""
+SELECT 'pageview' AS kind, p.created_at, p.session_id AS session, p.visit_id, p.url,
+       p.referrer, p.page_title, p.tag, {_UTM_SELECT}, NULL AS event_type,
+       NULL AS event_value, NULL AS data, s.created_at AS session_created_at, {_SESSION_SELECT}
+FROM pageview p JOIN session s USING (session_id)
+WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?
+ORDER BY p.created_at, p.pageview_id"""
+# Event properties come back as one JSON object with their stored types.
+EVENTS = f"""
+SELECT 'event' AS kind, e.created_at, e.session_id AS session, e.visit_id, e.url,
+       NULL AS referrer, e.page_title, e.tag, {_UTM_NULLS}, e.event_type, e.event_value,
+       (SELECT json_group_object(d.data_key, CASE d.data_type
+                 WHEN 'number' THEN d.number_value
+                 WHEN 'boolean' THEN json(CASE d.string_value WHEN 'true' THEN 'true'
+                                          ELSE 'false' END)
+                 ELSE d.string_value END)
+        FROM event_data d WHERE d.event_id = e.event_id) AS data,
+       s.created_at AS session_created_at, {_SESSION_SELECT}
+FROM event e JOIN session s USING (session_id)
+WHERE e.website_id = ? AND e.created_at BETWEEN ? AND ?
+ORDER BY e.created_at, e.event_id"""
+COUNT = """
+SELECT (SELECT count(*) FROM pageview WHERE website_id = :w AND created_at BETWEEN :a AND :b)
+     + (SELECT count(*) FROM event WHERE website_id = :w AND created_at BETWEEN :a AND :b)"""
+
+
+def records(db, website_id, start, end):
+    """Yields one dict per raw event (COLUMNS keys) in time order; times as ISO strings.
+
+    The caller holds db in a read transaction so that both cursors see one snapshot.
+    """
+    args = (website_id, start, end)
+    pageviews = db.execute(PAGEVIEWS, args)
+    events = db.execute(EVENTS, args)
+    for row in heapq.merge(pageviews, events, key=lambda r: r["created_at"]):
+        record = dict(zip(COLUMNS, row))
+        record["created_at"] = iso(record["created_at"])
+        record["session_created_at"] = iso(record["session_created_at"])
+        record["data"] = json.loads(record["data"]) if record["data"] else None
+        yield record
+
+
+def _write_jsonl(out, record):
+    out.write(json.dumps({k: v for k, v in record.items() if v is not None},
+                         ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
+    """Returns the number of rows written to the text stream out in fmt (jsonl or csv).
+
+    db is a connection of its own: the export runs in one read transaction on it.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    db.execute("BEGIN")
+    try:
+        total = db.execute(COUNT, {"w": website_id, "a": start, "b": end}).fetchone()[0]
+        progress = progress or Progress("export", total)
+        progress.total = total
+        writer = None
+        if fmt == "csv":
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(COLUMNS)
+        count = 0
+        for record in records(db, website_id, start, end):
+            if writer:
+                if record["data"] is not None:
+                    record["data"] = json.dumps(record["data"], ensure_ascii=False)
+                writer.writerow(["" if v is None else v for v in record.values()])
+            else:
+                _write_jsonl(out, record)
+            count += 1
+            progress.advance()
+        progress.finish()
+    finally:
+        db.execute("COMMIT")
+    return count
