@@ -91,7 +91,13 @@ CREATE TABLE IF NOT EXISTS event (
     event_type  TEXT NOT NULL,               -- v1 event_type; 'custom' for named events
     event_value TEXT NOT NULL,               -- v1 event_value; the event name
     page_title  TEXT,
-    tag         TEXT
+    tag         TEXT,
+    url_path  TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) ELSE url END
+    ) VIRTUAL,
+    url_query TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, instr(url, '?') + 1) END
+    ) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS event_website_created ON event(website_id, created_at);
 CREATE INDEX IF NOT EXISTS event_session ON event(session_id);
@@ -105,4 +111,16 @@ CREATE TABLE IF NOT EXISTS event_data (
     number_value REAL,
     date_value   INTEGER,
     PRIMARY KEY (event_id, data_key)
+) WITHOUT ROWID;
+
+-- Typed properties of a session, set by the current API's `identify` (latest value wins).
+CREATE TABLE IF NOT EXISTS session_data (
+    session_id   INTEGER NOT NULL REFERENCES session(session_id) ON DELETE CASCADE,
+    data_key     TEXT NOT NULL,
+    data_type    TEXT NOT NULL,              -- string | number | boolean | date
+    string_value TEXT,
+    number_value REAL,
+    date_value   INTEGER,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (session_id, data_key)
 ) WITHOUT ROWID;

@@ -177,3 +177,26 @@ def page(browser):
 def artifacts_dir():
     os.makedirs(ARTIFACTS, exist_ok=True)
     return ARTIFACTS
+
+
+def send(client, website_uuid, url="/", ua=CHROME_UA, remote_addr="203.0.113.7", cache=None,
+         kind="event", headers=None, **payload):
+    """Sends one current-API hit through /api/send (a pageview unless `name` is given)."""
+    all_headers = {"User-Agent": ua, **(headers or {})}
+    if cache:
+        all_headers["x-umami-cache"] = cache
+    body = {"type": kind, "payload": {"website": website_uuid, "url": url,
+                                      "hostname": "example.com", "screen": "1920x1080",
+                                      "language": "en-US", **payload}}
+    return client.post("/api/send", headers=all_headers,
+                       environ_base={"REMOTE_ADDR": remote_addr}, json=body)
+
+
+def add_website(app, website_uuid, name="Fixture", domain="example.com", user_id=1):
+    """Creates a website with a chosen uuid straight through sites.create; returns its row."""
+    from umami_lite import sites
+    from umami_lite.db import get_db, transaction
+    with app.app_context():
+        db = get_db()
+        with transaction(db):
+            return dict(sites.create(db, user_id, name, domain, website_uuid=website_uuid))

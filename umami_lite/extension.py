@@ -13,12 +13,13 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from . import accounts, auth, clients, collect, config, db, errors, ingest, stats, websites
 from .ops import presence
 from .state import EXTENSION_KEY, State
+from .v2 import send as v2_send
 
 
 def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
-    for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp):
+    for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     return parent

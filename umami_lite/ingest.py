@@ -49,7 +49,8 @@ class Visitor:
 
 @dataclass
 class Hit:
-    kind: str                      # "pageview" or "event"
+    # "pageview", "event", "identify" (session data only) or "performance" (nothing stored)
+    kind: str
     url: str
     created_at: int
     referrer: str = None
@@ -58,6 +59,7 @@ class Hit:
     page_title: str = None
     tag: str = None
     data: dict = field(default=None)
+    received_at: int = None        # server time when created_at is a backfilled timestamp
 
 
 @dataclass
@@ -93,9 +95,16 @@ def current_salt(db, period):
 
 
 def session_hash(salt, website_uuid, visitor):
-    """Returns the 16-byte visitor hash; fields are joined with a separator they cannot hold."""
-    message = "\x1f".join((website_uuid, visitor.hostname or "", visitor.ip or "",
-                           visitor.user_agent or ""))
+    """Returns the 16-byte visitor hash; fields are joined with a separator they cannot hold.
+
+    A distinct id (current API `id`) names the session by itself, as in Umami: the same
+    id is the same visitor on any device.
+    """
+    if visitor.distinct_id:
+        message = "\x1f".join((website_uuid, "id", visitor.distinct_id))
+    else:
+        message = "\x1f".join((website_uuid, visitor.hostname or "", visitor.ip or "",
+                               visitor.user_agent or ""))
     return hmac.new(salt, message.encode("utf-8", "replace"), hashlib.sha256).digest()[:16]
 
 
@@ -180,7 +189,20 @@ def _visit_id(cached, now):
     return now // 60_000
 
 
+def _store_session_data(db, session_id, hit):
+    rows = list(data_rows(hit.data or {}))[:MAX_DATA_KEYS]
+    db.executemany(
+        "INSERT OR REPLACE INTO session_data (session_id, data_key, data_type, string_value,"
+        " number_value, date_value, created_at) VALUES (?,?,?,?,?,?,?)",
+        [(session_id, *row, hit.created_at) for row in rows])
+
+
 def _insert_hit(db, website_id, session_id, visit_id, hit):
+    if hit.kind == "identify":
+        _store_session_data(db, session_id, hit)
+        return
+    if hit.kind == "performance":
+        return  # web vitals are not stored (no table for them); the session still counts
     url = clip(hit.url, LIMITS["url"])
     if hit.kind == "pageview":
         referrer = clip(hit.referrer, LIMITS["referrer"])
@@ -215,21 +237,23 @@ def record(db, website, visitor, hit, rotation, cached=None):
     belongs to this website and to the current salt period.
     """
     now = hit.created_at
-    period = salt_period(now, rotation)
+    # The salt is always the current period's: a backfilled hit must not create (and so
+    # rotate to) an old period's salt.
+    period = salt_period(hit.received_at or now, rotation)
     if cached is not None and (cached.website_id != website["website_id"]
                                or cached.period != period):
         cached = None
     with transaction(db):
         session_id = None
-        if cached is not None and db.execute(
+        if cached is not None and not visitor.distinct_id and db.execute(
                 "SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
                 (cached.session_id, website["website_id"])).fetchone():
             session_id = cached.session_id
-        else:
-            cached = None
         if session_id is None:
             salt = current_salt(db, period)
             session_id = _find_or_create_session(db, website, visitor, salt, now)
+            if cached is not None and cached.session_id != session_id:
+                cached = None  # the cached visit belongs to another session
         visit_id = _visit_id(cached, now)
         _insert_hit(db, website["website_id"], session_id, visit_id, hit)
     return Recorded(website["website_id"], session_id, visit_id, now, period)

@@ -2,14 +2,17 @@
 
 Filter names map to columns through FILTERS, the whitelist; values are always bound.
 """
+import re
 from dataclasses import dataclass
+
+from .errors import bad_request
 
 # filter name -> (where the column lives, column). "hit" columns exist on both pageview
 # and event rows; "pageview" ones only on pageviews; "session" ones on the session row.
 FILTERS = {
     "url": ("hit", "url"),
-    "path": ("pageview", "url_path"),
-    "query": ("pageview", "url_query"),
+    "path": ("hit", "url_path"),
+    "query": ("hit", "url_query"),
     "referrer": ("pageview", "referrer_domain"),
     "title": ("hit", "page_title"),
     "tag": ("hit", "tag"),
@@ -26,8 +29,52 @@ FILTERS = {
     "country": ("session", "country"),
     "language": ("session", "language"),
     "screen": ("session", "screen"),
+    "distinct_id": ("session", "distinct_id"),
+    # Umami knows these; umami-lite stores no region or city, so no session has one.
+    "region": ("absent", None),
+    "city": ("absent", None),
 }
 OPERATORS = ("eq", "neq", "c", "dnc")
+
+# Current API parameter name -> FILTERS key. `url` and `host` are the names the Python
+# client used before it switched to `path` and `hostname`.
+PARAM_FILTERS = {
+    "path": "path", "url": "path", "referrer": "referrer", "title": "title", "query": "query",
+    "browser": "browser", "os": "os", "device": "device", "country": "country",
+    "region": "region", "city": "city", "hostname": "hostname", "host": "hostname",
+    "event": "event", "tag": "tag", "language": "language", "screen": "screen",
+    "distinctId": "distinct_id", "utmSource": "utm_source", "utmMedium": "utm_medium",
+    "utmCampaign": "utm_campaign", "utmContent": "utm_content", "utmTerm": "utm_term",
+}
+_PARAM_NAME = re.compile(r"([A-Za-z]+?)(\d*)")
+
+
+def parse_filter(name, raw):
+    """Returns the Filter for a current-API parameter value like `neq.Chrome,Firefox`.
+
+    The operator prefix is optional (default eq); eq/neq take comma-separated lists.
+    """
+    op, sep, rest = raw.partition(".")
+    if not sep or op not in OPERATORS:
+        op, rest = "eq", raw
+    if op in ("eq", "neq"):
+        values = tuple(v for v in rest.split(",") if v != "")
+    else:
+        values = (rest,) if rest else ()
+    if not values:
+        raise bad_request(f"'{name}' needs a value.")
+    return Filter(PARAM_FILTERS[_PARAM_NAME.fullmatch(name).group(1)], op, values)
+
+
+def parse_filters(args):
+    """Returns the Filters in args; names may carry a digit suffix to repeat (browser1=...)."""
+    filters = []
+    for name in args:
+        match = _PARAM_NAME.fullmatch(name)
+        if match and match.group(1) in PARAM_FILTERS:
+            for raw in args.getlist(name):
+                filters.append(parse_filter(name, raw))
+    return tuple(filters)
 
 
 @dataclass(frozen=True)
@@ -74,6 +121,8 @@ class Query:
                 clauses.append(f"{alias}.session_id IN (SELECT s.session_id FROM session s"
                                f" WHERE s.website_id = ? AND {sql})")
                 params += [self.website_id, *values]
+            elif place == "absent":
+                clauses.append("1" if flt.op in ("neq", "dnc") else "0")
             elif place == "hit" or place == table:
                 sql, values = _condition(f"{alias}.{column}", flt)
                 clauses.append(sql)

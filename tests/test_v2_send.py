@@ -1,0 +1,263 @@
+"""POST /api/send and /api/batch: storage, visits, cache round trip, drops, bad input."""
+import re
+import sqlite3
+
+import pytest
+from conftest import T0, count_rows, pageview, send
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+HIT_TABLES = ("session", "pageview", "event", "event_data", "session_data")
+
+
+def rows(app, sql, params=()):
+    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def stored(app):
+    return {table: count_rows(app, table) for table in HIT_TABLES}
+
+
+def test_pageview_is_stored_with_path_query_title_tag_and_referrer(app, client, website):
+    r = send(client, website["id"], url="https://example.com/docs/a?utm_source=news&x=1#part",
+             referrer="https://www.Other.org/page?q=1", title="Docs", tag="blue")
+    assert r.status_code == 200
+    assert set(r.json) == {"cache", "sessionId", "visitId"}
+    assert UUID.match(r.json["sessionId"]) and UUID.match(r.json["visitId"])
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    [row] = rows(app, "SELECT * FROM pageview")
+    assert row["url"] == "/docs/a?utm_source=news&x=1"
+    assert (row["url_path"], row["url_query"]) == ("/docs/a", "utm_source=news&x=1")
+    assert row["referrer"] == "https://www.Other.org/page?q=1"
+    assert row["referrer_domain"] == "other.org"
+    assert (row["page_title"], row["tag"], row["utm_source"]) == ("Docs", "blue", "news")
+    assert row["created_at"] == T0
+    [session] = rows(app, "SELECT * FROM session")
+    assert (session["browser"], session["os"], session["device"]) == ("Chrome", "Linux",
+                                                                      "desktop")
+    assert (session["hostname"], session["language"]) == ("example.com", "en-US")
+
+
+@pytest.mark.parametrize("url, stored_url", [
+    ("/fn-url", "/fn-url"), ("page2", "/page2"), ("https://example.com", "/"),
+    ("/p#only-hash", "/p"), ("https://example.com/a/?b=2#c", "/a/?b=2"),
+])
+def test_url_keeps_path_and_query_only(app, client, website, url, stored_url):
+    assert send(client, website["id"], url=url).status_code == 200
+    assert rows(app, "SELECT url FROM pageview") == [{"url": stored_url}]
+
+
+def test_custom_event_stores_typed_properties(app, client, website):
+    data = {"plan": "pro", "seats": 3, "trial": False, "ends": "2026-12-01T00:00:00Z",
+            "nested": {"a": 1.5}, "list": [1, 2]}
+    r = send(client, website["id"], url="/pricing", name="signup", data=data, title="Pricing")
+    assert r.status_code == 200
+    [event] = rows(app, "SELECT * FROM event")
+    assert (event["event_type"], event["event_value"], event["url"], event["page_title"]) == (
+        "custom", "signup", "/pricing", "Pricing")
+    props = {r["data_key"]: (r["data_type"], r["string_value"], r["number_value"])
+             for r in rows(app, "SELECT * FROM event_data")}
+    assert props == {"plan": ("string", "pro", None), "seats": ("number", None, 3.0),
+                     "trial": ("boolean", "false", None),
+                     "ends": ("date", "2026-12-01T00:00:00Z", None),
+                     "nested.a": ("number", None, 1.5), "list": ("string", "[1, 2]", None)}
+    assert count_rows(app, "pageview") == 0
+
+
+def test_cache_round_trip_keeps_session_and_visit(app, client, website, clock):
+    first = send(client, website["id"], url="/a").json
+    clock.now += 10 * 60 * 1000
+    second = send(client, website["id"], url="/b", remote_addr="198.51.100.9", cache=first["cache"]).json
+    assert second["sessionId"] == first["sessionId"]  # the cache wins over the new IP
+    assert second["visitId"] == first["visitId"]
+    clock.now += 31 * 60 * 1000
+    third = send(client, website["id"], url="/c", cache=second["cache"]).json
+    assert third["sessionId"] == first["sessionId"] and third["visitId"] != first["visitId"]
+    visits = rows(app, "SELECT DISTINCT session_id, visit_id FROM pageview")
+    assert len(visits) == 2
+
+
+def test_without_cache_a_visit_is_the_clock_hour(app, client, website, clock):
+    clock.now = 1_780_002_000_000  # 21:00:00Z
+    first = send(client, website["id"], url="/a").json
+    clock.now += 59 * 60 * 1000
+    assert send(client, website["id"], url="/b").json["visitId"] == first["visitId"]
+    clock.now += 2 * 60 * 1000
+    later = send(client, website["id"], url="/c").json
+    assert later["visitId"] != first["visitId"] and later["sessionId"] == first["sessionId"]
+
+
+def test_foreign_or_forged_cache_is_ignored(client, website, api):
+    other = api.create_website(name="Other", domain="other.org")
+    foreign = send(client, other["id"], url="/x").json["cache"]
+    for cache in (foreign, "forged.token", '"quoted"'):
+        assert send(client, website["id"], url="/a", cache=cache).status_code == 200
+
+
+def test_timestamp_backfills_without_rotating_the_salt(app, client, website):
+    ts = (T0 - 40 * 86400 * 1000) // 1000  # the month before
+    r = send(client, website["id"], url="/old", timestamp=ts)
+    assert r.status_code == 200
+    assert rows(app, "SELECT created_at FROM pageview") == [{"created_at": ts * 1000}]
+    assert [r["period"] for r in rows(app, "SELECT period FROM salt")] == ["month:2026-05"]
+
+
+def test_identify_stores_session_data_and_distinct_id(app, client, website):
+    r = send(client, website["id"], kind="identify", id="user-123", data={"plan": "pro"})
+    assert r.status_code == 200
+    after = send(client, website["id"], url="/x", remote_addr="198.51.100.1", id="user-123",
+                 name="after-identify").json
+    assert after["sessionId"] == r.json["sessionId"]  # the id names the session
+    [session] = rows(app, "SELECT session_id, distinct_id FROM session")
+    assert session["distinct_id"] == "user-123"
+    assert rows(app, "SELECT data_key, string_value FROM session_data") == [
+        {"data_key": "plan", "string_value": "pro"}]
+    send(client, website["id"], kind="identify", id="user-123", data={"plan": "team"})
+    assert rows(app, "SELECT string_value FROM session_data") == [{"string_value": "team"}]
+    assert count_rows(app, "pageview") == 0 and count_rows(app, "event") == 1
+
+
+def test_performance_is_accepted_and_not_stored(app, client, website):
+    r = send(client, website["id"], kind="performance", lcp=92, ttfb=2.7)
+    assert r.status_code == 200 and "cache" in r.json
+    assert count_rows(app, "pageview") == 0 and count_rows(app, "event") == 0
+
+
+def test_authorization_header_is_ignored(app, client, website):
+    r = send(client, website["id"], headers={"Authorization": "Bearer None"})
+    assert r.status_code == 200 and count_rows(app, "pageview") == 1
+
+
+def test_bot_gets_beep_boop_and_nothing_is_stored(app, client, website):
+    r = send(client, website["id"], ua="Mozilla/5.0 (compatible; Googlebot/2.1)")
+    assert r.status_code == 200 and r.json == {"beep": "boop"}
+    headless = send(client, website["id"], ua="Mozilla/5.0 HeadlessChrome/156.0.0.0")
+    assert headless.json == {"beep": "boop"}
+    assert stored(app) == dict.fromkeys(HIT_TABLES, 0)
+
+
+def test_payload_user_agent_overrides_the_header(app, client, website):
+    r = send(client, website["id"], ua="python-httpx/0.28",
+             userAgent="Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+                       "(KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+    assert r.status_code == 200
+    assert rows(app, "SELECT os FROM session") == [{"os": "Mac OS X"}]
+
+
+@pytest.mark.parametrize("ip, payload_ip", [("10.1.2.3", None), ("203.0.113.7", "10.9.9.9")])
+def test_ignored_ip_is_403_and_nothing_is_stored(make_app, ip, payload_ip):
+    app = make_app(UMAMI_LITE_IGNORE_IP="10.0.0.0/8")
+    client = app.test_client()
+    from conftest import Api
+    website = Api(client).create_website()
+    extra = {"ip": payload_ip} if payload_ip else {}
+    r = send(client, website["id"], remote_addr=ip, **extra)
+    assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
+    assert stored(app) == dict.fromkeys(HIT_TABLES, 0)
+
+
+def test_preflight_allows_the_tracker_headers(client):
+    r = client.options("/api/send", headers={
+        "Origin": "http://localhost:8000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-umami-cache"})
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-umami-cache" in r.headers["Access-Control-Allow-Headers"]
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+
+
+def test_text_plain_body_is_accepted(app, client, website):
+    body = ('{"type":"event","payload":{"website":"%s","url":"/t","hostname":"example.com"}}'
+            % website["id"])
+    r = client.post("/api/send", data=body, content_type="text/plain;charset=UTF-8",
+                    headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"})
+    assert r.status_code == 200 and count_rows(app, "pageview") == 1
+
+
+def _bad_bodies(site):
+    payload = {"website": site, "url": "/"}
+    return [
+        ("not-json", "{nope"),
+        ("array", []),
+        ("no-type", {"payload": payload}),
+        ("bad-type", {"type": "pageview", "payload": payload}),
+        ("no-payload", {"type": "event"}),
+        ("payload-string", {"type": "event", "payload": "x"}),
+        ("no-website", {"type": "event", "payload": {"url": "/"}}),
+        ("bad-uuid", {"type": "event", "payload": {"website": "nope", "url": "/"}}),
+        ("unknown-website", {"type": "event", "payload": {
+            "website": "00000000-0000-4000-8000-000000000000", "url": "/"}}),
+        ("no-url", {"type": "event", "payload": {"website": site}}),
+        ("url-number", {"type": "event", "payload": {**payload, "url": 5}}),
+        ("bad-url", {"type": "event", "payload": {**payload, "url": "http://[::1"}}),
+        ("name-number", {"type": "event", "payload": {**payload, "name": 5}}),
+        ("data-list", {"type": "event", "payload": {**payload, "name": "x", "data": [1]}}),
+        ("id-object", {"type": "identify", "payload": {**payload, "id": {"a": 1}}}),
+        ("timestamp-text", {"type": "event", "payload": {**payload, "timestamp": "soon"}}),
+        ("timestamp-future", {"type": "event", "payload": {
+            **payload, "timestamp": T0 // 1000 + 3600}}),
+        ("timestamp-negative", {"type": "event", "payload": {**payload, "timestamp": -5}}),
+        ("link", {"type": "event", "payload": {**payload, "link": site}}),
+    ]
+
+
+@pytest.mark.parametrize("case", [c for c, _ in _bad_bodies("x")])
+def test_bad_input_is_400_and_stores_nothing(app, client, website, case):
+    body = dict(_bad_bodies(website["id"]))[case]
+    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) \
+        else {"json": body}
+    r = client.post("/api/send", headers={"User-Agent": "Mozilla/5.0 Chrome/156.0"}, **kwargs)
+    assert r.status_code == 400, r.json
+    assert r.json["error"]["code"] == "bad-request" and r.json["error"]["status"] == 400
+    assert stored(app) == dict.fromkeys(HIT_TABLES, 0)
+
+
+def test_oversized_body_is_413(app, client, website):
+    r = send(client, website["id"], title="x" * 70_000)
+    assert r.status_code == 413 and count_rows(app, "pageview") == 0
+
+
+def test_get_send_is_405_json(client):
+    r = client.get("/api/send")
+    assert r.status_code == 405 and r.json["error"]["code"] == "method-not-allowed"
+
+
+def test_batch_stores_good_items_and_reports_bad_ones(app, client, website):
+    good = {"type": "event", "payload": {"website": website["id"], "url": "/a",
+                                         "hostname": "example.com"}}
+    bad = {"type": "event", "payload": {"website": website["id"]}}
+    event = {"type": "event", "payload": {"website": website["id"], "url": "/a",
+                                          "name": "clicked", "hostname": "example.com"}}
+    r = client.post("/api/batch", json=[good, bad, event],
+                    headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"})
+    assert r.status_code == 200
+    body = r.json
+    assert (body["size"], body["processed"], body["errors"]) == (3, 2, 1)
+    assert body["details"][0]["index"] == 1
+    assert body["details"][0]["response"]["error"]["status"] == 400
+    assert body["cache"]
+    assert count_rows(app, "pageview") == 1 and count_rows(app, "event") == 1
+    assert count_rows(app, "session") == 1
+
+
+@pytest.mark.parametrize("body", [{"type": "event"}, "nope", 5])
+def test_batch_needs_an_array(app, client, body):
+    r = client.post("/api/batch", json=body)
+    assert r.status_code == 400 and r.json["error"]["code"] == "bad-request"
+    assert count_rows(app, "pageview") == 0
+
+
+def test_send_and_collect_write_the_same_rows(app, client, api, website):
+    """A pageview from either tracker generation is counted by the v1 stats routes."""
+    pageview(client, website["website_uuid"], url="/a")
+    send(client, website["id"], url="https://example.com/b", remote_addr="198.51.100.20")
+    r = api.get(f"/api/website/{website['website_id']}/stats",
+                query_string={"start_at": T0 - 1000, "end_at": T0 + 1000})
+    assert r.json["pageviews"] == 2 and r.json["uniques"] == 2
+    urls = api.get(f"/api/website/{website['website_id']}/metrics",
+                   query_string={"start_at": T0 - 1000, "end_at": T0 + 1000, "type": "url"})
+    assert sorted(r["x"] for r in urls.json) == ["/a", "/b"]
