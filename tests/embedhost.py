@@ -1,9 +1,9 @@
 """A small host Flask app with its own session, JSON, error pages and static file, for
 embedding tests: make_host() mounts umami-lite into it through UmamiLite."""
+from conftest import ADMIN_PASSWORD
 from flask import Flask, jsonify, redirect, render_template_string, request, session
 
-from conftest import ADMIN_PASSWORD
-from umami_lite import UmamiLite
+from umami_lite import UmamiLite, db, sites
 
 PAGE = "<!doctype html><title>{{ title }}</title><p>{{ title }}</p>"
 
@@ -28,6 +28,11 @@ def make_host(tmp_path, name="host", clock=None, extension=None, init_kwargs=Non
     @host.get("/page/<slug>")
     def page(slug):
         return render_template_string(PAGE, title=slug)
+
+    @host.get("/tagged")
+    def tagged():
+        return render_template_string(
+            "<!doctype html>{{ umami_lite.tracker_tag(**request.args) }}<p>tagged")
 
     @host.get("/data")
     def data():
@@ -60,6 +65,18 @@ def make_host(tmp_path, name="host", clock=None, extension=None, init_kwargs=Non
     ext = extension or UmamiLite()
     ext.init_app(host, **(init_kwargs or {}))
     return host, ext
+
+
+def seed_website(db_path, website_uuid, domain="localhost"):
+    """Returns website_uuid after creating the database and that website, owned by admin."""
+    db.prepare(str(db_path), ADMIN_PASSWORD, "pbkdf2:sha256:1000")
+    conn = db.connect(str(db_path))
+    try:
+        with db.transaction(conn):
+            sites.create(conn, 1, "Host site", domain, website_uuid=website_uuid)
+    finally:
+        conn.close()
+    return website_uuid
 
 
 def login(client, prefix="/analytics", **kwargs):

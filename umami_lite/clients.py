@@ -72,10 +72,13 @@ def normalize_ip(value):
 
 def client_ip(request, header_name):
     """Returns the client IP: from header_name when configured, else the socket address."""
-    raw = None
-    if header_name:
-        raw = (request.headers.get(header_name) or "").split(",")[0]
-    return normalize_ip(raw) or normalize_ip(request.remote_addr)
+    header_value = request.headers.get(header_name) if header_name else None
+    return pick_ip(header_value, request.remote_addr)
+
+
+def pick_ip(header_value, remote_addr):
+    """Returns the ip_address of the first entry of header_value, else of remote_addr."""
+    return normalize_ip((header_value or "").split(",")[0]) or normalize_ip(remote_addr)
 
 
 def is_ignored(ip, networks):

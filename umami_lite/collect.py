@@ -106,19 +106,27 @@ def _validated(body):
 def visitor_for(request, hostname, screen, language):
     """Returns (Visitor, reason) where reason is 'bot', 'ip' or None."""
     umami = state()
+    header = umami.settings["UMAMI_LITE_COUNTRY_HEADER"]
+    return make_visitor(umami, clients.client_ip(request, umami.settings["CLIENT_IP_HEADER"]),
+                        request.headers.get("User-Agent", ""), hostname, screen, language,
+                        clients.country_from_header(request, header) if header else None)
+
+
+def make_visitor(umami, ip, ua, hostname, screen, language, header_country=None):
+    """Returns (Visitor, reason) for umami's State without a request; reason as visitor_for.
+
+    The server-side tracking writer calls this off the request path, so a tracked page and
+    a tracker hit of the same visitor get the same session identity.
+    """
     settings = umami.settings
-    ip = clients.client_ip(request, settings["CLIENT_IP_HEADER"])
-    ua = request.headers.get("User-Agent", "")
     browser, os_name, is_bot = clients.parse_user_agent(ua)
     reason = None
     if is_bot and not settings["DISABLE_BOT_CHECK"]:
         reason = "bot"
     elif clients.is_ignored(ip, umami.ignore_networks):
         reason = "ip"
-    if settings["UMAMI_LITE_COUNTRY_HEADER"]:
-        country = clients.country_from_header(request, settings["UMAMI_LITE_COUNTRY_HEADER"])
-    else:
-        country = umami.country_lookup.lookup(ip)
+    country = header_country if settings["UMAMI_LITE_COUNTRY_HEADER"] else (
+        umami.country_lookup.lookup(ip))
     visitor = ingest.Visitor(
         ip=str(ip or ""), user_agent=ua, hostname=hostname, browser=browser, os=os_name,
         device=clients.device_for(os_name, screen), screen=screen, language=language,

@@ -54,6 +54,18 @@ SETTINGS = (
     Setting("UMAMI_LITE_AUTH_COOKIE", "umami.auth",
             "Name of the login cookie. Embedded, the cookie's path is the prefix, so it never "
             "reaches the host's own routes."),
+    Setting("UMAMI_LITE_WEBSITE", None,
+            "Embedded only: the website uuid that the `tracker_tag()` template helper emits; "
+            "when unset, `UMAMI_LITE_TRACK_WEBSITE`."),
+    Setting("UMAMI_LITE_TRACK_WEBSITE", None,
+            "Embedded only: a website uuid; when set, every successful HTML page the host app "
+            "serves is recorded as a pageview of that website, server-side (no script needed)."),
+    Setting("UMAMI_LITE_TRACK_EXCLUDE", "",
+            "Embedded only: comma-separated path prefixes (e.g. `/admin,/healthz`) that "
+            "server-side tracking skips; `/admin` skips `/admin` and `/admin/...`."),
+    Setting("UMAMI_LITE_TRACK_QUEUE", 10000,
+            "Embedded only: how many server-side pageviews may wait for the writer thread; "
+            "beyond that they are dropped and counted, never blocking the host's request."),
 )
 
 BOOLEAN_TRUE = {"1", "true", "yes", "on"}

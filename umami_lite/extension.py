@@ -8,9 +8,11 @@ tracking is on, one after_request hook that queues a pageview.
 import sys
 
 from flask import Blueprint, current_app, request
+from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import accounts, auth, clients, collect, config, db, errors, ingest, stats, websites
+from . import (accounts, auth, clients, collect, config, db, errors, ingest, servertrack, stats,
+               websites)
 from .ops import presence
 from .state import EXTENSION_KEY, State
 from .v2 import send as v2_send
@@ -80,16 +82,18 @@ class UmamiLite:
     """The Flask extension: `UmamiLite(app)` or `umami = UmamiLite(); umami.init_app(app)`.
 
     One instance may serve several apps (app factories); it keeps nothing per app itself.
-    url_prefix defaults to the UMAMI_LITE_URL_PREFIX setting (`/analytics`).
+    url_prefix defaults to the UMAMI_LITE_URL_PREFIX setting (`/analytics`); exclude adds
+    path prefixes to UMAMI_LITE_TRACK_EXCLUDE for server-side tracking.
     """
 
-    def __init__(self, app=None, url_prefix=None):
+    def __init__(self, app=None, url_prefix=None, exclude=()):
         self.app = app
         self.url_prefix = url_prefix
+        self.exclude = tuple(exclude)
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app, url_prefix=None):
+    def init_app(self, app, url_prefix=None, exclude=()):
         """Returns the app's State after mounting umami-lite into app."""
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("umami-lite is already set up on this app")
@@ -101,6 +105,11 @@ class UmamiLite:
         app.teardown_appcontext(db.close_db)
         app.before_request(api_routing_error)
         app.register_blueprint(build_blueprint(), url_prefix=umami.url_prefix or None)
+        if settings["UMAMI_LITE_TRACK_WEBSITE"]:
+            umami.tracking = servertrack.install(app, umami, settings["UMAMI_LITE_TRACK_WEBSITE"],
+                                                 (*self.exclude, *exclude))
+        template_globals = {EXTENSION_KEY: self}
+        app.context_processor(lambda: template_globals)
         return umami
 
     @property
@@ -112,3 +121,24 @@ class UmamiLite:
     @property
     def settings(self):
         return self.state.settings
+
+    def tracker_tag(self, website=None, **attributes):
+        """Returns the <script> tag loading the tracker for website (default: the setting).
+
+        The src is the prefixed /umami.js under the request's script root. When server-side
+        tracking already records this website's pages, the tag sets data-auto-track="false"
+        so pages are not counted twice while the script's events still work. Keyword
+        arguments become data-* attributes (domains="a.com" -> data-domains="a.com").
+        """
+        umami = self.state
+        settings = umami.settings
+        website = website or settings["UMAMI_LITE_WEBSITE"] or settings["UMAMI_LITE_TRACK_WEBSITE"]
+        if not website:
+            return Markup("<!-- umami-lite: set UMAMI_LITE_WEBSITE to emit the tracker -->")
+        attrs = {"website-id": website}
+        if umami.tracking is not None and website == settings["UMAMI_LITE_TRACK_WEBSITE"]:
+            attrs["auto-track"] = "false"
+        attrs.update((name.replace("_", "-"), value) for name, value in attributes.items())
+        src = f"{request.script_root}{umami.url_prefix}/umami.js"
+        data = "".join(f' data-{escape(name)}="{escape(value)}"' for name, value in attrs.items())
+        return Markup(f'<script defer src="{escape(src)}"{data}></script>')

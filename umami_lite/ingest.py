@@ -236,6 +236,16 @@ def record(db, website, visitor, hit, rotation, cached=None):
     cached is a Recorded from a verified cache token (or None); it is used only if it
     belongs to this website and to the current salt period.
     """
+    with transaction(db):
+        return store(db, website, visitor, hit, rotation, cached)
+
+
+def store(db, website, visitor, hit, rotation, cached=None):
+    """Returns the Recorded state after storing one hit inside the caller's transaction.
+
+    record() wraps one hit in its own transaction; the server-side tracking writer calls
+    this for each hit of a batch inside one transaction.
+    """
     now = hit.created_at
     # The salt is always the current period's: a backfilled hit must not create (and so
     # rotate to) an old period's salt.
@@ -243,17 +253,16 @@ def record(db, website, visitor, hit, rotation, cached=None):
     if cached is not None and (cached.website_id != website["website_id"]
                                or cached.period != period):
         cached = None
-    with transaction(db):
-        session_id = None
-        if cached is not None and not visitor.distinct_id and db.execute(
-                "SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
-                (cached.session_id, website["website_id"])).fetchone():
-            session_id = cached.session_id
-        if session_id is None:
-            salt = current_salt(db, period)
-            session_id = _find_or_create_session(db, website, visitor, salt, now)
-            if cached is not None and cached.session_id != session_id:
-                cached = None  # the cached visit belongs to another session
-        visit_id = _visit_id(cached, now)
-        _insert_hit(db, website["website_id"], session_id, visit_id, hit)
+    session_id = None
+    if cached is not None and not visitor.distinct_id and db.execute(
+            "SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
+            (cached.session_id, website["website_id"])).fetchone():
+        session_id = cached.session_id
+    if session_id is None:
+        salt = current_salt(db, period)
+        session_id = _find_or_create_session(db, website, visitor, salt, now)
+        if cached is not None and cached.session_id != session_id:
+            cached = None  # the cached visit belongs to another session
+    visit_id = _visit_id(cached, now)
+    _insert_hit(db, website["website_id"], session_id, visit_id, hit)
     return Recorded(website["website_id"], session_id, visit_id, now, period)
