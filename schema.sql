@@ -124,3 +124,14 @@ CREATE TABLE IF NOT EXISTS session_data (
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (session_id, data_key)
 ) WITHOUT ROWID;
+
+-- Imports are idempotent: each imported source row leaves a 16-byte key here (a digest
+-- of its source identity), and a row whose key is present is skipped. Visits of foreign
+-- dumps keep their start minute here too (value). Kept after `prune`, so re-importing a
+-- file never brings pruned rows back; cleared by a website reset.
+CREATE TABLE IF NOT EXISTS import_ledger (
+    website_id INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    row_key    BLOB NOT NULL,
+    value      INTEGER,
+    PRIMARY KEY (website_id, row_key)
+) WITHOUT ROWID;

@@ -7,6 +7,7 @@ import sys
 from . import config, db, sites, users
 from .ops import backup as backups
 from .ops import export as exports
+from .ops import importer
 from .ops.timeparse import parse_ms
 
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
@@ -148,6 +149,24 @@ def cmd_export(args):
     print(f"exported {count} rows", file=sys.stderr)
 
 
+def cmd_import(args):
+    """Imports files (our export, Umami v1/v2/v3 dumps, GoatCounter) into a website."""
+    from .clock import now_ms
+    app = _app(args)
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        website = _website(conn, args.website)
+        days = website["retention_days"]
+        cutoff = now_ms() - days * 86_400_000 if days else None
+        reports = importer.import_files(conn, website, args.files, args.format, cutoff)
+    except (importer.ImportFailed, OSError) as exc:
+        sys.exit(f"umami-lite: import failed: {exc}")
+    finally:
+        conn.close()
+    for report in reports:
+        print(report.as_text())
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="umami-lite",
@@ -219,6 +238,18 @@ def build_parser():
     p.add_argument("--format", choices=exports.FORMATS, default="jsonl")
     p.add_argument("--output", help="file to write (default: stdout)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="import our export, Umami or GoatCounter data",
+                       description="Imports into an existing website; the format of each "
+                                   "file is recognised from its header (--format checks it). "
+                                   "Importing a file again skips what it already stored. "
+                                   "Example: umami-lite import session.csv website_event.csv "
+                                   "--website 1")
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV or JSON lines, .gz allowed")
+    p.add_argument("--website", required=True, help="website id or uuid to import into")
+    p.add_argument("--format", choices=importer.FORMATS,
+                   help="expect this format (default: recognise it)")
+    p.set_defaults(func=cmd_import)
     return parser
 
 

@@ -166,10 +166,15 @@ def _find_or_create_session(db, website, visitor, salt, now):
     row = db.execute("SELECT session_id FROM session WHERE session_hash = ?", (digest,)).fetchone()
     if row:
         return row[0]
+    return store_session(db, website["website_id"], digest, now, visitor)
+
+
+def store_session(db, website_id, digest, created_at, visitor):
+    """Returns the id of a new session row; imports pass their own digest and first time."""
     cur = db.execute(
         "INSERT INTO session (website_id, session_hash, created_at, hostname, browser, os,"
         " device, screen, language, country, distinct_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (website["website_id"], digest, now, clip(visitor.hostname, LIMITS["hostname"]),
+        (website_id, digest, created_at, clip(visitor.hostname, LIMITS["hostname"]),
          clip(visitor.browser, LIMITS["browser"]), clip(visitor.os, LIMITS["os"]),
          clip(visitor.device, LIMITS["device"]), clip(visitor.screen, LIMITS["screen"]),
          clip(visitor.language, LIMITS["language"]), clip(visitor.country, LIMITS["country"]),
@@ -228,6 +233,14 @@ def _insert_hit(db, website_id, session_id, visit_id, hit):
             "INSERT OR REPLACE INTO event_data (event_id, data_key, data_type, string_value,"
             " number_value, date_value) VALUES (?,?,?,?,?,?)",
             [(cur.lastrowid, *row) for row in rows])
+
+
+def store_hit(db, website_id, session_id, visit_id, hit):
+    """Stores one hit of an already known session and visit; the caller holds the transaction.
+
+    Imports use it so that an imported row is built exactly like a collected one.
+    """
+    _insert_hit(db, website_id, session_id, visit_id, hit)
 
 
 def record(db, website, visitor, hit, rotation, cached=None):

@@ -82,7 +82,7 @@ def update(db, website_id, name=None, domain=None, share=None):
 
 def reset(db, website_id):
     """Deletes the website's sessions, pageviews and events; keeps the website."""
-    for table in ("event", "pageview", "session"):
+    for table in ("event", "pageview", "session", "import_ledger"):
         db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
     now = now_ms()
     db.execute("UPDATE website SET reset_at = ?, updated_at = ? WHERE website_id = ?",

@@ -1,0 +1,223 @@
+"""Import: read files of any supported format and store their rows like collected ones.
+
+A format module turns each source row into a SessionRow, a HitRow or a Skip; the Writer
+stores them through ingest's own row builders, in short batches (the write lock is held
+for one batch at a time, so collect keeps answering), and idempotently: each row leaves a
+key in import_ledger, and a key already there is skipped. Nothing is held per row in
+memory beyond bounded caches, so a file of any size streams.
+"""
+import csv
+import gzip
+import hashlib
+import io
+import itertools
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .. import ingest
+from ..db import transaction
+from .progress import Progress
+
+BATCH_ROWS = 2000
+CACHE_LIMIT = 100_000
+HOUR_MS = 3_600_000
+
+
+@dataclass
+class SessionRow:
+    """A source session, stored ahead of its hits (the Umami dumps have a session file)."""
+    key: str
+    created_at: int
+    visitor: ingest.Visitor
+    hostname_fallback: bool = False
+
+
+@dataclass
+class HitRow:
+    """A source pageview or event. session_key names its session within the source;
+    visitor (with session_created_at) creates that session when it is not known yet."""
+    row_key: str
+    session_key: str
+    hit: ingest.Hit
+    visitor: ingest.Visitor = None
+    session_created_at: int = None
+    visit_id: int = None     # given by our own export
+    visit_key: str = None    # a foreign visit id: its first row's minute becomes the visit
+
+
+@dataclass
+class Skip:
+    reason: str
+
+
+@dataclass
+class Report:
+    path: str
+    format: str
+    read: int = 0
+    imported: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    def as_text(self):
+        """Returns the one-line summary printed by `umami-lite import`."""
+        reasons = ", ".join(f"{n} {reason}" for reason, n in self.skipped.most_common())
+        total = sum(self.skipped.values())
+        return (f"{self.path} ({self.format}): read {self.read}, imported {self.imported}, "
+                f"skipped {total}" + (f" ({reasons})" if reasons else ""))
+
+
+def digest(*parts):
+    """Returns a 16-byte key for the given text parts (unambiguously joined)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).digest()[:16]
+
+
+def visitor(**attributes):
+    """Returns an ingest.Visitor for imported data: there is never an ip or user agent."""
+    return ingest.Visitor(ip="", user_agent="", **attributes)
+
+
+class Writer:
+    """Stores rows of one source into one website, in batches of BATCH_ROWS rows."""
+
+    def __init__(self, db, website, source, cutoff=None):
+        self.db = db
+        self.website_id = website["website_id"]
+        self.namespace = f"{source}\x1f{website['website_uuid']}"
+        self.cutoff = cutoff
+        self._sessions = {}
+        self._visits = {}
+        self._pending = 0
+
+    def _begin(self):
+        if self._pending == 0:
+            self.db.execute("BEGIN IMMEDIATE")
+        self._pending += 1
+
+    def flush(self):
+        """Commits the open batch, if any."""
+        if self._pending:
+            self.db.execute("COMMIT")
+            self._pending = 0
+
+    def rollback(self):
+        if self._pending:
+            self.db.execute("ROLLBACK")
+            self._pending = 0
+
+    def _ledger_add(self, key, value=None):
+        """Returns True when key is new (and records it), False when already imported."""
+        return self.db.execute(
+            "INSERT OR IGNORE INTO import_ledger (website_id, row_key, value) VALUES (?,?,?)",
+            (self.website_id, key, value)).rowcount == 1
+
+    def _find_session(self, key):
+        session_id = self._sessions.get(key)
+        if session_id is None:
+            row = self.db.execute("SELECT session_id FROM session WHERE session_hash = ?",
+                                  (digest(self.namespace, "session", key),)).fetchone()
+            session_id = row[0] if row else None
+            if session_id is not None:
+                self._remember(self._sessions, key, session_id)
+        return session_id
+
+    def _create_session(self, key, created_at, who):
+        session_id = ingest.store_session(self.db, self.website_id,
+                                          digest(self.namespace, "session", key),
+                                          created_at, who)
+        self._remember(self._sessions, key, session_id)
+        return session_id
+
+    @staticmethod
+    def _remember(cache, key, value):
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()  # bounded memory; the database still answers every lookup
+        cache[key] = value
+
+    def add_session(self, row):
+        """Returns None when stored, else the reason it was skipped."""
+        self._begin()
+        if self._find_session(row.key) is not None:
+            return "already imported"
+        self._create_session(row.key, row.created_at, row.visitor)
+        return None
+
+    def add_hit(self, row):
+        """Returns None when stored, else the reason it was skipped."""
+        created_at = row.hit.created_at
+        if self.cutoff is not None and created_at < self.cutoff:
+            return "older than the website's retention"
+        self._begin()
+        session_id = self._find_session(row.session_key)
+        if session_id is None:
+            if row.visitor is None:
+                return "session not in the sessions file"
+            session_id = self._create_session(
+                row.session_key, row.session_created_at or created_at, row.visitor)
+        if not self._ledger_add(digest(self.namespace, "hit", row.row_key)):
+            return "already imported"
+        ingest.store_hit(self.db, self.website_id, session_id, self._visit(row), row.hit)
+        if self._pending >= BATCH_ROWS:
+            self.flush()
+        return None
+
+    def _visit(self, row):
+        """Returns the visit id: given, the first minute of a foreign visit, or the
+        session's clock hour (what collect does without a cache token)."""
+        if row.visit_id is not None:
+            return row.visit_id
+        if row.visit_key is None:
+            return (row.hit.created_at // HOUR_MS) * 60
+        visit = self._visits.get(row.visit_key)
+        if visit is None:
+            key = digest(self.namespace, "visit", row.visit_key)
+            minute = row.hit.created_at // 60_000
+            if not self._ledger_add(key, minute):
+                minute = self.db.execute(
+                    "SELECT value FROM import_ledger WHERE website_id = ? AND row_key = ?",
+                    (self.website_id, key)).fetchone()[0]
+            visit = minute
+            self._remember(self._visits, row.visit_key, visit)
+        return visit
+
+
+class Input:
+    """A text file (plain or .gz) read as a stream, with its byte position for progress."""
+
+    def __init__(self, path):
+        self.path = path
+        self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        stream = gzip.GzipFile(fileobj=self.raw) if path.endswith(".gz") else self.raw
+        self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        self.size = os.path.getsize(path)
+
+    def position(self):
+        return self.raw.tell()
+
+    def close(self):
+        self.text.close()
+        self.raw.close()
+
+
+def read_rows(source):
+    """Returns (header tuple, iterator of dicts) for a CSV file, or ("jsonl", iterator of
+    parsed lines, None for a line that is not a JSON object) for JSON lines."""
+    first = source.text.readline()
+    if first.lstrip().startswith("{"):
+        return "jsonl", _json_lines(first, source.text)
+    header = tuple(next(csv.reader([first]), ()))
+    reader = csv.reader(source.text)
+    return header, (dict(zip(header, cells)) for cells in reader if cells)
+
+
+def _json_lines(first, rest):
+    for line in itertools.chain((first,), rest):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            value = None
+        yield value if isinstance(value, dict) else None
+
