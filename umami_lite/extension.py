@@ -11,8 +11,8 @@ from flask import Blueprint, current_app, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import (accounts, auth, clients, collect, config, db, errors, ingest, servertrack, stats,
-               websites)
+from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest,
+               servertrack, stats, websites)
 from .ops import presence
 from .state import EXTENSION_KEY, State
 from .v2 import send as v2_send
@@ -21,7 +21,8 @@ from .v2 import send as v2_send
 def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
-    for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp):
+    for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
+                  dashboard.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     return parent

@@ -1,0 +1,166 @@
+"""The dashboard in a real browser against `umami-lite serve`: login, websites, settings."""
+import os
+import re
+
+import pytest
+ADMIN_PASSWORD = "admin-password-1"  # LiveServer starts with this (tests/conftest.py)
+from playwright.sync_api import expect
+from servers import LiveServer
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("dashboard") / "umami-lite.db")
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Returns a factory of pages with their own cookies, viewport and colour scheme."""
+    contexts = []
+
+    def make(viewport=DESKTOP, scheme="light"):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", errors.append)
+        page.js_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, server, username="admin", password=ADMIN_PASSWORD, path="/"):
+    page.goto(server.url + path)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-form button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def shot(page, artifacts_dir, name):
+    page.screenshot(path=os.path.join(artifacts_dir, name + ".png"), full_page=True)
+
+
+def test_login_then_add_website_and_copy_its_snippet(new_page, server, artifacts_dir):
+    page = new_page()
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login?next=/")
+    page.fill("#username", "admin")
+    page.fill("#password", "wrong password")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#login-error")).to_have_text("Incorrect username or password.")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.press("#password", "Enter")  # keyboard submits too
+    expect(page).to_have_url(server.url + "/")
+    expect(page.locator("#website-list")).to_contain_text("No websites yet")
+
+    page.click("#add-website")
+    page.click("#website-form button[type=submit]")  # no name: refused in the dialog
+    expect(page.locator("#website-error")).to_have_text("Give the website a name.")
+    page.fill("#website-name", "Snippet site")
+    page.fill("#website-domain", "snippet.example")
+    page.click("#website-form button[type=submit]")
+    snippet = page.locator("#code-snippet")
+    expect(snippet).to_be_visible()
+    websites = page.request.get(server.url + "/api/websites").json()["data"]
+    uuid = next(w["website_uuid"] for w in websites if w["name"] == "Snippet site")
+    assert snippet.input_value() == (f'<script async defer data-website-id="{uuid}" '
+                                     f'src="{server.url}/umami.js"></script>')
+    page.keyboard.press("Escape")
+    row = page.locator(f'[data-website-id="{uuid}"]')
+    expect(row).to_contain_text("snippet.example")
+    expect(row.locator('[data-figure="pageviews"]')).to_have_text("0")
+    assert page.js_errors == []
+
+
+def test_edit_share_reset_and_delete_a_website(new_page, server):
+    page = new_page()
+    log_in(page, server)
+    page.click("#add-website")
+    page.fill("#website-name", "Old name")
+    page.click("#website-form button[type=submit]")
+    page.keyboard.press("Escape")
+    row = page.locator(".website-row", has_text="Old name")
+    row.get_by_role("button", name="Edit").click()
+    page.fill("#website-name", "New name")
+    page.check("#website-share")
+    page.click("#website-form button[type=submit]")
+    row = page.locator(".website-row", has_text="New name")
+    expect(row.locator(".badge")).to_have_text("Shared")
+    row.get_by_role("button", name="Tracking code").click()
+    share_id = next(w["share_id"] for w in page.request.get(server.url + "/api/websites")
+                    .json()["data"] if w["name"] == "New name")
+    expect(page.locator("#share-url")).to_have_value(f"{server.url}/share/{share_id}")
+    page.keyboard.press("Escape")
+
+    row.get_by_role("button", name="Reset").click()
+    expect(page.locator("#confirm-title")).to_have_text("Reset New name?")
+    page.click("#confirm-ok")
+    expect(page.locator("#toast")).to_have_text("All data of New name was deleted")
+    row.get_by_role("button", name="Delete").click()
+    page.click("#confirm-ok")
+    expect(page.locator(".website-row", has_text="New name")).to_have_count(0)
+    names = [w["name"] for w in page.request.get(server.url + "/api/websites").json()["data"]]
+    assert "New name" not in names
+    assert page.js_errors == []
+
+
+def test_login_returns_to_the_page_asked_for_and_logout(new_page, server):
+    page = new_page()
+    log_in(page, server, path="/settings")
+    expect(page).to_have_url(server.url + "/settings")
+    page.click("[data-action=logout]")
+    expect(page).to_have_url(server.url + "/login")
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login?next=/")
+
+
+def test_change_password_keeps_you_logged_in(new_page, server):
+    admin = new_page()
+    log_in(admin, server, path="/settings")
+    admin.click("#add-account")
+    admin.fill("#account-username", "carol")
+    admin.fill("#account-password", "carol-password-1")
+    admin.click("#account-form button[type=submit]")
+    expect(admin.locator("#account-list")).to_contain_text("carol")
+
+    page = new_page()
+    log_in(page, server, "carol", "carol-password-1", path="/settings")
+    expect(page.locator("#accounts")).to_have_count(0)  # not an admin
+    page.fill("#current-password", "not-my-password")
+    page.fill("#new-password", "carol-password-2")
+    page.fill("#confirm-password", "carol-password-2")
+    page.click("#password-form button[type=submit]")
+    expect(page.locator("#password-error")).to_have_text("Current password is incorrect")
+    page.fill("#current-password", "carol-password-1")
+    page.fill("#new-password", "carol-password-2")
+    page.fill("#confirm-password", "carol-password-2")
+    page.click("#password-form button[type=submit]")
+    expect(page.locator("#password-ok")).to_have_text("Password changed.")
+    page.reload()
+    expect(page).to_have_url(server.url + "/settings")  # still logged in, with a new token
+
+    fresh = new_page()
+    fresh.goto(server.url + "/login")
+    fresh.fill("#username", "carol")
+    fresh.fill("#password", "carol-password-1")
+    fresh.click("#login-form button[type=submit]")
+    expect(fresh.locator("#login-error")).to_be_visible()
+    log_in(fresh, server, "carol", "carol-password-2")
+    assert page.js_errors == [] and admin.js_errors == []
+
+
+@pytest.mark.parametrize("scheme, background", [("light", "rgb(246, 247, 249)"),
+                                                ("dark", "rgb(15, 18, 22)")])
+def test_colour_scheme_follows_the_system(new_page, server, scheme, background):
+    page = new_page(scheme=scheme)
+    page.goto(server.url + "/login")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background

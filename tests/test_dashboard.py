@@ -1,0 +1,83 @@
+"""Dashboard page routes: login redirects, pages render with their scripts, no inline JS."""
+import re
+
+import pytest
+from conftest import ADMIN_PASSWORD
+
+PAGES = ["/", "/settings"]
+
+
+def login(client, username="admin", password=ADMIN_PASSWORD):
+    r = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200
+
+
+def assert_no_inline_script(html):
+    """Fails on inline <script> bodies and on-event attributes (a strict CSP blocks them)."""
+    for match in re.finditer(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert "src=" in match.group(1) and not match.group(2).strip(), match.group(0)
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_redirect_to_login_when_logged_out(client, path):
+    r = client.get(path)
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/login?next=" + path
+
+
+def test_forged_cookie_is_logged_out(client):
+    client.set_cookie("umami.auth", "forged.token")
+    assert client.get("/").status_code == 302
+
+
+def test_login_page_renders_form_and_bases(client):
+    r = client.get("/login?next=/settings")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="login-form"' in html
+    assert 'data-next="/settings"' in html
+    assert 'data-base=""' in html and 'data-api="/api"' in html
+    assert_no_inline_script(html)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil",
+                                    "/login?next=/login"])
+def test_login_next_never_leaves_the_site_or_loops(client, target):
+    html = client.get("/login", query_string={"next": target}).get_data(as_text=True)
+    assert 'data-next="/"' in html
+
+
+def test_logged_in_login_page_goes_to_next(client):
+    login(client)
+    r = client.get("/login?next=/settings")
+    assert r.status_code == 302 and r.headers["Location"] == "/settings"
+
+
+@pytest.mark.parametrize("path, marker", [("/", 'id="website-list"'),
+                                          ("/settings", 'id="password-form"')])
+def test_pages_render_for_logged_in_user(client, path, marker):
+    login(client)
+    r = client.get(path)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and marker in html
+    assert 'data-session="user"' in html and ">admin<" in html
+    assert_no_inline_script(html)
+
+
+def test_static_assets_are_served_with_versions(client):
+    html = client.get("/login").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert {u.split("?")[0] for u in urls} >= {"/static/common.js", "/static/login.js",
+                                               "/static/dashboard.css"}
+    for url in urls:
+        assert "?v=" in url
+        assert client.get(url).status_code == 200
+
+
+def test_accounts_panel_only_for_admins(client, api):
+    api.create_user("bob", "bob-password-1")
+    login(client, "bob", "bob-password-1")
+    html = client.get("/settings").get_data(as_text=True)
+    assert 'id="password-form"' in html and 'id="accounts"' not in html
+    login(client)
+    assert 'id="accounts"' in client.get("/settings").get_data(as_text=True)

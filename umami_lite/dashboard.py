@@ -1,0 +1,76 @@
+"""Dashboard blueprint: the server-rendered pages; their scripts talk to the JSON API.
+
+Pages carry the URL bases the scripts need as data attributes on <body> (`data-base`,
+`data-api`), so every link and request works under any mount prefix. No page holds an
+inline script or event handler: all behaviour lives in static/*.js.
+"""
+import hashlib
+from functools import lru_cache
+from importlib import resources
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from .auth import current_user
+
+bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+
+@lru_cache(maxsize=None)
+def _asset_version(filename):
+    """Returns a short content hash of a static file, so browsers refetch it after changes."""
+    data = resources.files("umami_lite").joinpath("static", filename).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+@bp.app_template_global("umami_asset")
+def asset(filename):
+    """Returns the versioned URL of a dashboard static file."""
+    return url_for("umami_lite.dashboard.static", filename=filename, v=_asset_version(filename))
+
+
+@bp.context_processor
+def page_bases():
+    """Returns the URL bases every page hands to its scripts (no trailing slash)."""
+    heartbeat = url_for("umami_lite.auth.heartbeat")
+    return {"base_path": url_for("umami_lite.dashboard.index").rstrip("/"),
+            "api_base": heartbeat[: -len("/heartbeat")]}
+
+
+def _login_redirect():
+    """Returns a redirect to the login page that comes back to this page afterwards."""
+    here = request.script_root + request.full_path.rstrip("?")
+    return redirect(url_for("umami_lite.dashboard.login", next=here))
+
+
+@bp.get("/login")
+def login():
+    if current_user() is not None:
+        return redirect(_safe_next())
+    return render_template("login.html", next=_safe_next())
+
+
+def _safe_next():
+    """Returns ?next= when it is a path on this site, else the website list (no open redirect)."""
+    target = request.args.get("next", "")
+    login_path = url_for("umami_lite.dashboard.login")
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not target.startswith(login_path)):
+        return target
+    return url_for("umami_lite.dashboard.index")
+
+
+@bp.get("/")
+def index():
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    return render_template("websites.html", user=user)
+
+
+@bp.get("/settings")
+def settings():
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    return render_template("settings.html", user=user)
