@@ -3,7 +3,7 @@ import os
 import re
 
 import pytest
-ADMIN_PASSWORD = "admin-password-1"  # LiveServer starts with this (tests/conftest.py)
+from conftest import ADMIN_PASSWORD
 from playwright.sync_api import expect
 from servers import LiveServer
 
@@ -28,7 +28,7 @@ def new_page(browser):
         contexts.append(context)
         page = context.new_page()
         errors = []
-        page.on("pageerror", errors.append)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
         return page
 
@@ -87,6 +87,7 @@ def test_edit_share_reset_and_delete_a_website(new_page, server):
     page.click("#add-website")
     page.fill("#website-name", "Old name")
     page.click("#website-form button[type=submit]")
+    expect(page.locator("#code-dialog")).to_be_visible()
     page.keyboard.press("Escape")
     row = page.locator(".website-row", has_text="Old name")
     row.get_by_role("button", name="Edit").click()
@@ -96,6 +97,7 @@ def test_edit_share_reset_and_delete_a_website(new_page, server):
     row = page.locator(".website-row", has_text="New name")
     expect(row.locator(".badge")).to_have_text("Shared")
     row.get_by_role("button", name="Tracking code").click()
+    expect(page.locator("#code-dialog")).to_be_visible()
     share_id = next(w["share_id"] for w in page.request.get(server.url + "/api/websites")
                     .json()["data"] if w["name"] == "New name")
     expect(page.locator("#share-url")).to_have_value(f"{server.url}/share/{share_id}")
