@@ -78,3 +78,19 @@ class StaticSite:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+class AppServer:
+    """A Flask app object served by werkzeug from a thread: for apps the CLI cannot build,
+    such as umami-lite mounted under a url prefix in a host application."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+        self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

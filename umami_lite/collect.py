@@ -92,14 +92,11 @@ def _validated(body):
             raise bad_request(f"'payload.{name}' must be a string.")
     if not payload.get("url"):
         raise bad_request("'payload.url' is required.")
-    if kind == "event":
-        if payload.get("event_name"):
-            data = payload.get("event_data")
-            if data is not None and not isinstance(data, dict):
-                raise bad_request("'payload.event_data' must be a JSON object.")
-        elif not (payload.get("event_type") and payload.get("event_value")):
-            raise bad_request("An event needs 'payload.event_name' or 'payload.event_type' and "
-                              "'payload.event_value'.")
+    has_name = payload.get("event_name") or (payload.get("event_type")
+                                            and payload.get("event_value"))
+    if kind == "event" and not has_name:
+        raise bad_request("An event needs 'payload.event_name' or 'payload.event_type' and "
+                          "'payload.event_value'.")
     return kind, payload
 
 
@@ -141,7 +138,10 @@ def hit_from_payload(kind, payload):
     if kind == "event":
         if payload.get("event_name"):
             hit.event_type, hit.event_value = "custom", payload["event_name"]
-            hit.data = payload.get("event_data")
+            # Umami v1.40's umami.trackEvent(name, "type") sends a string as event_data: the
+            # event counts, only an object becomes its properties.
+            data = payload.get("event_data")
+            hit.data = data if isinstance(data, dict) else None
         else:
             hit.event_type, hit.event_value = payload["event_type"], payload["event_value"]
     return hit

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest,
-               servertrack, stats, websites)
+               servertrack, stats, tracker, websites)
 from .ops import presence
 from .state import EXTENSION_KEY, State
 from .v2 import send as v2_send
@@ -22,7 +22,7 @@ def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
     for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
-                  dashboard.bp):
+                  dashboard.bp, tracker.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     return parent

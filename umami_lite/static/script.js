@@ -1,0 +1,167 @@
+/* umami-lite tracker for the current Umami contract: POST {type, payload} to /api/send.
+   <script defer data-website-id="UUID" src="https://HOST/script.js"></script>
+   Never throws into the host page: every entry point is wrapped. */
+(function (win, doc) {
+  'use strict';
+  var resolved = function () { return win.Promise ? Promise.resolve() : undefined; };
+  // Defined first, so calls from the page never hit a ReferenceError, even when disabled.
+  var api = win.umami = { track: resolved, identify: resolved };
+  try { init(); } catch (e) { /* never throw into the host page */ }
+
+  function init() {
+    var nav = win.navigator;
+    var loc = win.location;
+    var script = doc.currentScript;
+    var attr = function (name) { return script ? script.getAttribute(name) : null; };
+    var website = attr('data-website-id');
+    var hostUrl = attr('data-host-url');
+    // Without data-host-url the API lives beside this file, path prefix included.
+    var root = hostUrl ? hostUrl.replace(/\/+$/, '')
+      : script ? script.src.replace(/[?#].*$/, '').replace(/\/[^/]*$/, '') : '';
+    var endpoint = root + '/api/send';
+    var autoTrack = attr('data-auto-track') !== 'false';
+    var respectDnt = attr('data-do-not-track') === 'true';
+    var excludeSearch = attr('data-exclude-search') === 'true';
+    var excludeHash = attr('data-exclude-hash') === 'true';
+    var tag = attr('data-tag');
+    var beforeSend = attr('data-before-send');
+    var domains = (attr('data-domains') || '').split(',')
+      .map(function (d) { return d.trim(); }).filter(Boolean);
+    var screenSize = win.screen.width + 'x' + win.screen.height;
+    var currentUrl = normalize(loc.href);
+    // A referrer from this same site is not a source of traffic.
+    var currentRef = doc.referrer.indexOf(loc.origin) === 0 ? '' : doc.referrer;
+    var cache = null;
+    var identity = null;
+    var stopped = false; // the server answered {"disabled": true}
+
+    function normalize(url) {
+      var u = new URL(url, loc.href);
+      if (excludeSearch) u.search = '';
+      if (excludeHash) u.hash = '';
+      return u.href;
+    }
+
+    function dntOn() {
+      var v = win.doNotTrack || nav.doNotTrack || nav.msDoNotTrack;
+      return v === '1' || v === 'yes';
+    }
+
+    function disabled() {
+      var optedOut = false;
+      try { optedOut = !!win.localStorage.getItem('umami.disabled'); } catch (e) { /* blocked */ }
+      return stopped || optedOut || !website || (respectDnt && dntOn()) ||
+        (domains.length > 0 && domains.indexOf(loc.hostname) < 0);
+    }
+
+    function base(url, referrer) {
+      var p = { website: website, screen: screenSize, language: nav.language,
+        title: doc.title, hostname: loc.hostname, url: url || currentUrl,
+        referrer: referrer === undefined ? currentRef : referrer };
+      if (tag) p.tag = tag;
+      if (identity) p.id = identity;
+      return p;
+    }
+
+    function extend(target, fields) {
+      for (var k in fields) target[k] = fields[k];
+      return target;
+    }
+
+    // Returns a promise that always resolves (to the server's JSON, or undefined).
+    function send(type, payload) {
+      try {
+        if (disabled() || !win.fetch) return resolved();
+        var hook = beforeSend && win[beforeSend];
+        if (typeof hook === 'function') payload = hook(type, payload);
+        if (!payload) return resolved();
+        var headers = { 'Content-Type': 'application/json' };
+        // identify starts a new session, so the old session's token must not be reused.
+        if (cache && type !== 'identify') headers['x-umami-cache'] = cache;
+        // keepalive lets a click on a link finish sending while the page unloads.
+        return fetch(endpoint, { method: 'POST', headers: headers, keepalive: true,
+          credentials: 'omit', body: JSON.stringify({ type: type, payload: payload }) })
+          .then(function (res) { return res.ok ? res.json() : undefined; })
+          .then(function (data) {
+            if (data && data.disabled) stopped = true;
+            if (data && typeof data.cache === 'string') cache = data.cache;
+            return data;
+          })
+          .catch(function () { /* offline or blocked: analytics must not break the page */ });
+      } catch (e) {
+        return resolved();
+      }
+    }
+
+    function track(name, data) {
+      try {
+        if (typeof name === 'string') {
+          return send('event', extend(base(), { name: name, data: data }));
+        }
+        if (typeof name === 'function') return send('event', name(base()));
+        if (name && typeof name === 'object') {
+          return send('event', extend({ website: website }, name));
+        }
+        return send('event', base());
+      } catch (e) {
+        return resolved();
+      }
+    }
+
+    function identify(id, data) {
+      try {
+        if (typeof id === 'string') identity = id;
+        else data = id;
+        return send('identify', extend(base(), { data: data }));
+      } catch (e) {
+        return resolved();
+      }
+    }
+
+    // SPA navigation: one pageview per url change, sent a moment later so that the
+    // router has set the new page's title.
+    function navigated() {
+      var next = normalize(loc.href);
+      if (next === currentUrl) return;
+      var referrer = currentUrl;
+      currentUrl = next;
+      currentRef = referrer;
+      setTimeout(function () { send('event', base(next, referrer)); }, 100);
+    }
+
+    function hook(name) {
+      var original = win.history[name];
+      if (typeof original !== 'function') return;
+      win.history[name] = function (state, title, url) {
+        var result = original.apply(this, arguments);
+        try { if (url !== undefined && url !== null) navigated(); } catch (e) { /* ignore */ }
+        return result;
+      };
+    }
+
+    // Clicks on elements (or inside elements) with data-umami-event="name";
+    // data-umami-event-KEY="value" attributes become the event's data.
+    function onClick(e) {
+      try {
+        var el = e.target && e.target.closest && e.target.closest('[data-umami-event]');
+        if (!el) return;
+        var data = {};
+        for (var i = 0; i < el.attributes.length; i++) {
+          var a = el.attributes[i];
+          var m = /^data-umami-event-(.+)$/.exec(a.name);
+          if (m) data[m[1]] = a.value;
+        }
+        track(el.getAttribute('data-umami-event'), data);
+      } catch (err) { /* ignore */ }
+    }
+
+    api.track = track;
+    api.identify = identify;
+    if (autoTrack) {
+      hook('pushState');
+      hook('replaceState');
+      doc.addEventListener('click', onClick, true);
+      track();
+    }
+  }
+})(window, document);
