@@ -7,7 +7,7 @@ import sys
 from . import config, db, sites, users
 from .ops import backup as backups
 from .ops import export as exports
-from .ops import importer
+from .ops import importer, retention
 from .ops.timeparse import parse_ms
 
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
@@ -167,6 +167,53 @@ def cmd_import(args):
         print(report.as_text())
 
 
+def cmd_retention(args):
+    """Shows or sets how many days a website keeps its data."""
+    app = _app(args)
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        website = _website(conn, args.website)
+        if args.days is not None:
+            days = None if args.days == "forever" else _days(args.days)
+            with db.transaction(conn):
+                retention.set_days(conn, website["website_id"], days)
+            website = sites.get(conn, website["website_id"])
+    finally:
+        conn.close()
+    days = website["retention_days"]
+    print(f"website {website['website_id']} ({website['name']}) keeps data "
+          + ("forever" if days is None else f"{days} days"))
+
+
+def _days(text):
+    try:
+        return retention.validate_days(int(text))
+    except ValueError as exc:
+        sys.exit(f"umami-lite: days {exc}")
+
+
+def cmd_prune(args):
+    """Deletes data older than each website's retention, in small batches."""
+    from .clock import now_ms
+    app = _app(args)
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        if args.website:
+            website = _website(conn, args.website)
+            cutoff = retention.cutoff_for(website["retention_days"], now_ms())
+            if cutoff is None:
+                sys.exit(f"umami-lite: website {website['website_id']} keeps data forever")
+            reports = [retention.prune_website(conn, website["website_id"], cutoff)]
+        else:
+            reports = retention.prune(conn, now_ms())
+    finally:
+        conn.close()
+    for report in reports:
+        print(report.as_text())
+    if not reports:
+        print("no website has a retention set: nothing to prune")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="umami-lite",
@@ -250,6 +297,22 @@ def build_parser():
     p.add_argument("--format", choices=importer.FORMATS,
                    help="expect this format (default: recognise it)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("retention", help="show or set how long a website keeps its data",
+                       description="Without DAYS, shows the setting. Example: umami-lite "
+                                   "retention 1 400   (or: umami-lite retention 1 forever)")
+    p.add_argument("website", help="website id or uuid")
+    p.add_argument("days", nargs="?", help="whole days to keep, or 'forever' (the default)")
+    p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser("prune", help="delete data older than each website's retention",
+                       description="Deletes raw events, sessions left without events, and "
+                                   "their derived rows, in batches of 1000 rows per short "
+                                   "transaction (the server keeps answering), and reports "
+                                   "what it removed. The server also does this once a day. "
+                                   "Example: umami-lite prune")
+    p.add_argument("--website", help="only this website (id or uuid)")
+    p.set_defaults(func=cmd_prune)
     return parser
 
 

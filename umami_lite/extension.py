@@ -14,8 +14,14 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest,
                servertrack, stats, tracker, websites)
 from .ops import presence
+from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
 from .v2 import send as v2_send
+
+
+def _apply_retention():
+    """Lets the daily retention run start (in its own thread) when it is due."""
+    current_app.extensions[EXTENSION_KEY].retention.tick()
 
 
 def build_blueprint():
@@ -25,6 +31,7 @@ def build_blueprint():
                   dashboard.bp, tracker.bp):
         parent.register_blueprint(child)
     errors.register(parent)
+    parent.before_request(_apply_retention)
     return parent
 
 
@@ -76,6 +83,7 @@ def _build_state(app, settings, prefix):
         hash_method=hash_method,
         url_prefix=prefix,
         cookie_name=settings["UMAMI_LITE_AUTH_COOKIE"],
+        retention=RetentionSchedule(settings["UMAMI_LITE_DATABASE"]),
     )
 
 

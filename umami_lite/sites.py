@@ -103,6 +103,7 @@ def to_json(row):
         "name": row["name"],
         "domain": row["domain"],
         "share_id": row["share_id"],
+        "retention_days": row["retention_days"],  # null: kept forever
         "created_at": iso(row["created_at"]),
         "id": row["website_uuid"],
         "userId": str(row["user_id"]),

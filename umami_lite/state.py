@@ -17,6 +17,7 @@ class State:
     url_prefix: str = ""      # where umami-lite is mounted inside the app ("" standalone)
     cookie_name: str = "umami.auth"
     tracking: object = None   # hitqueue.HitQueue when server-side tracking is on, else None
+    retention: object = None  # ops.schedule.RetentionSchedule: the daily prune
 
     @property
     def database(self):

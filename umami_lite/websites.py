@@ -6,6 +6,8 @@ from .auth import issue_share_token, require_user, website_for_owner, website_fo
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
+from .ops import retention
+from .state import state
 
 bp = Blueprint("websites", __name__)
 
@@ -45,6 +47,22 @@ def list_websites():
     return jsonify(list_page(user_id))
 
 
+def retention_field(body):
+    """Returns (given, days) for body's retention_days; days None keeps data forever."""
+    if "retention_days" not in body:
+        return False, None
+    try:
+        return True, retention.validate_days(body["retention_days"])
+    except ValueError as exc:
+        raise bad_request(f"'retention_days' {exc}.") from None
+
+
+def _save_retention(db, website_id, given, days):
+    if given:
+        retention.set_days(db, website_id, days)
+        state().retention.due_now()
+
+
 @bp.post("/api/website")
 def save_website():
     user = require_user()
@@ -60,14 +78,18 @@ def save_website():
         website = website_for_owner(key)
         name = text_field(body, "name", False, 100)
         domain = text_field(body, "domain", False, 500)
+        given, days = retention_field(body)
         with transaction(db):
-            row = sites.update(db, website["website_id"], name, domain, bool(share))
-        return jsonify(sites.to_json(row))
+            sites.update(db, website["website_id"], name, domain, bool(share))
+            _save_retention(db, website["website_id"], given, days)
+        return jsonify(sites.to_json(sites.get(db, website["website_id"])))
     name = text_field(body, "name", True, 100)
     domain = text_field(body, "domain", False, 500)
+    given, days = retention_field(body)
     with transaction(db):
         row = sites.create(db, user["user_id"], name, domain, bool(share))
-    return jsonify(sites.to_json(row))
+        _save_retention(db, row["website_id"], given, days)
+    return jsonify(sites.to_json(sites.get(db, row["website_id"])))
 
 
 @bp.get("/api/website/<website_key>")
