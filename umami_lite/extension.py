@@ -16,7 +16,9 @@ from . import (accounts, auth, clients, collect, config, dashboard, db, errors, 
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
+from .v2 import analytics as v2_analytics
 from .v2 import send as v2_send
+from .v2 import websites as v2_websites
 
 
 def _apply_retention():
@@ -28,7 +30,7 @@ def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
     for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
-                  dashboard.bp, tracker.bp):
+                  v2_websites.bp, v2_analytics.bp, dashboard.bp, tracker.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     parent.before_request(_apply_retention)

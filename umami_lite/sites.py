@@ -80,6 +80,13 @@ def update(db, website_id, name=None, domain=None, share=None):
     return get(db, website_id)
 
 
+def set_share_id(db, website_id, share_id):
+    """Sets a chosen share id (None removes it); raises sqlite3.IntegrityError if taken."""
+    db.execute("UPDATE website SET share_id = ?, updated_at = ? WHERE website_id = ?",
+               (share_id, now_ms(), website_id))
+    return get(db, website_id)
+
+
 def reset(db, website_id):
     """Deletes the website's sessions, pageviews and events; keeps the website."""
     for table in ("event", "pageview", "session", "import_ledger"):

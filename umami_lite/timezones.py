@@ -58,8 +58,11 @@ def offset_segments(tz_name, start_ms, end_ms):
     return segments
 
 
-def local_bucket_sql(column, unit, tz_name, start_ms, end_ms):
-    """Returns (sql, params): an expression giving column's local bucket label in tz."""
+def local_bucket_sql(column, unit, tz_name, start_ms, end_ms, formats=UNIT_FORMATS):
+    """Returns (sql, params): an expression giving column's local bucket label in tz.
+
+    formats maps each unit to its strftime label (the current API labels differ from v1's).
+    """
     segments = offset_segments(tz_name, start_ms, end_ms)
     params = []
     if len(segments) == 1:
@@ -73,4 +76,4 @@ def local_bucket_sql(column, unit, tz_name, start_ms, end_ms):
         offset_sql = f"CASE {' '.join(cases)} ELSE ? END"
         params.append(segments[-1][1])
     sql = f"strftime(?, ({column} + {offset_sql}) / 1000, 'unixepoch')"
-    return sql, [UNIT_FORMATS[unit], *params]
+    return sql, [formats[unit], *params]

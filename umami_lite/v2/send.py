@@ -5,7 +5,6 @@ write path as /api/collect. A pageview is an `event` without `name`. `Authorizat
 ignored (the Python client sends `Bearer None`). The answer is JSON {cache, sessionId,
 visitId}; the tracker sends `cache` back in the `x-umami-cache` header.
 """
-import uuid
 from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, jsonify, request
@@ -17,6 +16,7 @@ from ..db import get_db
 from ..errors import CODES, ApiError, bad_request
 from ..jsonbody import parse_json, read_body
 from ..state import state
+from .ids import public_id
 
 bp = Blueprint("v2_send", __name__)
 
@@ -138,11 +138,6 @@ def _hit(kind, payload, created_at, now):
     elif kind == "identify":
         hit.data = payload.get("data")
     return hit
-
-
-def public_id(website_uuid, *parts):
-    """Returns a stable uuid naming an integer id inside a website (sessionId, visitId)."""
-    return str(uuid.uuid5(uuid.UUID(website_uuid), ":".join(str(p) for p in parts)))
 
 
 def process(body, cache_token):

@@ -1,0 +1,19 @@
+"""Which rows a current-API query counts: pageviews, or custom events under an `event` filter.
+
+As in Umami, filtering by an event name switches the counted rows from page views to
+that event's occurrences; every other filter applies to either kind of row.
+"""
+
+
+def source(q):
+    """Returns (table, alias) of the rows q counts."""
+    if any(f.name == "event" for f in q.filters):
+        return "event", "e"
+    return "pageview", "p"
+
+
+def where(q):
+    """Returns (table, alias, where_sql, params) for q's rows."""
+    table, alias = source(q)
+    sql, params = q.where(table, alias)
+    return table, alias, sql, params

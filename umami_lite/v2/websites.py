@@ -1,0 +1,109 @@
+"""Current-API website management: POST /api/websites, GET|POST|DELETE
+/api/websites/<uuid>, POST /api/websites/<uuid>/reset. (GET /api/websites, the paged
+list both generations read, lives in umami_lite/websites.py.)
+"""
+import re
+import sqlite3
+import uuid
+
+from flask import Blueprint, jsonify
+
+from .. import sites
+from ..auth import require_user, website_for_owner, website_for_read
+from ..db import get_db, transaction
+from ..errors import bad_request
+from ..jsonbody import json_object
+from ..websites import text_field
+
+bp = Blueprint("v2_websites", __name__)
+SHARE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")
+NO_CHANGE = object()
+
+
+def _share_id(body):
+    """Returns body's shareId (None removes sharing), or NO_CHANGE when absent."""
+    if "shareId" not in body:
+        return NO_CHANGE
+    value = body["shareId"]
+    if value is not None and not (isinstance(value, str) and SHARE_ID.fullmatch(value)):
+        raise bad_request("'shareId' must be null or 1-50 letters, digits, '-' or '_'.")
+    return value
+
+
+def _new_uuid(body):
+    """Returns the website uuid the caller chose (`id`), or None to make one."""
+    value = body.get("id")
+    if value is None:
+        return None
+    try:
+        key = str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        key = None
+    if key is None:
+        raise bad_request("'id' must be a uuid.")
+    if sites.find(get_db(), key) is not None:
+        raise bad_request("'id' is already taken by another website.")
+    return key
+
+
+def _with_share_id(db, row, share_id):
+    if share_id is NO_CHANGE or share_id == row["share_id"]:
+        return row
+    try:
+        return sites.set_share_id(db, row["website_id"], share_id)
+    except sqlite3.IntegrityError:
+        raise bad_request("'shareId' is already taken.") from None
+
+
+@bp.post("/api/websites")
+def create_website():
+    user = require_user()
+    body = json_object()
+    name = text_field(body, "name", True, 100)
+    domain = text_field(body, "domain", True, 500)
+    share_id = _share_id(body)
+    if body.get("teamId") is not None:
+        raise bad_request("Teams are not supported; leave 'teamId' out.")
+    website_uuid = _new_uuid(body)
+    db = get_db()
+    with transaction(db):
+        row = sites.create(db, user["user_id"], name, domain, website_uuid=website_uuid)
+        row = _with_share_id(db, row, share_id)
+    return jsonify(sites.to_json(row))
+
+
+@bp.get("/api/websites/<website_key>")
+def get_website(website_key):
+    return jsonify(sites.to_json(website_for_read(website_key)))
+
+
+@bp.post("/api/websites/<website_key>")
+def update_website(website_key):
+    website = website_for_owner(website_key)
+    body = json_object()
+    name = text_field(body, "name", False, 100)
+    domain = text_field(body, "domain", False, 500)
+    share_id = _share_id(body)
+    db = get_db()
+    with transaction(db):
+        row = sites.update(db, website["website_id"], name, domain)
+        row = _with_share_id(db, row, share_id)
+    return jsonify(sites.to_json(row))
+
+
+@bp.delete("/api/websites/<website_key>")
+def delete_website(website_key):
+    website = website_for_owner(website_key)
+    db = get_db()
+    with transaction(db):
+        sites.delete(db, website["website_id"])
+    return jsonify({"ok": True})
+
+
+@bp.post("/api/websites/<website_key>/reset")
+def reset_website(website_key):
+    website = website_for_owner(website_key)
+    db = get_db()
+    with transaction(db):
+        sites.reset(db, website["website_id"])
+    return jsonify({"ok": True})
