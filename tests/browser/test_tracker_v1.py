@@ -8,14 +8,13 @@ those pageviews and events.
 """
 import os
 import shutil
-import sqlite3
 
 import pytest
 from conftest import ADMIN_PASSWORD
 from flask import Flask
-from servers import AppServer, LiveServer, StaticSite, free_port
-from tracking import (Client, Recorder, Site, fixture_shapes, new_context, script_tag,
-                      watch_errors)
+from servers import AppServer, free_port
+from tracking import (Client, Recorder, context, fixture_shapes, live, page,  # noqa: F401
+                      run_steps, script_tag, site, stored_pageviews, umami, watch_errors)
 
 from umami_lite import UmamiLite, tracker
 
@@ -23,66 +22,13 @@ FIXTURE = "v1.jsonl"
 ENDPOINT = "/api/collect"
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("live") / "umami-lite.db")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("site")
-    server = StaticSite(root)
-    yield Site(str(root), server.url)
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def umami(live):
-    return Client(live.url)
-
-
-@pytest.fixture
-def context(browser):
-    context = new_context(browser)
-    yield context
-    context.close()
-
-
 @pytest.fixture
 def recorder(context):
     return Recorder(context, ENDPOINT)
 
 
-@pytest.fixture
-def page(context):
-    return context.new_page()
-
-
 def tag(live, uuid, **attrs):
     return script_tag(f"{live.url}/umami.js", website_id=uuid, **attrs)
-
-
-def stored_pageviews(live, uuid):
-    """Returns [(url, referrer)] of a website's stored pageviews, in arrival order."""
-    conn = sqlite3.connect(f"file:{live.db_path}?mode=ro", uri=True)
-    try:
-        return conn.execute(
-            "SELECT p.url, p.referrer FROM pageview p JOIN website w USING (website_id)"
-            " WHERE w.website_uuid = ? ORDER BY p.pageview_id", (uuid,)).fetchall()
-    finally:
-        conn.close()
-
-
-def run_steps(page, recorder, steps):
-    """Runs (javascript, requests it must cause) steps, each after the previous answers."""
-    expected = len(recorder.sent)
-    for script, count in steps:
-        page.evaluate(script)
-        expected += count
-        recorder.wait(page, expected)
-    return expected
 
 
 def test_spa_navigation_matches_capture(live, site, umami, page, recorder):

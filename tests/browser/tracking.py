@@ -1,12 +1,17 @@
 """Helpers for the tracker browser tests: an HTTP client for the live server, test pages on
-the second origin, a recorder of what the browser sends, and the captured Umami fixtures."""
+the second origin, a recorder of what the browser sends, and the captured Umami fixtures.
+
+The fixtures below are imported by each test module (a conftest.py here would shadow
+tests/conftest.py), so module-scoped servers are started once per module."""
 import json
 import os
+import sqlite3
 import time
 import urllib.request
 
 import pytest
 from conftest import ADMIN_PASSWORD, CHROME_UA
+from servers import LiveServer, StaticSite
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures")
 FAR_FUTURE_MS = 253402300799999
@@ -171,3 +176,61 @@ def watch_errors(page):
             if msg.type == "error" and not msg.text.startswith("Failed to load resource")
             else None)
     return errors
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live") / "umami-lite.db")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    server = StaticSite(root)
+    yield Site(str(root), server.url)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def umami(live):
+    return Client(live.url)
+
+
+@pytest.fixture
+def context(browser):
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def read_db(live, sql, *params):
+    """Returns all rows of a read-only query on the live server's SQLite file."""
+    conn = sqlite3.connect(f"file:{live.db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def stored_pageviews(live, uuid):
+    """Returns [(url, referrer)] of a website's stored pageviews, in arrival order."""
+    return read_db(live, "SELECT p.url, p.referrer FROM pageview p JOIN website w"
+                         " USING (website_id) WHERE w.website_uuid = ? ORDER BY p.pageview_id",
+                   uuid)
+
+
+def run_steps(page, recorder, steps):
+    """Runs (javascript, requests it must cause) steps, each after the previous answers."""
+    expected = len(recorder.sent)
+    for script, count in steps:
+        page.evaluate(script)
+        expected += count
+        recorder.wait(page, expected)
+    return expected

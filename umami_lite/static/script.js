@@ -5,7 +5,8 @@
   'use strict';
   var resolved = function () { return win.Promise ? Promise.resolve() : undefined; };
   // Defined first, so calls from the page never hit a ReferenceError, even when disabled.
-  var api = win.umami = { track: resolved, identify: resolved };
+  var api = win.umami = { track: resolved, identify: resolved,
+    getSession: function () { return null; } };
   try { init(); } catch (e) { /* never throw into the host page */ }
 
   function init() {
@@ -77,7 +78,8 @@
         if (!payload) return resolved();
         var headers = { 'Content-Type': 'application/json' };
         // identify starts a new session, so the old session's token must not be reused.
-        if (cache && type !== 'identify') headers['x-umami-cache'] = cache;
+        if (type === 'identify') headers['x-umami-cache'] = '';
+        else if (cache) headers['x-umami-cache'] = cache;
         // keepalive lets a click on a link finish sending while the page unloads.
         return fetch(endpoint, { method: 'POST', headers: headers, keepalive: true,
           credentials: 'omit', body: JSON.stringify({ type: type, payload: payload }) })
@@ -157,6 +159,7 @@
 
     api.track = track;
     api.identify = identify;
+    api.getSession = function () { return { cache: cache, website: website }; };
     if (autoTrack) {
       hook('pushState');
       hook('replaceState');
