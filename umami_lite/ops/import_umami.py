@@ -79,7 +79,8 @@ def v2_event(record):
             return Skip("event without a name")
         hit.event_type, hit.event_value = "custom", record["event_name"]
     return HitRow(row_key=record["event_id"], session_key=record.get("session_id"),
-                  hit=hit, visit_key=_blank(record, "visit_id"))
+                  hit=hit, visit_key=_blank(record, "visit_id"),
+                  hostname=_blank(record, "hostname"))
 
 
 def v1_hit(record, kind):

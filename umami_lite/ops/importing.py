@@ -31,7 +31,6 @@ class SessionRow:
     key: str
     created_at: int
     visitor: ingest.Visitor
-    hostname_fallback: bool = False
 
 
 @dataclass
@@ -45,6 +44,7 @@ class HitRow:
     session_created_at: int = None
     visit_id: int = None     # given by our own export
     visit_key: str = None    # a foreign visit id: its first row's minute becomes the visit
+    hostname: str = None     # Umami v3 keeps it per event: it fills the session's when empty
 
 
 @dataclass
@@ -88,6 +88,7 @@ class Writer:
         self.cutoff = cutoff
         self._sessions = {}
         self._visits = {}
+        self._hostnames = {}
         self._pending = 0
 
     def _begin(self):
@@ -157,6 +158,11 @@ class Writer:
                 row.session_key, row.session_created_at or created_at, row.visitor)
         if not self._ledger_add(digest(self.namespace, "hit", row.row_key)):
             return "already imported"
+        if row.hostname and session_id not in self._hostnames:
+            self.db.execute("UPDATE session SET hostname = ? WHERE session_id = ?"
+                            " AND hostname IS NULL",
+                            (ingest.clip(row.hostname, ingest.LIMITS["hostname"]), session_id))
+            self._remember(self._hostnames, session_id, True)
         ingest.store_hit(self.db, self.website_id, session_id, self._visit(row), row.hit)
         if self._pending >= BATCH_ROWS:
             self.flush()
