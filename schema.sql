@@ -135,3 +135,59 @@ CREATE TABLE IF NOT EXISTS import_ledger (
     value      INTEGER,
     PRIMARY KEY (website_id, row_key)
 ) WITHOUT ROWID;
+
+-- Rollups (umami_lite/rollups.py): summaries of completed UTC hours (span 1) and UTC days
+-- (span 24, keyed by the day's first hour) computed from the raw rows above, which stay the
+-- truth. `hour` is created_at // 3600000. Anything that deletes raw rows of a website must
+-- delete its rollup rows too: all rows of every rollup_* table WHERE website_id = ? on reset
+-- or delete (sites.reset does); after deleting only some raw rows (pruning), delete the
+-- rollup_time and rollup_count rows whose hours they touched, and rollup_attr/rollup_state of
+-- the website: the next write rebuilds summaries from the remaining raw rows.
+CREATE TABLE IF NOT EXISTS rollup_state (
+    website_id INTEGER PRIMARY KEY,
+    done_hour  INTEGER NOT NULL              -- every hour <= this one is summarized
+);
+
+-- Per hour or day: Umami v1 /stats over (session, UTC hour) groups, and the sessions.
+CREATE TABLE IF NOT EXISTS rollup_time (
+    website_id INTEGER NOT NULL,
+    span       INTEGER NOT NULL,             -- 1 (an hour) or 24 (a UTC day)
+    hour       INTEGER NOT NULL,             -- first hour covered
+    views      INTEGER NOT NULL,
+    bounces    INTEGER NOT NULL,
+    totaltime  INTEGER NOT NULL,
+    sessions   BLOB NOT NULL,                -- roaring bitmap of session_ids with a pageview
+    UNIQUE (website_id, span, hour)
+);
+
+-- Per hour or day and kind (url | referrer | event): counts per interned key.
+CREATE TABLE IF NOT EXISTS rollup_count (
+    website_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    span       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id
+    counts     BLOB NOT NULL,                -- int32 array, same order
+    UNIQUE (website_id, kind, span, hour)
+);
+
+-- Interned keys: url (a = url), referrer (a = referrer, b = referrer_domain, c = session
+-- hostname or ''), event (a = event_type, b = event_value).
+CREATE TABLE IF NOT EXISTS rollup_key (
+    key_id     INTEGER PRIMARY KEY,
+    website_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL DEFAULT '',
+    c          TEXT NOT NULL DEFAULT '',
+    UNIQUE (website_id, kind, a, b, c)
+);
+
+-- Per session attribute value: roaring bitmap of the sessions created in summarized hours.
+CREATE TABLE IF NOT EXISTS rollup_attr (
+    website_id INTEGER NOT NULL,
+    attr       TEXT NOT NULL,                -- browser | os | device | country | language | screen
+    value      TEXT NOT NULL,
+    sessions   BLOB NOT NULL,
+    UNIQUE (website_id, attr, value)
+);

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
+from . import rollups
 from .db import transaction
 
 # Umami v1 column sizes (the current API's for the columns v1 did not have).
@@ -161,6 +162,73 @@ def _date_ms(text):
     return int(dt.timestamp() * 1000)
 
 
+SESSION_COLUMNS = ("website_id", "session_hash", "created_at", "hostname", "browser", "os",
+                   "device", "screen", "language", "country", "distinct_id")
+PAGEVIEW_COLUMNS = ("website_id", "session_id", "visit_id", "created_at", "url", "referrer",
+                    "referrer_domain", "page_title", "tag", *UTM_KEYS)
+EVENT_COLUMNS = ("website_id", "session_id", "visit_id", "created_at", "url", "event_type",
+                 "event_value", "page_title", "tag")
+
+
+def _insert_sql(table, columns):
+    return (f"INSERT INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})")
+
+
+INSERT_SESSION = _insert_sql("session", SESSION_COLUMNS)
+INSERT_PAGEVIEW = _insert_sql("pageview", PAGEVIEW_COLUMNS)
+INSERT_EVENT = _insert_sql("event", EVENT_COLUMNS)
+
+
+def session_values(website_id, digest, now, visitor):
+    """Returns the session row (SESSION_COLUMNS order) for a visitor first seen at now."""
+    return (website_id, digest, now, clip(visitor.hostname, LIMITS["hostname"]),
+            clip(visitor.browser, LIMITS["browser"]), clip(visitor.os, LIMITS["os"]),
+            clip(visitor.device, LIMITS["device"]), clip(visitor.screen, LIMITS["screen"]),
+            clip(visitor.language, LIMITS["language"]), clip(visitor.country, LIMITS["country"]),
+            clip(visitor.distinct_id, LIMITS["distinct_id"]))
+
+
+def insert_session(db, values):
+    """Returns the session_id of a new session row built by session_values()."""
+    return db.execute(INSERT_SESSION, values).lastrowid
+
+
+def pageview_values(website_id, session_id, visit_id, hit):
+    """Returns the pageview row (PAGEVIEW_COLUMNS order) for a pageview hit."""
+    referrer = clip(hit.referrer, LIMITS["referrer"])
+    utm = utm_values(hit.url) if "?" in hit.url else {}
+    return (website_id, session_id, visit_id, hit.created_at, clip(hit.url, LIMITS["url"]),
+            referrer, clip(referrer_domain(referrer), LIMITS["referrer"]),
+            clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]),
+            *(utm.get(key) for key in UTM_KEYS))
+
+
+def event_values(website_id, session_id, visit_id, hit):
+    """Returns the event row (EVENT_COLUMNS order) for an event hit."""
+    return (website_id, session_id, visit_id, hit.created_at, clip(hit.url, LIMITS["url"]),
+            clip(hit.event_type, LIMITS["event_type"]),
+            clip(hit.event_value, LIMITS["event_value"]),
+            clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]))
+
+
+def insert_pageviews(db, rows):
+    """Stores pageview rows built by pageview_values(); call inside a transaction."""
+    db.executemany(INSERT_PAGEVIEW, rows)
+
+
+def insert_event(db, values, data=None):
+    """Stores one event row built by event_values() and its properties; returns its id."""
+    event_id = db.execute(INSERT_EVENT, values).lastrowid
+    if data:
+        rows = list(data_rows(data))[:MAX_DATA_KEYS]
+        db.executemany(
+            "INSERT OR REPLACE INTO event_data (event_id, data_key, data_type, string_value,"
+            " number_value, date_value) VALUES (?,?,?,?,?,?)",
+            [(event_id, *row) for row in rows])
+    return event_id
+
+
 def _find_or_create_session(db, website, visitor, salt, now):
     digest = session_hash(salt, website["website_uuid"], visitor)
     row = db.execute("SELECT session_id FROM session WHERE session_hash = ?", (digest,)).fetchone()
@@ -171,15 +239,7 @@ def _find_or_create_session(db, website, visitor, salt, now):
 
 def store_session(db, website_id, digest, created_at, visitor):
     """Returns the id of a new session row; imports pass their own digest and first time."""
-    cur = db.execute(
-        "INSERT INTO session (website_id, session_hash, created_at, hostname, browser, os,"
-        " device, screen, language, country, distinct_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (website_id, digest, created_at, clip(visitor.hostname, LIMITS["hostname"]),
-         clip(visitor.browser, LIMITS["browser"]), clip(visitor.os, LIMITS["os"]),
-         clip(visitor.device, LIMITS["device"]), clip(visitor.screen, LIMITS["screen"]),
-         clip(visitor.language, LIMITS["language"]), clip(visitor.country, LIMITS["country"]),
-         clip(visitor.distinct_id, LIMITS["distinct_id"])))
-    return cur.lastrowid
+    return insert_session(db, session_values(website_id, digest, created_at, visitor))
 
 
 def _visit_id(cached, now):
@@ -208,31 +268,10 @@ def _insert_hit(db, website_id, session_id, visit_id, hit):
         return
     if hit.kind == "performance":
         return  # web vitals are not stored (no table for them); the session still counts
-    url = clip(hit.url, LIMITS["url"])
     if hit.kind == "pageview":
-        referrer = clip(hit.referrer, LIMITS["referrer"])
-        utm = utm_values(hit.url)
-        db.execute(
-            "INSERT INTO pageview (website_id, session_id, visit_id, created_at, url, referrer,"
-            " referrer_domain, page_title, tag, utm_source, utm_medium, utm_campaign,"
-            " utm_content, utm_term) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (website_id, session_id, visit_id, hit.created_at, url, referrer,
-             clip(referrer_domain(referrer), LIMITS["referrer"]),
-             clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]),
-             *(utm.get(key) for key in UTM_KEYS)))
-        return
-    cur = db.execute(
-        "INSERT INTO event (website_id, session_id, visit_id, created_at, url, event_type,"
-        " event_value, page_title, tag) VALUES (?,?,?,?,?,?,?,?,?)",
-        (website_id, session_id, visit_id, hit.created_at, url,
-         clip(hit.event_type, LIMITS["event_type"]), clip(hit.event_value, LIMITS["event_value"]),
-         clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"])))
-    if hit.data:
-        rows = list(data_rows(hit.data))[:MAX_DATA_KEYS]
-        db.executemany(
-            "INSERT OR REPLACE INTO event_data (event_id, data_key, data_type, string_value,"
-            " number_value, date_value) VALUES (?,?,?,?,?,?)",
-            [(cur.lastrowid, *row) for row in rows])
+        insert_pageviews(db, [pageview_values(website_id, session_id, visit_id, hit)])
+    else:
+        insert_event(db, event_values(website_id, session_id, visit_id, hit), hit.data)
 
 
 def store_hit(db, website_id, session_id, visit_id, hit):
@@ -278,4 +317,5 @@ def store(db, website, visitor, hit, rotation, cached=None):
             cached = None  # the cached visit belongs to another session
     visit_id = _visit_id(cached, now)
     _insert_hit(db, website["website_id"], session_id, visit_id, hit)
+    rollups.catch_up(db, website["website_id"], now)
     return Recorded(website["website_id"], session_id, visit_id, now, period)

@@ -3,6 +3,7 @@ import secrets
 import string
 import uuid
 
+from . import rollups
 from .clock import now_ms
 from .timefmt import iso
 
@@ -88,7 +89,8 @@ def set_share_id(db, website_id, share_id):
 
 
 def reset(db, website_id):
-    """Deletes the website's sessions, pageviews and events; keeps the website."""
+    """Deletes the website's sessions, pageviews, events and rollups; keeps the website."""
+    rollups.delete_website(db, website_id)
     for table in ("event", "pageview", "session", "import_ledger"):
         db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
     now = now_ms()

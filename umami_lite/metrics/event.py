@@ -1,8 +1,22 @@
 """Metric `event`: events per `event_type:event_value`."""
+from ..rollups import done_hour
+from .counts import key_counts, ranked
 
 
 def query(db, q, website):
-    """Returns [{x: "type:value", y: events}] by y desc, then x."""
+    """Returns [{x: "type:value", y: events}] by y desc, then x (rollups where possible)."""
+    done = done_hour(db, q.website_id)
+    if q.filters or done is None:
+        return raw_query(db, q, website)
+    totals = {}
+    for (event_type, value, _), count in key_counts(db, q, "event", done).items():
+        x = f"{event_type}:{value}"
+        totals[x] = totals.get(x, 0) + count
+    return ranked(totals)
+
+
+def raw_query(db, q, website):
+    """Returns the same as query(), computed from raw rows only (any filters)."""
     where, params = q.where("event", "e")
     rows = db.execute(
         f"SELECT e.event_type || ':' || e.event_value AS x, count(*) AS y FROM event e"

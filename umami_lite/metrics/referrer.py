@@ -4,9 +4,9 @@ Left out: empty referrers, anything without a host (SPA paths like `/prev`, `#x`
 `page2`), and self-referrals: the referrer's host equals the website's domain or the
 session's hostname, ignoring `www.`, case and port.
 """
-from collections import Counter
-
 from ..ingest import referrer_domain
+from ..rollups import done_hour
+from .counts import key_counts, ranked
 
 
 def _host(value):
@@ -16,17 +16,31 @@ def _host(value):
     return referrer_domain(value if "://" in value else f"//{value}")
 
 
+def _external(rows, website):
+    """Returns {referrer: pageviews} from (referrer, domain, hostname, count) rows."""
+    site = _host(website["domain"])
+    counts = {}
+    for referrer, domain, hostname, count in rows:
+        if domain != site and domain != _host(hostname):
+            counts[referrer] = counts.get(referrer, 0) + count
+    return counts
+
+
 def query(db, q, website):
-    """Returns [{x: referrer, y: pageviews}] by y desc, then x."""
+    """Returns [{x: referrer, y: pageviews}] by y desc, then x (rollups where possible)."""
+    done = done_hour(db, q.website_id)
+    if q.filters or done is None:
+        return raw_query(db, q, website)
+    rows = ((*key, count) for key, count in key_counts(db, q, "referrer", done).items())
+    return ranked(_external(rows, website))
+
+
+def raw_query(db, q, website):
+    """Returns the same as query(), computed from raw rows only (any filters)."""
     where, params = q.where()
     rows = db.execute(
         f"SELECT p.referrer, p.referrer_domain, s.hostname, count(*) FROM pageview p"
         f" JOIN session s ON s.session_id = p.session_id"
         f" WHERE {where} AND p.referrer_domain IS NOT NULL"
         f" GROUP BY p.referrer, p.referrer_domain, s.hostname", params)
-    site = _host(website["domain"])
-    counts = Counter()
-    for referrer, domain, hostname, count in rows:
-        if domain != site and domain != _host(hostname):
-            counts[referrer] += count
-    return [{"x": x, "y": y} for x, y in sorted(counts.items(), key=lambda r: (-r[1], r[0]))]
+    return ranked(_external(rows, website))

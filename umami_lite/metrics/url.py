@@ -1,8 +1,18 @@
 """Metric `url`: pageviews per stored url."""
+from ..rollups import done_hour
+from .counts import key_counts, ranked
 
 
 def query(db, q, website):
-    """Returns [{x: url, y: pageviews}] by y desc, then x."""
+    """Returns [{x: url, y: pageviews}] by y desc, then x (rollups where possible)."""
+    done = done_hour(db, q.website_id)
+    if q.filters or done is None:
+        return raw_query(db, q, website)
+    return ranked({a: count for (a, _, _), count in key_counts(db, q, "url", done).items()})
+
+
+def raw_query(db, q, website):
+    """Returns the same as query(), computed from raw rows only (any filters)."""
     where, params = q.where()
     rows = db.execute(
         f"SELECT p.url AS x, count(*) AS y FROM pageview p WHERE {where}"

@@ -16,7 +16,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import ingest
+from .. import ingest, rollups
 from ..db import transaction
 from .progress import Progress
 
@@ -90,6 +90,7 @@ class Writer:
         self._visits = {}
         self._hostnames = {}
         self._pending = 0
+        self._written = []  # created_at of the open batch's hits, for rollups.catch_up
 
     def _begin(self):
         if self._pending == 0:
@@ -99,13 +100,16 @@ class Writer:
     def flush(self):
         """Commits the open batch, if any."""
         if self._pending:
+            rollups.catch_up(self.db, self.website_id, self._written)
             self.db.execute("COMMIT")
             self._pending = 0
+            self._written = []
 
     def rollback(self):
         if self._pending:
             self.db.execute("ROLLBACK")
             self._pending = 0
+            self._written = []
 
     def _ledger_add(self, key, value=None):
         """Returns True when key is new (and records it), False when already imported."""
@@ -164,6 +168,7 @@ class Writer:
                             (ingest.clip(row.hostname, ingest.LIMITS["hostname"]), session_id))
             self._remember(self._hostnames, session_id, True)
         ingest.store_hit(self.db, self.website_id, session_id, self._visit(row), row.hit)
+        self._written.append(created_at)
         if self._pending >= BATCH_ROWS:
             self.flush()
         return None

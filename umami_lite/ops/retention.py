@@ -7,6 +7,7 @@ for more than one batch.
 import time
 from dataclasses import dataclass, field
 
+from .. import rollups
 from ..db import transaction
 
 DAY_MS = 86_400_000
@@ -81,6 +82,8 @@ def prune_website(db, website_id, cutoff, batch=BATCH_ROWS, pause=PAUSE_S):
             if count < batch:
                 break
             time.sleep(pause)  # let waiting writers take the lock
+    with transaction(db):
+        rollups.forget_before(db, website_id, cutoff)
     return report
 
 

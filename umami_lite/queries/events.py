@@ -1,9 +1,43 @@
 """/events: events per event value and local time bucket."""
+from .. import rollup_read as rr
+from ..rollups import done_hour
 from ..timezones import local_bucket_sql
 
 
 def query(db, q, unit, tz):
-    """Returns [{x: event_value, t, y}] ordered by t, then x."""
+    """Returns [{x: event_value, t, y}] ordered by t, then x.
+
+    Summarized hours come from rollups, the rest from raw rows; minute buckets and
+    filtered queries read raw rows only.
+    """
+    done = done_hour(db, q.website_id)
+    if q.filters or done is None or unit == "minute":
+        return raw_query(db, q, unit, tz)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
+    rows = rr.count_rows(db, q.website_id, "event",
+                         [r for c in covers.values() for r in c.summaries])
+    texts = rr.key_texts(db, q.website_id, "event") if rows else {}
+    totals = {}
+    for label, part in covers.items():
+        pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+        for key_id, count in rr.sum_counts(pairs).items():
+            cell = (texts[key_id][1], label)
+            totals[cell] = totals.get(cell, 0) + count
+    intervals = [r for c in covers.values() for r in c.raw]
+    if intervals:
+        bucket, bucket_params = local_bucket_sql("created_at", unit, tz, q.start, q.end)
+        where, params = rr.raw_where(intervals)
+        for value, label, count in db.execute(
+                f"SELECT event_value, {bucket} AS t, count(*) FROM event"
+                f" WHERE website_id = ? AND {where} GROUP BY 1, 2",
+                [*bucket_params, q.website_id, *params]):
+            totals[(value, label)] = totals.get((value, label), 0) + count
+    return [{"x": x, "t": t, "y": y}
+            for (x, t), y in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0]))]
+
+
+def raw_query(db, q, unit, tz):
+    """Returns the same as query(), computed from raw rows only (any filters)."""
     bucket, bucket_params = local_bucket_sql("e.created_at", unit, tz, q.start, q.end)
     where, params = q.where("event", "e")
     rows = db.execute(

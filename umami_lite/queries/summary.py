@@ -1,8 +1,37 @@
 """/stats: Umami v1's summary over (session, UTC clock hour) groups of pageviews."""
+from .. import rollup_read as rr
+from ..rollups import done_hour
 
 
 def query(db, q):
     """Returns {pageviews, uniques, bounces, totaltime} as integers (0 when empty).
+
+    Summarized hours come from rollups, the rest from raw rows (see rollup_read).
+    """
+    done = done_hour(db, q.website_id)
+    if q.filters or done is None:
+        return raw_query(db, q)
+    part = rr.cover(done, q.start, q.end)
+    rows = rr.time_rows(db, q.website_id, part.summaries)
+    found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+    views = sum(row[0] for row in found)
+    bounces = sum(row[1] for row in found)
+    totaltime = sum(row[2] for row in found)
+    extra = set()
+    if part.raw:
+        where, params = rr.raw_where(part.raw)
+        for session_id, count, seconds in db.execute(
+                "SELECT session_id, count(*), (max(created_at) - min(created_at)) / 1000"
+                f" FROM pageview WHERE website_id = ? AND {where}"
+                " GROUP BY session_id, created_at / 3600000", [q.website_id, *params]):
+            views, bounces, totaltime = views + count, bounces + (count == 1), totaltime + seconds
+            extra.add(session_id)
+    uniques = len(rr.union([row[3] for row in found], extra))
+    return {"pageviews": views, "uniques": uniques, "bounces": bounces, "totaltime": totaltime}
+
+
+def raw_query(db, q):
+    """Returns the same as query(), computed from raw rows only (any filters).
 
     A group is one session's pageviews inside one UTC clock hour of the range; a bounce
     is a group of one; totaltime sums floor(seconds from first to last view) per group.

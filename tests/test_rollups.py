@@ -1,0 +1,177 @@
+"""Rollup-backed stats equal the raw-row (naive) answers, on a seeded random dataset.
+
+The data is built by bench/generate.py (ingest's row builders + rollups.catch_up, in hour
+transactions) and then extended through /api/collect with a moving clock: hits in already
+summarized hours (late writes), in the current unsummarized hour, and after a gap. Every
+stats route is compared with its raw_query twin over many ranges (hour-aligned or not),
+time zones (whole-hour, DST, +5:30, +5:45, Lord Howe's 30-minute DST) and units.
+"""
+import importlib.util
+import os
+import random
+import sqlite3
+
+import pytest
+from conftest import pageview, event
+
+from umami_lite import db, rollups, sites
+from umami_lite.metrics import METRICS
+from umami_lite.metrics import event as event_metric
+from umami_lite.metrics import referrer, url
+from umami_lite.queries import events, pageviews, summary
+from umami_lite.query import Filter, Query
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+HOUR = 3_600_000
+# 2026-11-02T12:00:00Z: three days of data span the end of US daylight time (Nov 1).
+END = 1_793_620_800_000
+START = END - 3 * 24 * HOUR
+ZONES = ("UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
+         "Europe/Berlin")
+
+
+def _load_generate():
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", os.path.join(ROOT, "bench", "generate.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """Returns (path, website row) of a generated database extended through /api/collect."""
+    from conftest import ADMIN_PASSWORD, Clock
+    from umami_lite import create_app
+    path = str(tmp_path_factory.mktemp("rollups") / "data.db")
+    os.environ.setdefault("UMAMI_LITE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    website = _load_generate().generate(path, 3000, 3, seed=7, now=END)
+    clock = Clock(END)
+    app = create_app({"UMAMI_LITE_DATABASE": path, "UMAMI_LITE_CLOCK": clock,
+                      "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD, "TESTING": True})
+    client = app.test_client()
+    rng = random.Random(3)
+    uuid = website["website_uuid"]
+    # late writes into summarized hours, then the current hour, then a new hour after a gap
+    moments = ([START + rng.randrange(3 * 24 * HOUR - 2 * HOUR) for _ in range(40)]
+               + [END + rng.randrange(HOUR // 2) for _ in range(20)]
+               + [END + 5 * HOUR + rng.randrange(HOUR) for _ in range(20)])
+    for index, moment in enumerate(moments):
+        clock.now = moment
+        ip = f"198.51.100.{rng.randrange(1, 40)}"
+        assert pageview(client, uuid, url=f"/late/{index % 7}", ip=ip,
+                        referrer="https://late.example.org/x").status_code == 200
+        if index % 3 == 0:
+            assert event(client, uuid, f"late-{index % 4}", ip=ip).status_code == 200
+    return path, dict(website)
+
+
+def _ranges(rng):
+    """Returns (start, end) pairs: aligned, unaligned, tiny, empty, whole and partial."""
+    ranges = [(START - HOUR, END + 7 * HOUR), (START, END - 1), (START + 1, END + 6 * HOUR),
+              (END - HOUR, END + HOUR // 3), (END + 5 * HOUR, END + 5 * HOUR + 10),
+              (START - 10 * HOUR, START - HOUR), (START + 25 * HOUR, START + 49 * HOUR - 1)]
+    for _ in range(14):
+        a = rng.randrange(START - 2 * HOUR, END + 7 * HOUR)
+        b = rng.randrange(a, END + 8 * HOUR)
+        if rng.random() < 0.4:
+            a, b = a - a % HOUR, b - b % HOUR - 1 if b - b % HOUR > a else b
+        ranges.append((a, b))
+    return ranges
+
+
+def _answers(conn, website, q, unit, tz):
+    """Returns {name: (fast, raw)} for every stats query of q."""
+    found = {
+        "stats": (summary.query(conn, q), summary.raw_query(conn, q)),
+        "pageviews": (pageviews.query(conn, q, unit, tz), pageviews.raw_query(conn, q, unit, tz)),
+        "events": (events.query(conn, q, unit, tz), events.raw_query(conn, q, unit, tz)),
+    }
+    for module, name in ((url, "url"), (referrer, "referrer"), (event_metric, "event")):
+        found[name] = (module.query(conn, q, website), module.raw_query(conn, q, website))
+    for column in ("browser", "os", "device", "country", "language", "screen"):
+        metric = METRICS[column]
+        found[column] = (metric(conn, q, website), metric.raw_query(conn, q, website))
+    return found
+
+
+def test_rollups_were_built(dataset):
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    done = rollups.done_hour(conn, website["website_id"])
+    assert done == (END + 5 * HOUR) // HOUR - 1
+    assert conn.execute("SELECT count(*) FROM rollup_time WHERE span = 24").fetchone()[0] >= 2
+    assert conn.execute("SELECT count(*) FROM rollup_attr").fetchone()[0] > 10
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_rollup_answers_equal_raw_rows(dataset, tz):
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    rng = random.Random(tz)
+    units = ("hour", "day", "month", "year", "minute")
+    compared = 0
+    for index, (start, end) in enumerate(_ranges(rng)):
+        unit = units[index % len(units)] if (end - start) < 20 * HOUR or index % 5 else "hour"
+        if unit == "minute" and end - start > 6 * HOUR:
+            unit = "day"
+        q = Query(website["website_id"], start, end)
+        for name, (fast, raw) in _answers(conn, website, q, unit, tz).items():
+            assert fast == raw, (name, tz, unit, start, end)
+            compared += bool(raw)
+    assert compared > 100  # most comparisons have data
+
+
+def test_url_filter_answers_equal_raw_rows(dataset):
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    top = conn.execute("SELECT url FROM pageview GROUP BY url ORDER BY count(*) DESC"
+                       " LIMIT 1").fetchone()[0]
+    for value in (top, "/late/3", "/nowhere"):
+        q = Query(website["website_id"], START + 1234, END + 6 * HOUR,
+                  (Filter("url", "eq", (value,)),))
+        for name, (fast, raw) in _answers(conn, website, q, "day", "Asia/Kolkata").items():
+            assert fast == raw, (name, value)
+    expected = sqlite3.connect(path).execute(
+        "SELECT count(*) FROM pageview WHERE url = ?", (top,)).fetchone()[0]
+    q = Query(website["website_id"], 0, END + 10 * HOUR, (Filter("url", "eq", (top,)),))
+    assert summary.query(conn, q)["pageviews"] == expected
+
+
+def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
+    """Summaries kept up to date incrementally equal ones rebuilt from scratch."""
+    path, website = dataset
+    copy = str(tmp_path / "copy.db")
+    source = sqlite3.connect(path)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.execute("DELETE FROM rollup_time")
+    target.execute("DELETE FROM rollup_count")
+    target.execute("DELETE FROM rollup_attr")
+    target.execute("DELETE FROM rollup_state")
+    target.commit()
+    target.close()
+    conn = db.connect(copy)
+    with db.transaction(conn):
+        rollups.catch_up(conn, website["website_id"], END + 5 * HOUR)
+    original = db.connect(path, readonly=True)
+    for table, columns in (("rollup_time", "span, hour, views, bounces, totaltime, sessions"),
+                           ("rollup_attr", "attr, value, sessions")):
+        sql = f"SELECT {columns} FROM {table} ORDER BY {columns.split(', sessions')[0]}"
+        assert conn.execute(sql).fetchall() == original.execute(sql).fetchall(), table
+
+
+def test_reset_deletes_rollups(dataset, tmp_path):
+    path, website = dataset
+    copy = str(tmp_path / "copy.db")
+    source = sqlite3.connect(path)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    conn = db.connect(copy)
+    with db.transaction(conn):
+        sites.reset(conn, website["website_id"])
+    for table in rollups.TABLES:
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table

@@ -1,0 +1,174 @@
+"""Reading rollups: a time range split into summarized hours and days plus raw-row edges.
+
+A range [start, end] (epoch ms, inclusive) is served by day summaries for the UTC days it
+fully covers, hour summaries for the other full hours, and raw rows for the rest: the
+partial hours at its ends and the hours after the website's last summarized hour. Every
+part is disjoint from the others, and stats are additive over UTC hours (Umami's groups
+are (session, UTC hour)), so sums of parts are exact; distinct sessions are unions of
+the parts' session sets.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from pyroaring import BitMap
+
+from .rollups import DAY_HOURS, HOUR_MS
+from .timezones import UNIT_FORMATS, offset_segments
+
+EPOCH = datetime(1970, 1, 1)
+STEP_MS = {"minute": 60_000, "hour": HOUR_MS, "day": DAY_HOURS * HOUR_MS}
+
+
+@dataclass
+class Cover:
+    """The parts of a range: (span, first_hour, last_hour) summary ranges and raw intervals."""
+    summaries: list = field(default_factory=list)
+    raw: list = field(default_factory=list)
+
+    def extend(self, other):
+        self.summaries += other.summaries
+        self.raw += other.raw
+
+
+def cover(done, start, end):
+    """Returns the Cover of [start, end] given the last summarized hour done (or None)."""
+    result = Cover()
+    first = -(-start // HOUR_MS)                    # first hour starting at or after start
+    last = min((end + 1) // HOUR_MS - 1, -1 if done is None else done)
+    if first > last:
+        result.raw.append((start, end))
+        return result
+    if start < first * HOUR_MS:
+        result.raw.append((start, first * HOUR_MS - 1))
+    if (last + 1) * HOUR_MS <= end:
+        result.raw.append(((last + 1) * HOUR_MS, end))
+    first_day = -(-first // DAY_HOURS)
+    last_day = (last + 1) // DAY_HOURS - 1
+    if first_day > last_day:
+        result.summaries.append((1, first, last))
+        return result
+    if first < first_day * DAY_HOURS:
+        result.summaries.append((1, first, first_day * DAY_HOURS - 1))
+    result.summaries.append((DAY_HOURS, first_day * DAY_HOURS, last_day * DAY_HOURS))
+    if (last_day + 1) * DAY_HOURS <= last:
+        result.summaries.append((1, (last_day + 1) * DAY_HOURS, last))
+    return result
+
+
+def raw_where(intervals, column="created_at"):
+    """Returns (sql, params) matching column in any of the [a, b] intervals."""
+    sql = " OR ".join(f"{column} BETWEEN ? AND ?" for _ in intervals)
+    return f"({sql})", [bound for interval in intervals for bound in interval]
+
+
+def _merged(ranges):
+    """Returns (span, lo, hi) ranges sorted, with touching ranges of one span joined."""
+    out = []
+    for span, lo, hi in sorted(set(ranges)):
+        if out and out[-1][0] == span and lo <= out[-1][2] + span:
+            out[-1] = (span, out[-1][1], max(out[-1][2], hi))
+        else:
+            out.append((span, lo, hi))
+    return out
+
+
+def time_rows(db, website_id, ranges):
+    """Returns {(span, hour): (views, bounces, totaltime, sessions blob)} inside ranges."""
+    rows = {}
+    for span, lo, hi in _merged(ranges):
+        for hour, *values in db.execute(
+                "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
+                " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
+                (website_id, span, lo, hi)):
+            rows[(span, hour)] = values
+    return rows
+
+
+def count_rows(db, website_id, kind, ranges):
+    """Returns {(span, hour): (keys blob, counts blob)} of one kind inside ranges."""
+    rows = {}
+    for span, lo, hi in _merged(ranges):
+        for hour, keys, counts in db.execute(
+                "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
+                " AND span = ? AND hour BETWEEN ? AND ?", (website_id, kind, span, lo, hi)):
+            rows[(span, hour)] = (keys, counts)
+    return rows
+
+
+def keys_in(ranges):
+    """Yields the (span, hour) keys of the summaries making up ranges."""
+    for span, lo, hi in ranges:
+        yield from ((span, hour) for hour in range(lo, hi + 1, span))
+
+
+def union(blobs, extra=()):
+    """Returns the BitMap union of serialized bitmaps and extra session ids."""
+    result = BitMap.union(*(BitMap.deserialize(blob) for blob in blobs)) if blobs else BitMap()
+    result.update(extra)
+    return result
+
+
+def sum_counts(pairs):
+    """Returns {key_id: total} over (keys blob, counts blob) pairs."""
+    if not pairs:
+        return {}
+    keys = np.concatenate([np.frombuffer(k, dtype=np.int32) for k, _ in pairs])
+    counts = np.concatenate([np.frombuffer(c, dtype=np.int32) for _, c in pairs])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order].astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    totals = np.add.reduceat(counts, starts)
+    return dict(zip(keys[starts].tolist(), totals.tolist()))
+
+
+def key_texts(db, website_id, kind):
+    """Returns {key_id: (a, b, c)} for every interned key of one kind."""
+    return {row[0]: tuple(row[1:]) for row in db.execute(
+        "SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?",
+        (website_id, kind))}
+
+
+def _label(local_ms, unit):
+    return (EPOCH + timedelta(milliseconds=local_ms)).strftime(UNIT_FORMATS[unit])
+
+
+def _next_start(local_ms, unit):
+    """Returns the local epoch ms where the bucket after the one holding local_ms starts."""
+    if unit in STEP_MS:
+        return (local_ms // STEP_MS[unit] + 1) * STEP_MS[unit]
+    day = (EPOCH + timedelta(milliseconds=local_ms)).date()
+    if unit == "month":
+        nxt = datetime(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    else:
+        nxt = datetime(day.year + 1, 1, 1)
+    return (nxt - EPOCH) // timedelta(milliseconds=1)
+
+
+def bucket_pieces(unit, tz_name, start, end):
+    """Returns {label: [(a, b), ...]}: the UTC intervals of [start, end] in each local bucket.
+
+    Offsets come from the same offset_segments() as the raw-row SQL, so labels agree; a
+    label may own several intervals (the repeated hour when clocks go back).
+    """
+    segments = offset_segments(tz_name, start, end)
+    pieces = {}
+    for index, (seg_from, offset) in enumerate(segments):
+        seg_to = segments[index + 1][0] - 1 if index + 1 < len(segments) else end
+        a = max(seg_from, start)
+        while a <= seg_to:
+            local = a + offset
+            b = min(seg_to, _next_start(local, unit) - offset - 1)
+            pieces.setdefault(_label(local, unit), []).append((a, b))
+            a = b + 1
+    return pieces
+
+
+def bucket_covers(done, unit, tz_name, start, end):
+    """Returns {label: Cover} for the local buckets of [start, end]."""
+    covers = {}
+    for label, intervals in bucket_pieces(unit, tz_name, start, end).items():
+        covers[label] = Cover()
+        for a, b in intervals:
+            covers[label].extend(cover(done, a, b))
+    return covers

@@ -1,0 +1,226 @@
+"""Rollups: summaries of completed UTC hours and days, derived from the raw rows.
+
+Raw rows stay the truth. When a write lands in a later hour than the website's last
+summarized one, the same write transaction summarizes every completed hour since (from
+its raw rows) and every completed UTC day (from its 24 hour summaries). A write into an
+already summarized hour (a request that started before the hour ended, a moved test
+clock, a bulk load) re-summarizes that hour and its day in the same transaction, so a
+summary always equals what its raw rows say. Stats read summaries for the completed
+hours of a range and raw rows for the rest (see rollup_read.py).
+
+Per website and hour (span 1) or UTC day (span 24, keyed by its first hour):
+- rollup_time: pageviews, bounces and totaltime of the (session, UTC hour) groups, and the
+  roaring bitmap of the sessions with a pageview.
+- rollup_count: for kind url | referrer | event, two int32 arrays: interned key ids
+  (rollup_key) and their counts.
+Per website: rollup_attr holds, per session attribute value, the bitmap of the sessions
+created in summarized hours; rollup_state holds done_hour, the last summarized hour.
+"""
+from array import array
+
+from pyroaring import BitMap
+
+HOUR_MS = 3_600_000
+DAY_HOURS = 24
+COUNT_KINDS = ("url", "referrer", "event")
+ATTRS = ("browser", "os", "device", "country", "language", "screen")
+TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state")
+
+# kind -> SQL giving (a, b, c, count) per key for one website and one time range
+COUNT_SQL = {
+    "url": "SELECT url, '', '', count(*) FROM pageview"
+           " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY url",
+    "referrer": "SELECT p.referrer, p.referrer_domain, coalesce(s.hostname, ''), count(*)"
+                " FROM pageview p JOIN session s ON s.session_id = p.session_id"
+                " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?"
+                " AND p.referrer_domain IS NOT NULL GROUP BY 1, 2, 3",
+    "event": "SELECT event_type, event_value, '', count(*) FROM event"
+             " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY 1, 2",
+}
+
+
+def done_hour(db, website_id):
+    """Returns the last summarized hour of the website, or None before its first summary."""
+    row = db.execute("SELECT done_hour FROM rollup_state WHERE website_id = ?",
+                     (website_id,)).fetchone()
+    return row[0] if row else None
+
+
+def catch_up(db, website_id, written):
+    """Brings the summaries up to date after rows were written at `written` (epoch ms, one
+    or an iterable). Call inside the write transaction that stored those rows.
+    """
+    hours = {written // HOUR_MS} if isinstance(written, int) else {ms // HOUR_MS for ms in written}
+    if not hours:
+        return
+    done = done_hour(db, website_id)
+    now_hour = max(hours)
+    if done is not None:
+        for hour in sorted(h for h in hours if h <= done):
+            _resummarize(db, website_id, hour, done)
+        if done >= now_hour - 1:
+            return
+    _summarize_until(db, website_id, done, now_hour - 1)
+
+
+def forget_before(db, website_id, cutoff):
+    """Drops the summaries of rows deleted before cutoff (epoch ms) and re-summarizes the
+    hour and day holding cutoff; rebuilds rollup_attr without the deleted sessions.
+    Call inside the write transaction after (or with) the deletion.
+    """
+    hour = cutoff // HOUR_MS
+    db.execute("DELETE FROM rollup_time WHERE website_id = ? AND hour + span <= ?",
+               (website_id, hour))
+    db.execute("DELETE FROM rollup_count WHERE website_id = ? AND hour + span <= ?",
+               (website_id, hour))
+    done = done_hour(db, website_id)
+    if done is None:
+        return
+    if hour <= done:
+        _resummarize(db, website_id, hour, done)
+    db.execute("DELETE FROM rollup_attr WHERE website_id = ?", (website_id,))
+    _add_new_sessions(db, website_id, 0, (done + 1) * HOUR_MS - 1)
+
+
+def _summarize_until(db, website_id, done, target):
+    """Summarizes every hour in (done, target] that has rows; moves done_hour to target."""
+    days = set() if done is None else {done // DAY_HOURS}
+    hour = -1 if done is None else done
+    while True:
+        hour = _next_hour_with_rows(db, website_id, hour + 1, target)
+        if hour is None:
+            break
+        summarize_hour(db, website_id, hour)
+        days.add(hour // DAY_HOURS)
+    db.execute("INSERT INTO rollup_state (website_id, done_hour) VALUES (?, ?)"
+               " ON CONFLICT (website_id) DO UPDATE SET done_hour = excluded.done_hour",
+               (website_id, target))
+    for day in sorted(days):
+        if (day + 1) * DAY_HOURS - 1 <= target:
+            summarize_day(db, website_id, day)
+
+
+def _next_hour_with_rows(db, website_id, from_hour, to_hour):
+    """Returns the first hour in [from_hour, to_hour] holding a pageview or event, or None."""
+    if from_hour > to_hour:
+        return None
+    bounds = (website_id, from_hour * HOUR_MS, (to_hour + 1) * HOUR_MS - 1)
+    found = [db.execute(f"SELECT min(created_at) FROM {table}"
+                        " WHERE website_id = ? AND created_at BETWEEN ? AND ?",
+                        bounds).fetchone()[0] for table in ("pageview", "event")]
+    found = [ms for ms in found if ms is not None]
+    return min(found) // HOUR_MS if found else None
+
+
+def _resummarize(db, website_id, hour, done):
+    summarize_hour(db, website_id, hour)
+    day = hour // DAY_HOURS
+    if (day + 1) * DAY_HOURS - 1 <= done:
+        summarize_day(db, website_id, day)
+
+
+def summarize_hour(db, website_id, hour):
+    """(Re)writes the summaries of one hour from its raw rows."""
+    start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
+    groups = db.execute(
+        "SELECT session_id, count(*), (max(created_at) - min(created_at)) / 1000 FROM pageview"
+        " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY session_id",
+        (website_id, start, end)).fetchall()
+    views = sum(row[1] for row in groups)
+    bounces = sum(1 for row in groups if row[1] == 1)
+    totaltime = sum(row[2] for row in groups)
+    sessions = BitMap(row[0] for row in groups)
+    _write_time(db, website_id, 1, hour, views, bounces, totaltime, sessions)
+    for kind in COUNT_KINDS:
+        rows = db.execute(COUNT_SQL[kind], (website_id, start, end)).fetchall()
+        ids = intern_keys(db, website_id, kind, [row[:3] for row in rows])
+        _write_counts(db, website_id, kind, 1, hour, ids, [row[3] for row in rows])
+    _add_new_sessions(db, website_id, start, end)
+
+
+def summarize_day(db, website_id, day):
+    """(Re)writes the summaries of one UTC day from its hour summaries."""
+    first, last = day * DAY_HOURS, day * DAY_HOURS + DAY_HOURS - 1
+    rows = db.execute("SELECT views, bounces, totaltime, sessions FROM rollup_time"
+                      " WHERE website_id = ? AND span = 1 AND hour BETWEEN ? AND ?",
+                      (website_id, first, last)).fetchall()
+    sessions = BitMap.union(*(BitMap.deserialize(row[3]) for row in rows)) if rows else BitMap()
+    _write_time(db, website_id, DAY_HOURS, first, sum(r[0] for r in rows),
+                sum(r[1] for r in rows), sum(r[2] for r in rows), sessions)
+    for kind in COUNT_KINDS:
+        totals = {}
+        for keys, counts in db.execute(
+                "SELECT keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
+                " AND span = 1 AND hour BETWEEN ? AND ?", (website_id, kind, first, last)):
+            for key, count in zip(unpack(keys), unpack(counts)):
+                totals[key] = totals.get(key, 0) + count
+        _write_counts(db, website_id, kind, DAY_HOURS, first, list(totals), list(totals.values()))
+
+
+def _write_time(db, website_id, span, hour, views, bounces, totaltime, sessions):
+    if not views:
+        db.execute("DELETE FROM rollup_time WHERE website_id = ? AND span = ? AND hour = ?",
+                   (website_id, span, hour))
+        return
+    db.execute("INSERT OR REPLACE INTO rollup_time (website_id, span, hour, views, bounces,"
+               " totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (website_id, span, hour, views, bounces, totaltime, sessions.serialize()))
+
+
+def _write_counts(db, website_id, kind, span, hour, ids, counts):
+    if not ids:
+        db.execute("DELETE FROM rollup_count WHERE website_id = ? AND kind = ? AND span = ?"
+                   " AND hour = ?", (website_id, kind, span, hour))
+        return
+    db.execute("INSERT OR REPLACE INTO rollup_count (website_id, kind, span, hour, keys, counts)"
+               " VALUES (?, ?, ?, ?, ?, ?)",
+               (website_id, kind, span, hour, pack(ids), pack(counts)))
+
+
+def pack(values):
+    """Returns integers as the bytes of an int32 array (how counts are stored)."""
+    return array("i", values).tobytes()
+
+
+def unpack(blob):
+    """Returns the int32 array stored by pack()."""
+    values = array("i")
+    values.frombytes(blob)
+    return values
+
+
+def intern_keys(db, website_id, kind, keys):
+    """Returns the key ids of (a, b, c) text triples, creating missing ones."""
+    ids = []
+    for key in keys:
+        row = db.execute("SELECT key_id FROM rollup_key WHERE website_id = ? AND kind = ?"
+                         " AND a = ? AND b = ? AND c = ?", (website_id, kind, *key)).fetchone()
+        if row is None:
+            row = (db.execute("INSERT INTO rollup_key (website_id, kind, a, b, c)"
+                              " VALUES (?, ?, ?, ?, ?)", (website_id, kind, *key)).lastrowid,)
+        ids.append(row[0])
+    return ids
+
+
+def _add_new_sessions(db, website_id, start, end):
+    """Adds the sessions created in [start, end] to the per-attribute-value bitmaps."""
+    members = {}
+    for row in db.execute(f"SELECT session_id, {', '.join(ATTRS)} FROM session"
+                          " WHERE website_id = ? AND created_at BETWEEN ? AND ?",
+                          (website_id, start, end)):
+        for attr, value in zip(ATTRS, row[1:]):
+            if value is not None:
+                members.setdefault((attr, value), []).append(row[0])
+    for (attr, value), session_ids in members.items():
+        row = db.execute("SELECT sessions FROM rollup_attr WHERE website_id = ? AND attr = ?"
+                         " AND value = ?", (website_id, attr, value)).fetchone()
+        bitmap = BitMap.deserialize(row[0]) if row else BitMap()
+        bitmap.update(session_ids)
+        db.execute("INSERT OR REPLACE INTO rollup_attr (website_id, attr, value, sessions)"
+                   " VALUES (?, ?, ?, ?)", (website_id, attr, value, bitmap.serialize()))
+
+
+def delete_website(db, website_id):
+    """Deletes every rollup row of a website (its raw rows are deleted by the caller)."""
+    for table in TABLES:
+        db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
