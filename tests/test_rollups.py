@@ -175,3 +175,26 @@ def test_reset_deletes_rollups(dataset, tmp_path):
         sites.reset(conn, website["website_id"])
     for table in rollups.TABLES:
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_prune_keeps_rollups_equal_to_raw_rows(dataset, tmp_path):
+    from umami_lite.ops import retention
+    path, website = dataset
+    copy = str(tmp_path / "copy.db")
+    source = sqlite3.connect(path)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    conn = db.connect(copy)
+    cutoff = START + 30 * HOUR + 1234
+    retention.prune_website(conn, website["website_id"], cutoff, pause=0)
+    assert conn.execute("SELECT count(*) FROM pageview WHERE created_at < ?",
+                        (cutoff,)).fetchone()[0] == 0
+    compared = 0
+    for start, end in ((START - HOUR, END + 7 * HOUR), (cutoff - 5 * HOUR, cutoff + 30 * HOUR)):
+        q = Query(website["website_id"], start, end)
+        for name, (fast, raw) in _answers(conn, website, q, "day", "Asia/Kolkata").items():
+            assert fast == raw, name
+            compared += bool(raw)
+    assert compared > 10
