@@ -156,3 +156,25 @@ def test_host_behind_proxy_fix(tmp_path):
     r = login(client, headers=headers)
     cookie = r.headers["Set-Cookie"]
     assert "Path=/blog/analytics" in cookie and "Secure" in cookie
+
+
+
+UMAMI_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                 "Referrer-Policy", "Access-Control-Allow-Origin", "Cross-Origin-Opener-Policy")
+
+
+def test_host_responses_get_no_headers_from_umami_lite(tmp_path):
+    """Security headers, CSP and CORS of umami-lite apply to its own responses only."""
+    host, _ = make_host(tmp_path)
+    bare = Flask("bare")
+
+    @bare.get("/data")
+    def data():
+        return {"zeta": 1, "alpha": 2}
+
+    client = host.test_client()
+    assert sorted(client.get("/data").headers.keys()) == sorted(
+        bare.test_client().get("/data").headers.keys())
+    for path in ("/", "/no-such-host-page", "/boom", "/static/page.html"):
+        headers = client.get(path).headers
+        assert [name for name in UMAMI_HEADERS if name in headers] == [], path

@@ -117,6 +117,7 @@ def test_different_visitors_get_different_sessions(tracked):
     ("/page/secret/deeper", {}),
     ("/private", {}),                                # excluded by the argument
     ("/analytics/api/heartbeat", {}),                # umami-lite's own routes
+    ("/analytics/login", {}),                        # (an HTML page of the dashboard)
     ("/analytics/api/nope", {}),
 ])
 def test_skipped_requests_are_not_recorded(tracked, path, headers):

@@ -7,7 +7,7 @@ tracking is on, one after_request hook that queues a pageview.
 """
 import sys
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
@@ -136,7 +136,8 @@ class UmamiLite:
     def tracker_tag(self, website=None, **attributes):
         """Returns the <script> tag loading the tracker for website (default: the setting).
 
-        The src is the prefixed /umami.js under the request's script root. When server-side
+        The src is umami-lite's /umami.js as url_for builds it (prefix, script root and
+        SERVER_NAME included). When server-side
         tracking already records this website's pages, the tag sets data-auto-track="false"
         so pages are not counted twice while the script's events still work. Keyword
         arguments become data-* attributes (domains="a.com" -> data-domains="a.com").
@@ -150,6 +151,6 @@ class UmamiLite:
         if umami.tracking is not None and website == settings["UMAMI_LITE_TRACK_WEBSITE"]:
             attrs["auto-track"] = "false"
         attrs.update((name.replace("_", "-"), value) for name, value in attributes.items())
-        src = f"{request.script_root}{umami.url_prefix}/umami.js"
+        src = url_for("umami_lite.tracker.umami_js")
         data = "".join(f' data-{escape(name)}="{escape(value)}"' for name, value in attrs.items())
         return Markup(f'<script defer src="{escape(src)}"{data}></script>')
