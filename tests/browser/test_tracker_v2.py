@@ -69,6 +69,7 @@ CLICK_BODY = """
 <div id="div" data-umami-event="div-click" data-umami-event-foo="bar"
   data-umami-event-multi-word="yes">a div</div>
 <a><span id="plain">plain link, no event</span></a>
+<button id="empty" data-umami-event="">an empty name: no event</button>
 <p id="slot"></p>
 <a id="out" data-umami-event="outbound-link" data-umami-event-dest="after" href="after.html">
   next page</a>
@@ -81,7 +82,8 @@ def test_click_events_match_capture(live, site, umami, page, recorder):
     site.page(f"{base}/after.html", tag(live, uuid), title="After")
     page.goto(site.page(f"{base}/click.html", tag(live, uuid), CLICK_BODY, title="Click"))
     recorder.wait(page, 1)
-    for selector, total in [("#signup", 2), ("#inner", 3), ("#div", 4), ("#plain", 4)]:
+    for selector, total in [("#signup", 2), ("#inner", 3), ("#div", 4), ("#plain", 4),
+                            ("#empty", 4)]:
         page.click(selector)
         recorder.wait(page, total)
     page.evaluate("""() => { const b = document.createElement('button');

@@ -146,14 +146,15 @@
     function onClick(e) {
       try {
         var el = e.target && e.target.closest && e.target.closest('[data-umami-event]');
-        if (!el) return;
+        var name = el && el.getAttribute('data-umami-event');
+        if (!name) return;   // an empty name would turn the click into a pageview
         var data = {};
         for (var i = 0; i < el.attributes.length; i++) {
           var a = el.attributes[i];
           var m = /^data-umami-event-(.+)$/.exec(a.name);
           if (m) data[m[1]] = a.value;
         }
-        track(el.getAttribute('data-umami-event'), data);
+        track(name, data);
       } catch (err) { /* ignore */ }
     }
 
