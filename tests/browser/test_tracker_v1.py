@@ -13,8 +13,10 @@ import pytest
 from conftest import ADMIN_PASSWORD
 from flask import Flask
 from servers import AppServer, free_port
-from tracking import (Client, Recorder, context, fixture_shapes, live, page,  # noqa: F401
-                      run_steps, script_tag, site, stored_pageviews, umami, watch_errors)
+# The fixtures among these are used by name only.
+from tracking import (  # noqa: F401
+    Client, Recorder, context, fixture_shapes, live, other_origin, page, run_steps, script_tag,
+    site, stored_pageviews, umami, watch_errors)
 
 from umami_lite import UmamiLite, tracker
 
@@ -29,6 +31,22 @@ def recorder(context):
 
 def tag(live, uuid, **attrs):
     return script_tag(f"{live.url}/umami.js", website_id=uuid, **attrs)
+
+
+def test_cross_origin_referrer_matches_capture(live, site, other_origin, umami, page, recorder):
+    """a2: a link on another site's page leads to ours; the referrer is that site's origin."""
+    uuid = umami.new_website("referrer")
+    base = "/p/v1/a2-referrer-cross-origin"
+    landing = site.page(f"{base}/landing.html", tag(live, uuid))
+    site.page(f"{base}/start.html", "", f'<a id="go" href="{landing}?utm_source=test">go</a>')
+    page.goto(f"{other_origin}{base}/start.html")
+    with page.expect_navigation():
+        page.click("#go")
+    recorder.settle(page, 1)
+    assert recorder.shapes(site.url, uuid, other_origin) == fixture_shapes(
+        FIXTURE, "a2-referrer-cross-origin")
+    assert umami.metric(uuid, "referrer") == {f"{other_origin}/": 1}
+    assert umami.metric(uuid, "url") == {f"{base}/landing.html?utm_source=test": 1}
 
 
 def test_spa_navigation_matches_capture(live, site, umami, page, recorder):

@@ -119,9 +119,9 @@ class Recorder:
     def bodies(self):
         return [json.loads(r.post_data) for r in self.sent]
 
-    def shapes(self, origin, uuid):
+    def shapes(self, origin, uuid, *other_origins):
         """Returns [(normalized body, sends x-umami-cache, content type)] of what was sent."""
-        return [(normalized(json.loads(r.post_data), (origin,), uuid),
+        return [(normalized(json.loads(r.post_data), (origin, *other_origins), uuid),
                  "x-umami-cache" in r.headers, r.headers.get("content-type"))
                 for r in self.sent]
 
@@ -190,6 +190,14 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     server = StaticSite(root)
     yield Site(str(root), server.url)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def other_origin(site):
+    """Returns the URL of the same folder served on a third origin (http://127.0.0.1:C)."""
+    server = StaticSite(site.root, host="127.0.0.1")
+    yield server.url
     server.stop()
 
 
