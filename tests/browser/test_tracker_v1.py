@@ -277,25 +277,31 @@ def test_bad_answers_and_missing_website_raise_nothing(live, site, umami, page, 
     assert errors == []
 
 
-def test_api_base_follows_the_script_path_prefix(tmp_path, site, context, recorder):
-    """umami-lite mounted under /analytics in a host app: the tracker finds /analytics/api."""
+@pytest.mark.parametrize("script, endpoint, call", [
+    ("umami.js", "/api/collect", "umami('under-prefix')"),
+    ("script.js", "/api/send", "umami.track('under-prefix')"),
+])
+def test_api_base_follows_the_script_path_prefix(tmp_path, site, context, script, endpoint,
+                                                 call):
+    """umami-lite mounted under /analytics in a host app: both trackers find /analytics/api."""
     app = Flask(__name__)
     app.config.update(UMAMI_LITE_DATABASE=str(tmp_path / "embedded.db"),
                       UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD,
                       UMAMI_LITE_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     UmamiLite(app, url_prefix="/analytics")
     server = AppServer(app)
+    recorder = Recorder(context, endpoint)
     try:
         umami = Client(server.url + "/analytics")
         uuid = umami.new_website("embedded")
         page = context.new_page()
-        script = script_tag(f"{server.url}/analytics/umami.js?v=1", website_id=uuid)
-        page.goto(site.page("/p/v1/prefix/p.html", script))
+        tag = script_tag(f"{server.url}/analytics/{script}?v=1", website_id=uuid)
+        page.goto(site.page("/p/prefix/p.html", tag))
         recorder.wait(page, 1)
-        run_steps(page, recorder, [("umami('under-prefix')", 1)])
+        run_steps(page, recorder, [(call, 1)])
         recorder.settle(page, 2)
-        assert recorder.sent[0].url == f"{server.url}/analytics/api/collect"
-        assert umami.metric(uuid, "url") == {"/p/v1/prefix/p.html": 1}
+        assert recorder.sent[0].url == f"{server.url}/analytics{endpoint}"
+        assert umami.metric(uuid, "url") == {"/p/prefix/p.html": 1}
         assert umami.metric(uuid, "event") == {"custom:under-prefix": 1}
     finally:
         server.stop()
