@@ -43,10 +43,10 @@ def test_cross_origin_referrer_matches_capture(live, site, other_origin, umami, 
     with page.expect_navigation():
         page.click("#go")
     recorder.settle(page, 1)
-    assert recorder.shapes(site.url, uuid, other_origin) == fixture_shapes(
-        FIXTURE, "a2-referrer-cross-origin")
     assert umami.metric(uuid, "referrer") == {f"{other_origin}/": 1}
     assert umami.metric(uuid, "url") == {f"{base}/landing.html?utm_source=test": 1}
+    assert recorder.shapes(site.url, uuid, other_origin) == fixture_shapes(
+        FIXTURE, "a2-referrer-cross-origin")
 
 
 def test_spa_navigation_matches_capture(live, site, umami, page, recorder):
@@ -68,7 +68,6 @@ def test_spa_navigation_matches_capture(live, site, umami, page, recorder):
          f" history.pushState({{}}, '', '{base}/rapid2')", 2),
     ])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "b-spa-history")
     # The two rapid requests are in flight together, so they may arrive in either order.
     assert sorted(stored_pageviews(live, uuid)) == sorted([
         (f"{base}/spa.html", ""),
@@ -82,6 +81,7 @@ def test_spa_navigation_matches_capture(live, site, umami, page, recorder):
     ])
     assert umami.stats(uuid)["pageviews"] == 8
     assert umami.metric(uuid, "referrer") == {}  # SPA referrers are paths, not sources
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "b-spa-history")
 
 
 CLICK_BODY = """
@@ -113,12 +113,12 @@ def test_class_events_match_capture(live, site, umami, page, recorder):
     with page.expect_navigation():
         page.click("#out")   # the event must survive the page unloading
     recorder.settle(page, 7)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "c-click-events")
     assert umami.metric(uuid, "event") == {
         "custom:signup-button": 1, "custom:div-click": 1, "custom:hover-box": 1,
         "custom:dynamic-button": 1, "custom:outbound-link": 1}
     assert umami.metric(uuid, "url") == {f"{base}/click.html": 1, f"{base}/after.html": 1}
     assert stored_pageviews(live, uuid)[1] == (f"{base}/after.html", f"{site.url}{base}/click.html")
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "c-click-events")
 
 
 def test_js_api_matches_capture(live, site, umami, page, recorder):
@@ -133,11 +133,11 @@ def test_js_api_matches_capture(live, site, umami, page, recorder):
         ("umami.trackEvent('with-data', {plan: 'pro', n: 1})", 1),
     ])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "d-programmatic")
     assert umami.metric(uuid, "event") == {
         "custom:custom-event": 1, "custom:value": 1, "custom:with-data": 1}
     assert umami.metric(uuid, "url") == {f"{base}/prog.html": 1, "/virtual": 1}
     assert umami.metric(uuid, "referrer") == {"https://ref.example/": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "d-programmatic")
 
 
 def test_auto_track_off_sends_only_manual_calls(live, site, umami, page, recorder):
@@ -150,9 +150,9 @@ def test_auto_track_off_sends_only_manual_calls(live, site, umami, page, recorde
     total = run_steps(page, recorder, [("umami('manual-event')", 1),
                                        ("umami.trackView('/manual-view')", 1)])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e3-auto-track-false")
     assert umami.metric(uuid, "url") == {"/manual-view": 1}
     assert umami.metric(uuid, "event") == {"custom:manual-event": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e3-auto-track-false")
 
 
 def test_cache_token_round_trip(live, site, umami, page, recorder):
@@ -168,13 +168,13 @@ def test_cache_token_round_trip(live, site, umami, page, recorder):
     recorder.wait(page, 4)
     run_steps(page, recorder, [("umami('e3')", 1)])
     recorder.settle(page, 5)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e5-cache-roundtrip")
     sent = [r.headers.get("x-umami-cache") for r in recorder.sent]
     # Each request carries the previous answer; a new page load starts without one.
     assert sent[:3] == [None, answers[0], answers[1]]
     assert sent[3] is None
     assert sent[4] == recorder.sent[3].response().text()
     assert all(answers) and umami.stats(uuid)["uniques"] == 1
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e5-cache-roundtrip")
 
 
 def test_data_cache_keeps_token_across_page_loads(live, site, umami, page, recorder):
@@ -212,8 +212,8 @@ def test_data_host_url_with_script_served_elsewhere(live, site, umami, page, rec
     with page.expect_navigation():
         page.click("#a")
     recorder.settle(page, 7)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "f1-cors-host-url")
     assert umami.metric(uuid, "url") == {f"{base}/p.html": 1, "p2": 1, f"{base}/after.html": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "f1-cors-host-url")
 
 
 DNT_ON = "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'})"

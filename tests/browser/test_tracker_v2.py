@@ -40,10 +40,10 @@ def test_cross_origin_referrer_matches_capture(live, site, other_origin, umami, 
     with page.expect_navigation():
         page.click("#go")
     recorder.settle(page, 1)
-    assert recorder.shapes(site.url, uuid, other_origin) == fixture_shapes(
-        FIXTURE, "a2-referrer-cross-origin")
     assert umami.metric(uuid, "referrer") == {f"{other_origin}/": 1}
     assert umami.metric(uuid, "url") == {f"{base}/landing.html?utm_source=test": 1}
+    assert recorder.shapes(site.url, uuid, other_origin) == fixture_shapes(
+        FIXTURE, "a2-referrer-cross-origin")
 
 
 def test_spa_navigation_matches_capture(live, site, umami, page, recorder):
@@ -67,18 +67,18 @@ def test_spa_navigation_matches_capture(live, site, umami, page, recorder):
     ])
     recorder.settle(page, total)
     shapes = recorder.shapes(site.url, uuid)
-    captured = fixture_shapes(FIXTURE, "b-spa-history")
-    assert shapes[:-2] == captured[:-2]
     # Umami sends rapid2 twice (its delayed send reads the url late); we send each url once.
     assert [(s[0]["payload"]["url"], s[0]["payload"]["referrer"]) for s in shapes[-2:]] == [
         (f"ORIGIN{base}/rapid1", f"ORIGIN{base}/relative5#only-hash"),
         (f"ORIGIN{base}/rapid2", f"ORIGIN{base}/rapid1")]
-    assert captured[-1][0]["payload"]["url"] == f"ORIGIN{base}/rapid2"
     # Stored as path + query, as /api/collect stores it; the hash is not part of the page.
     assert umami.metric(uuid, "url") == {
         f"{base}/spa.html": 1, f"{base}/page2?q=1": 1, f"{base}/page3": 1, f"{base}/page4": 1,
         f"{base}/relative5": 2, f"{base}/rapid1": 1, f"{base}/rapid2": 1}
     assert umami.metric(uuid, "referrer") == {}   # same-site referrers are not sources
+    captured = fixture_shapes(FIXTURE, "b-spa-history")
+    assert shapes[:-2] == captured[:-2]
+    assert captured[-1][0]["payload"]["url"] == f"ORIGIN{base}/rapid2"
 
 
 CLICK_BODY = """
@@ -112,11 +112,11 @@ def test_click_events_match_capture(live, site, umami, page, recorder):
     with page.expect_navigation():
         page.click("#out")   # the event must survive the page unloading
     recorder.settle(page, 7)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "c-click-events")
     assert umami.metric(uuid, "event") == {
         "custom:signup-button": 2, "custom:div-click": 1, "custom:dynamic-button": 1,
         "custom:outbound-link": 1}
     assert umami.metric(uuid, "url") == {f"{base}/click.html": 1, f"{base}/after.html": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "c-click-events")
 
 
 def test_js_api_matches_capture(live, site, umami, page, recorder):
@@ -135,7 +135,6 @@ def test_js_api_matches_capture(live, site, umami, page, recorder):
         ("umami.identify({email: 'x@example.com'})", 1),
     ])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "d-programmatic")
     session = page.evaluate("umami.getSession()")
     assert session == {"cache": recorder.sent[-1].response().json()["cache"], "website": uuid}
     assert umami.metric(uuid, "event") == {
@@ -149,6 +148,7 @@ def test_js_api_matches_capture(live, site, umami, page, recorder):
                          " ORDER BY e.event_id", uuid) == [
         ("signup", None), ("name-only", None), ("object-event", None), ("fn-event", None),
         ("after-identify", "user-123")]
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "d-programmatic")
 
 
 def test_options_tag_exclude_search_and_hash(live, site, umami, page, recorder):
@@ -160,8 +160,8 @@ def test_options_tag_exclude_search_and_hash(live, site, umami, page, recorder):
     total = run_steps(page, recorder, [("history.pushState({}, '', 'p2')", 1),
                                        ("umami.track('tagged-event', {a: 1})", 1)])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e6-v2-options")
     assert umami.metric(uuid, "url") == {f"{base}/p.html": 1, f"{base}/p2": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e6-v2-options")
 
 
 BEFORE_SEND = """<script>
@@ -181,8 +181,8 @@ def test_before_send_drops_and_rewrites(live, site, umami, page, recorder):
     total = run_steps(page, recorder, [("umami.track('drop-me')", 0),
                                        ("umami.track('keep-me', {k: 1})", 1)])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e7-before-send")
     assert umami.metric(uuid, "event") == {"custom:keep-me": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e7-before-send")
 
 
 def test_auto_track_off_sends_only_manual_calls(live, site, umami, page, recorder):
@@ -197,8 +197,8 @@ def test_auto_track_off_sends_only_manual_calls(live, site, umami, page, recorde
     total = run_steps(page, recorder, [("umami.track('manual-event')", 1),
                                        ("umami.track()", 1)])
     recorder.settle(page, total)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e3-auto-track-false")
     assert umami.metric(uuid, "event") == {"custom:manual-event": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e3-auto-track-false")
 
 
 def test_cache_token_round_trip(live, site, umami, page, recorder):
@@ -215,13 +215,13 @@ def test_cache_token_round_trip(live, site, umami, page, recorder):
     recorder.wait(page, 4)
     run_steps(page, recorder, [("umami.track('e3')", 1)])
     recorder.settle(page, 5)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e5-cache-roundtrip")
     sent = [r.headers.get("x-umami-cache") for r in recorder.sent]
     # Each request carries the cache of the previous JSON answer; a new page starts without.
     assert sent[:3] == [None, answers[0], answers[1]]
     assert sent[3] is None
     assert sent[4] == recorder.sent[3].response().json()["cache"]
     assert umami.stats(uuid)["uniques"] == 1
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "e5-cache-roundtrip")
 
 
 def test_data_host_url_with_script_served_elsewhere(live, site, umami, page, recorder):
@@ -241,9 +241,9 @@ def test_data_host_url_with_script_served_elsewhere(live, site, umami, page, rec
     with page.expect_navigation():
         page.click("#a")
     recorder.settle(page, 7)
-    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "f1-cors-host-url")
     assert umami.metric(uuid, "url") == {f"{base}/p.html": 1, f"{base}/p2": 1,
                                          f"{base}/after.html": 1}
+    assert recorder.shapes(site.url, uuid) == fixture_shapes(FIXTURE, "f1-cors-host-url")
 
 
 DNT_ON = "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'})"
