@@ -94,3 +94,13 @@ def test_flush_and_close_before_any_put_return_at_once(hits, recorder):
     hits.flush()
     hits.close()
     assert recorder.batches == []
+
+
+def test_a_forked_child_starts_its_own_writer(hits, recorder, monkeypatch):
+    hits.put("parent")
+    hits.flush()
+    parent_writer = hits._thread
+    monkeypatch.setattr("umami_lite.hitqueue.os.getpid", lambda: -1)  # as in a forked child
+    hits.put("child")
+    hits.flush()
+    assert hits._thread is not parent_writer and recorder.batches == [["parent"], ["child"]]
