@@ -8,6 +8,8 @@ share of the GIL counts against the tracked app. Two figures:
 
 - paced: requests arrive at --rate per second (below the writer's capacity, like a real
   site); per-request latency, median and 99th percentile: what a visitor waits.
+- hook: the tracking hook alone (checks, capture, enqueue) in one request context, with
+  the writer stopped: the synchronous cost every tracked page pays.
 - saturated: requests back to back; µs per request, median round: the CPU a tracked
   pageview costs the process in total (hook + the writer's work), i.e. lost throughput.
 
@@ -15,19 +17,21 @@ share of the GIL counts against the tracked app. Two figures:
 """
 import argparse
 import io
+import queue
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import Flask, render_template
 from jinja2 import DictLoader
 from werkzeug.test import EnvironBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from umami_lite import UmamiLite, db, sites  # noqa: E402
+from umami_lite import UmamiLite, db, servertrack, sites  # noqa: E402
 
 UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
       "Chrome/156.0.0.0 Safari/537.36")
@@ -108,6 +112,22 @@ def paced(app, environs, rate):
     return latencies
 
 
+def hook_cost(app, environ, count):
+    """Returns seconds per call of the tracking hook, enqueueing into an unread queue."""
+    umami = app.extensions["umami_lite"]
+    sink = queue.Queue()
+    hook = servertrack.PageTracker(umami, (), SimpleNamespace(put=sink.put_nowait))
+    with app.request_context(dict(environ, **{"wsgi.input": io.BytesIO()})):
+        app.preprocess_request()
+        response = app.make_response(app.dispatch_request())
+        started = time.perf_counter()
+        for _ in range(count):
+            hook(response)
+        elapsed = time.perf_counter() - started
+    assert sink.qsize() == count
+    return elapsed / count
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -134,6 +154,7 @@ def main():
             latency["without"] += paced(plain, environs[:paced_n], args.rate)
             latency["with"] += paced(tracked, environs[:paced_n], args.rate)
         tracking.flush()
+        hook = statistics.median(hook_cost(tracked, environs[0], 20000) for _ in range(5))
         times = {"without": [], "with": []}
         for _ in range(args.rounds):
             times["without"].append(saturated(plain, environs))
@@ -150,6 +171,7 @@ def main():
               f"p99 {percentile(values, 0.99) * 1e6:7.1f} µs")
     ratio = statistics.median(latency["with"]) / statistics.median(latency["without"])
     print(f"  overhead:         median {(statistics.median(latency['with']) - statistics.median(latency['without'])) * 1e6:7.1f} µs/request, ratio {ratio:.3f}")
+    print(f"hook alone (checks + capture + enqueue): {hook * 1e6:.1f} µs/request")
     per_request = {name: statistics.median(values) / args.requests * 1e6
                    for name, values in times.items()}
     print(f"saturated, {args.requests} requests x {args.rounds} rounds, median round:")

@@ -238,3 +238,12 @@ def test_tracker_tag_without_a_website_is_a_comment(tmp_path):
     r = host.test_client().get("/tagged")
     assert r.status_code == 200
     assert "<!-- umami-lite: set UMAMI_LITE_WEBSITE" in r.get_data(as_text=True)
+
+
+def test_client_ip_and_country_headers_are_honoured(tracked):
+    host = tracked(UMAMI_LITE_CLIENT_IP_HEADER="X-Real-IP",
+                   UMAMI_LITE_COUNTRY_HEADER="CF-IPCountry")
+    client = host.test_client()
+    for ip, country in (("198.51.100.1", "de"), ("198.51.100.2", "XX")):
+        visit(client, "/", ip="10.0.0.1", **{"X-Real-IP": ip, "CF-IPCountry": country})
+    assert rows(host, "SELECT country FROM session ORDER BY session_id") == [("DE",), (None,)]

@@ -121,5 +121,10 @@ class CountryLookup:
 
 
 def country_from_header(request, header_name):
-    value = (request.headers.get(header_name) or "").strip().upper()
+    return country_code(request.headers.get(header_name))
+
+
+def country_code(value):
+    """Returns a country header's value as a two-letter code, or None (missing, XX, junk)."""
+    value = (value or "").strip().upper()
     return value if re.fullmatch(r"[A-Z]{2}", value) and value != "XX" else None

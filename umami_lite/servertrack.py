@@ -16,10 +16,10 @@ from .clock import now_ms
 from .db import transaction
 from .hitqueue import HitQueue
 
-# Headers browsers send on speculative loads (prefetch, prerender, link previews).
-PURPOSE_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
-# Headers of script-driven requests that fetch HTML fragments (htmx, jQuery), not pages.
-FRAGMENT_HEADERS = ("HX-Request", "X-Requested-With")
+# WSGI keys of headers that mark a request as no page view: speculative loads (prefetch,
+# prerender, link previews) and HTML fragments fetched by scripts (htmx, jQuery).
+SKIP_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ",
+             "HTTP_HX_REQUEST", "HTTP_X_REQUESTED_WITH")
 PAGE_DESTINATIONS = ("document", "iframe", "frame")
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 
@@ -36,7 +36,7 @@ class PageHit(NamedTuple):
     remote_addr: str
     user_agent: str
     accept_language: str
-    country: str
+    country: str          # raw value of UMAMI_LITE_COUNTRY_HEADER, if configured
 
 
 def parse_excludes(spec, extra=()):
@@ -50,20 +50,27 @@ def is_excluded(path, prefixes):
     return any(path == p or path.startswith(p if p == "/" else p + "/") for p in prefixes)
 
 
-def is_page_view(response):
-    """Returns True when this request/response pair is a page a person loaded."""
-    if request.method != "GET" or response.status_code != 200:
+def environ_key(header_name):
+    """Returns the WSGI environ key of a request header (X-Real-IP -> HTTP_X_REAL_IP)."""
+    return "HTTP_" + header_name.upper().replace("-", "_") if header_name else None
+
+
+def is_page_view(req, response):
+    """Returns True when this request/response pair is a page a person loaded.
+
+    Headers are read from the WSGI environ directly: this runs on every host request and
+    Flask's header mapping costs several µs per lookup.
+    """
+    if req.method != "GET" or response.status_code != 200 or response.mimetype != "text/html":
         return False
-    if response.mimetype != "text/html":
-        return False
-    endpoint = request.endpoint
+    endpoint = req.endpoint
     if (endpoint is None or endpoint == "static" or endpoint.endswith(".static")
             or endpoint.startswith("umami_lite.")):
         return False
-    headers = request.headers
-    if any(name in headers for name in PURPOSE_HEADERS + FRAGMENT_HEADERS):
+    environ = req.environ
+    if any(key in environ for key in SKIP_KEYS):
         return False
-    destination = headers.get("Sec-Fetch-Dest")
+    destination = environ.get("HTTP_SEC_FETCH_DEST")
     return destination is None or destination in PAGE_DESTINATIONS
 
 
@@ -71,26 +78,26 @@ class PageTracker:
     """The after_request hook: queues a PageHit for each page view; never alters response."""
 
     def __init__(self, umami, excludes, hits):
-        self.ip_header = umami.settings["CLIENT_IP_HEADER"]
-        self.country_header = umami.settings["UMAMI_LITE_COUNTRY_HEADER"]
+        self.ip_key = environ_key(umami.settings["CLIENT_IP_HEADER"])
+        self.country_key = environ_key(umami.settings["UMAMI_LITE_COUNTRY_HEADER"])
         self.excludes = excludes
         self.hits = hits
 
     def __call__(self, response):
-        if is_page_view(response) and not is_excluded(request.path, self.excludes):
-            self.hits.put(self.capture())
+        req = request._get_current_object()
+        if is_page_view(req, response) and not is_excluded(req.path, self.excludes):
+            self.hits.put(self.capture(req))
         return response
 
-    def capture(self):
-        """Returns the PageHit of the current request."""
-        headers = request.headers
+    def capture(self, req):
+        """Returns the PageHit of req: raw values, parsed later by the writer."""
+        environ = req.environ
         return PageHit(
-            now_ms(), request.script_root, request.path, request.query_string,
-            headers.get("Referer"), request.host,
-            headers.get(self.ip_header) if self.ip_header else None, request.remote_addr,
-            headers.get("User-Agent", ""), headers.get("Accept-Language"),
-            clients.country_from_header(request, self.country_header)
-            if self.country_header else None)
+            now_ms(), req.script_root, req.path, req.query_string,
+            environ.get("HTTP_REFERER"), req.host,
+            environ.get(self.ip_key) if self.ip_key else None, req.remote_addr,
+            environ.get("HTTP_USER_AGENT", ""), environ.get("HTTP_ACCEPT_LANGUAGE"),
+            environ.get(self.country_key) if self.country_key else None)
 
 
 def page_url(hit):
@@ -128,7 +135,8 @@ def batch_writer(umami, website_uuid):
             for hit in hits:
                 visitor, reason = collect.make_visitor(
                     umami, clients.pick_ip(hit.ip_header, hit.remote_addr), hit.user_agent,
-                    hostname(hit.host), None, language(hit.accept_language), hit.country)
+                    hostname(hit.host), None, language(hit.accept_language),
+                    clients.country_code(hit.country))
                 if reason:
                     ignored += 1
                     continue
