@@ -130,3 +130,14 @@ class Query:
             else:
                 clauses.append("0")
         return " AND ".join(clauses), params
+
+    def span(self, db, table="pageview", alias="p"):
+        """Returns (first, last) created_at of the rows this query selects, or None if none.
+
+        table is "pageview" or "event", from code only.
+        """
+        where, params = self.where(table, alias)
+        first, last = db.execute(
+            f"SELECT min({alias}.created_at), max({alias}.created_at) FROM {table} {alias}"
+            f" WHERE {where}", params).fetchone()
+        return None if first is None else (first, last)

@@ -8,6 +8,7 @@ from .clock import now_ms
 from .timefmt import iso
 
 SHARE_ALPHABET = string.ascii_letters + string.digits
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 
 def new_share_id():
@@ -34,8 +35,9 @@ def get(db, website_id):
 def find(db, key):
     """Returns the website whose integer id or uuid is key, or None."""
     key = str(key)
-    if key.isdigit():
-        return get(db, int(key))
+    if key.isascii() and key.isdigit():
+        website_id = int(key)
+        return get(db, website_id) if website_id <= MAX_ID else None
     row = db.execute("SELECT website_id FROM website WHERE website_uuid = ?",
                      (key.lower(),)).fetchone()
     return get(db, row[0]) if row else None

@@ -17,6 +17,8 @@ UNIT_FORMATS = {
     "minute": "%Y-%m-%d %H:%M:00",
 }
 DAY_MS = 86_400_000
+# datetime cannot hold local times past 9999-12-31; zones are probed at most two days before.
+LATEST_PROBE_MS = 253402300799999 - 2 * DAY_MS
 
 
 @lru_cache(maxsize=1)
@@ -34,12 +36,17 @@ def canonical_zone(name):
 
 
 def _offset_ms(zone, ms):
+    ms = min(max(ms, 0), LATEST_PROBE_MS)
     dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone(zone)
     return int(dt.utcoffset().total_seconds() * 1000)
 
 
 def offset_segments(tz_name, start_ms, end_ms):
-    """Returns [(from_ms, offset_ms), ...]: the zone's UTC offset from each instant on."""
+    """Returns [(from_ms, offset_ms), ...]: the zone's UTC offset from each instant on.
+
+    It probes the zone once a day, so callers pass the span their rows really cover
+    (Query.span), not a caller's "all time" range.
+    """
     zone = ZoneInfo(tz_name)
     segments = [(start_ms, _offset_ms(zone, start_ms))]
     probe = start_ms

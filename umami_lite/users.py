@@ -40,7 +40,13 @@ def create_user(db, username, password, is_admin=False, method=None):
     return get(db, cur.lastrowid)
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
+
+
 def get(db, user_id):
+    """Returns the account row with user_id, or None (ids past SQLite's range included)."""
+    if not 0 <= user_id <= MAX_ID:
+        return None
     return db.execute("SELECT * FROM account WHERE user_id = ?", (user_id,)).fetchone()
 
 

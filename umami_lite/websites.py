@@ -80,7 +80,7 @@ def save_website():
         domain = text_field(body, "domain", False, 500)
         given, days = retention_field(body)
         with transaction(db):
-            sites.update(db, website["website_id"], name, domain, bool(share))
+            sites.update(db, website["website_id"], name, domain, share)
             _save_retention(db, website["website_id"], given, days)
         return jsonify(sites.to_json(sites.get(db, website["website_id"])))
     name = text_field(body, "name", True, 100)
