@@ -59,7 +59,7 @@ def delete_account(user_id):
 
 @bp.post("/api/account")
 def save_account():
-    require_admin()
+    admin = require_admin()
     body = json_object()
     is_admin = body.get("is_admin", False)
     if not isinstance(is_admin, bool):
@@ -69,6 +69,8 @@ def save_account():
         if not isinstance(body["user_id"], int) or isinstance(body["user_id"], bool):
             raise bad_request("'user_id' must be an integer.")
         row = _account(body["user_id"])
+        if row["user_id"] == admin["user_id"] and body.get("is_admin") is False:
+            raise bad_request("You cannot remove your own admin rights.")
         username = _string(body, "username", required=False) or row["username"]
         password = _string(body, "password", required=False, minimum=MIN_PASSWORD)
         other = users.get_by_name(db, username)

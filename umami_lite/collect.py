@@ -16,8 +16,11 @@ from .state import state
 
 bp = Blueprint("collect", __name__)
 
-STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_type",
-                 "event_value", "event_name")
+STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_value",
+                 "event_name")
+# Real trackers nest three levels (body, payload, event_data) plus the caller's data;
+# deeper bodies are refused before anything walks them.
+MAX_DEPTH = 16
 
 
 def cors(response):
@@ -77,10 +80,24 @@ def website_by_uuid(value):
     return website
 
 
+def json_depth(value):
+    """Returns how deeply value nests objects and arrays (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _validated(body):
     """Returns (type, payload) of a collect body, or raises 400 naming the field."""
     if not isinstance(body, dict):
         raise bad_request("Request body must be a JSON object.")
+    if json_depth(body) > MAX_DEPTH:
+        raise bad_request(f"Request body nests deeper than {MAX_DEPTH} levels.")
     kind = body.get("type")
     if kind not in ("pageview", "event"):
         raise bad_request("'type' must be 'pageview' or 'event'.")
@@ -90,6 +107,10 @@ def _validated(body):
     for name in STRING_FIELDS:
         if payload.get(name) is not None and not isinstance(payload[name], str):
             raise bad_request(f"'payload.{name}' must be a string.")
+    # v1.28's umami.trackEvent(value, data) sends the data object as event_type
+    if payload.get("event_type") is not None and not isinstance(payload["event_type"],
+                                                                (str, dict)):
+        raise bad_request("'payload.event_type' must be a string.")
     if not payload.get("url"):
         raise bad_request("'payload.url' is required.")
     has_name = payload.get("event_name") or (payload.get("event_type")
@@ -142,6 +163,10 @@ def hit_from_payload(kind, payload):
             # event counts, only an object becomes its properties.
             data = payload.get("event_data")
             hit.data = data if isinstance(data, dict) else None
+        elif isinstance(payload["event_type"], dict):
+            # v1.28's umami.trackEvent(value, data) sends the data object as event_type
+            hit.event_type, hit.event_value = "custom", payload["event_value"]
+            hit.data = payload["event_type"]
         else:
             hit.event_type, hit.event_value = payload["event_type"], payload["event_value"]
     return hit
