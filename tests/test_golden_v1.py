@@ -12,19 +12,20 @@ Visitors (ip, user agent, hostname, screen, language, country header):
   d  198.51.100.4  Edge/Windows         www.example.com     2560x1440  en-GB  XX -> desktop
   b2 = visitor b again in November: the month salt rotated, so a new session.
 
-Pageviews (UTC)                 sess url            referrer                         in referrer metric?
-  p1  10-24 10:05:00            a    /              https://www.google.com/search?q=x  yes
-  p2  10-24 10:05:30            a    /docs          https://example.com/               no: website domain
-  p5  10-24 10:30:00            b    /              https://news.ycombinator.com/item?id=1  yes
-  p3  10-24 10:59:00            a    /pricing       /docs                              no: a path
-  p4  10-24 11:01:00            a    /docs          https://example.com/pricing        no: website domain
-  p6  10-25 00:30:00 (02:30 CEST) c  /              https://t.co/abc                   yes
-  p7  10-25 00:40:20 (02:40 CEST) c  /blog          https://mirror.example.net/        no: session hostname
-  p9  10-25 01:10:00 (02:10 CET)  d  /              https://www.google.com/search?q=x  yes
-  p10 10-25 01:20:00 (02:20 CET)  d  /pricing       https://WWW.Example.com:8443/x     no: www, case, port
-  p8  10-25 01:30:00 (02:30 CET)  c  /blog          #top                               no: no host
-  p11 10-26 09:00:00            a    /              relative5                          no: no host
-  p12 11-02 12:00:00            b2   /docs?ref=nl   (empty)                            no: empty
+Pageviews (UTC)                   sess url           referrer                  in referrer metric?
+  p1  10-24 10:05:00              a    /             GOOGLE                    yes
+  p2  10-24 10:05:30              a    /docs         https://example.com/      no: website domain
+  p5  10-24 10:30:00              b    /             HN                        yes
+  p3  10-24 10:59:00              a    /pricing      /docs                     no: a path
+  p4  10-24 11:01:00              a    /docs         https://example.com/pricing  no: domain
+  p6  10-25 00:30:00 (02:30 CEST) c    /             https://t.co/abc          yes
+  p7  10-25 00:40:20 (02:40 CEST) c    /blog         https://mirror.example.net/  no: hostname
+  p9  10-25 01:10:00 (02:10 CET)  d    /             GOOGLE                    yes
+  p10 10-25 01:20:00 (02:20 CET)  d    /pricing      https://WWW.Example.com:8443/x  no: www/port
+  p8  10-25 01:30:00 (02:30 CET)  c    /blog         #top                      no: no host
+  p11 10-26 09:00:00              a    /             relative5                 no: no host
+  p12 11-02 12:00:00              b2   /docs?ref=nl  (empty)                   no: empty
+  GOOGLE = https://www.google.com/search?q=x, HN = https://news.ycombinator.com/item?id=1
 Not stored: a Googlebot pageview (10-24 10:10) and one from 192.0.2.55 (10-24 10:20).
 
 Events (UTC)                    sess  form                      stored type:value

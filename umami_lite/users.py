@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .clock import now_ms
 from .timefmt import iso
 
+
 def hash_password(password, method=None):
     """Returns a salted hash of password (werkzeug's scrypt unless method is given)."""
     return generate_password_hash(password, method=method or "scrypt")
