@@ -123,6 +123,9 @@ def ms(text):
 ALL = {"start_at": ms("2026-10-24 00:00:00"), "end_at": ms("2026-11-30 23:59:59.999")}
 DAY1 = {"start_at": ms("2026-10-24 00:00:00"), "end_at": ms("2026-10-24 23:59:59.999")}
 DAY2 = {"start_at": ms("2026-10-25 00:00:00"), "end_at": ms("2026-10-25 23:59:59.999")}
+EMPTY = {"start_at": ms("2027-01-01 00:00:00"), "end_at": ms("2027-01-02 00:00:00")}
+# The widest range a caller may ask for: it must cost what the data costs.
+WIDE = {"start_at": 0, "end_at": 253402300799999}
 # Both ends inclusive: exactly p1's and p4's instants.
 EDGES = {"start_at": ms("2026-10-24 10:05:00"), "end_at": ms("2026-10-24 11:01:00")}
 
@@ -192,7 +195,8 @@ CASES = [
     ("stats", DAY2, {"pageviews": 5, "uniques": 2, "bounces": 1, "totaltime": 1220}),
     ("stats", {**ALL, "url": "/docs"},
      {"pageviews": 2, "uniques": 1, "bounces": 2, "totaltime": 0}),
-    ("stats", {"start_at": ms("2027-01-01 00:00:00"), "end_at": ms("2027-01-02 00:00:00")},
+    ("stats", WIDE, {"pageviews": 12, "uniques": 5, "bounces": 5, "totaltime": 4460}),
+    ("stats", EMPTY,
      {"pageviews": 0, "uniques": 0, "bounces": 0, "totaltime": 0}),
     # /pageviews, every unit
     ("pageviews", {**ALL, "unit": "hour", "tz": "UTC"}, pv(
@@ -214,9 +218,14 @@ CASES = [
     ("pageviews", {**ALL, "unit": "month", "tz": "UTC"}, pv(
         ("2026-10-01", 11, 4), ("2026-11-01", 1, 1))),
     ("pageviews", {**ALL, "unit": "year", "tz": "Europe/Berlin"}, pv(("2026-01-01", 12, 5))),
+    ("pageviews", {**WIDE, "unit": "day", "tz": "Europe/Berlin"}, pv(
+        ("2026-10-24", 5, 2), ("2026-10-25", 5, 2), ("2026-10-26", 1, 1),
+        ("2026-11-02", 1, 1))),
     ("pageviews", {**ALL, "unit": "hour", "tz": "UTC", "url": "/docs"}, pv(
         ("2026-10-24 10:00:00", 1, 1), ("2026-10-24 11:00:00", 1, 1))),
+    ("pageviews", {**EMPTY, "unit": "hour", "tz": "Europe/Berlin"}, pv()),
     # /events
+    ("events", {**EMPTY, "unit": "hour", "tz": "Europe/Berlin"}, []),
     ("events", {**ALL, "unit": "hour", "tz": "Europe/Berlin"}, xty(
         ("download", "2026-10-24 12:00:00", 1), ("signup", "2026-10-24 12:00:00", 1),
         ("download", "2026-10-25 02:00:00", 1), ("signup", "2026-10-25 02:00:00", 1),
@@ -226,6 +235,9 @@ CASES = [
         ("download", "2026-10-25", 1), ("signup", "2026-10-25", 1),
         ("pricing-cta", "2026-10-26", 1))),
     ("events", {**ALL, "unit": "month", "tz": "UTC"}, xty(
+        ("download", "2026-10-01", 2), ("pricing-cta", "2026-10-01", 1),
+        ("signup", "2026-10-01", 2))),
+    ("events", {**WIDE, "unit": "month", "tz": "Pacific/Kiritimati"}, xty(
         ("download", "2026-10-01", 2), ("pricing-cta", "2026-10-01", 1),
         ("signup", "2026-10-01", 2))),
     ("events", {**ALL, "unit": "day", "tz": "UTC", "url": "/docs"},

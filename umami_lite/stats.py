@@ -37,7 +37,8 @@ def pageview_series(website_key):
     website = website_for_read(website_key)
     q = _query(website)
     unit, tz = params.unit(request.args), params.time_zone(request.args)
-    return jsonify(pageviews.query(_read_db(), q, unit, tz))
+    db = _read_db()
+    return jsonify(pageviews.query(db, q.narrowed(db, "pageview"), unit, tz))
 
 
 @bp.get("/events")
@@ -45,7 +46,8 @@ def event_series(website_key):
     website = website_for_read(website_key)
     q = _query(website)
     unit, tz = params.unit(request.args), params.time_zone(request.args)
-    return jsonify(events.query(_read_db(), q, unit, tz))
+    db = _read_db()
+    return jsonify(events.query(db, q.narrowed(db, "event"), unit, tz))
 
 
 @bp.get("/metrics")

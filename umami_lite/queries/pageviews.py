@@ -51,10 +51,7 @@ def _raw_buckets(db, q, unit, tz, intervals):
 
 def raw_query(db, q, unit, tz):
     """Returns the same as query(), computed from raw rows only (any filters)."""
-    span = q.span(db, "pageview", "p")  # zones are probed over the rows' span only
-    if span is None:
-        return {"pageviews": [], "sessions": []}
-    bucket, bucket_params = local_bucket_sql("p.created_at", unit, tz, *span)
+    bucket, bucket_params = local_bucket_sql("p.created_at", unit, tz, q.start, q.end)
     where, params = q.where()
     rows = db.execute(
         f"SELECT {bucket} AS t, count(*), count(DISTINCT p.session_id) FROM pageview p"
