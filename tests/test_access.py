@@ -310,7 +310,9 @@ def test_no_500_for_odd_ids_and_bodies(still, route):
     method, path, data, _ = route
     if method == "POST" and data is not None:  # the routes that read a JSON body
         path = fill(path, still.w["website_id"], still.bob["user_id"])
-        for body in ("{", "[]", '"x"', "null", "{" * 5000, '{"name": ' * 3000, "\xff"):
+        for body in ("{", "[]", '"x"', "null", "{" * 5000, '{"name": ' * 3000, "\xff",
+                     '{"name": "\\ud800", "username": "\\udfff", "current_password": "x",'
+                     ' "new_password": "\\ud800\\ud800", "website_id": "\\ud800"}'):
             r = still.client.open(path, method=method, data=body, headers=headers,
                                   content_type="application/json")
             assert r.status_code == 400, (body[:20], r.get_data(as_text=True))

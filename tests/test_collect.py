@@ -146,6 +146,13 @@ def test_values_are_truncated_to_v1_column_sizes(app, client, website):
         ("t" * 50, 50), ("custom", 50)]
 
 
+def test_escaped_surrogate_pairs_are_characters(app, client, website):
+    body = '{"type":"pageview","payload":{"website":"%s","url":"/\\ud83d\\ude00"}}' % (
+        website["website_uuid"])
+    assert collect(client, body).status_code == 200
+    assert rows(app, "SELECT url FROM pageview") == [("/\U0001F600",)]
+
+
 def test_url_and_referrer_are_stored_as_sent(app, client, website):
     url, referrer = "/a%20b?q=%C3%A9&x=1#frag", "HTTPS://Ref.Example:8443/p?q=1"
     collect(client, view(website["website_uuid"], url=url, referrer=referrer))
@@ -232,6 +239,8 @@ BAD = [  # (id, raw body or dict, status, words the message must hold)
     ("invalid-json", "{nope", 400, "JSON"),
     ("empty-body", "", 400, "JSON"),
     ("not-utf8", b"\xff\xfe{}", 400, "JSON"),
+    ("lone-surrogate", '{"type":"pageview","payload":{"website":"' + W + '","url":"/\\ud800"}}',
+     400, "JSON"),
     ("array", "[]", 400, "object"),
     ("string", '"pageview"', 400, "object"),
     ("null", "null", 400, "object"),

@@ -1,11 +1,15 @@
 """Reading JSON request bodies with a size limit and clear 4xx errors."""
 import json
+import re
 
 from flask import request
 
 from .errors import ApiError, bad_request
 
 MAX_BODY = 64 * 1024
+# A \uD800-\uDFFF escape decodes to a lone surrogate unless it is half of a pair; such a
+# string cannot be encoded as UTF-8, so SQLite (and the JSON answer) would fail on it.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def read_body(limit=MAX_BODY):
@@ -21,8 +25,12 @@ def read_body(limit=MAX_BODY):
 def parse_json(data):
     """Returns the decoded JSON value of data, or raises 400."""
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        text = data.decode("utf-8")
+        value = json.loads(text)
+        if SURROGATE_ESCAPE.search(text):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except (UnicodeError, ValueError, RecursionError):
         raise bad_request("Request body is not valid JSON.") from None
 
 
