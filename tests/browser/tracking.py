@@ -22,6 +22,7 @@ class Client:
 
     def __init__(self, base_url):
         self.base_url = base_url
+        self.token = None
         self.token = self.request("POST", "/api/auth/login",
                                   {"username": "admin", "password": ADMIN_PASSWORD})["token"]
 
@@ -30,7 +31,7 @@ class Client:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base_url + path, data=data, method=method)
         req.add_header("Content-Type", "application/json")
-        if getattr(self, "token", None):
+        if self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
         with urllib.request.urlopen(req, timeout=10) as response:
             return json.loads(response.read())
@@ -100,7 +101,7 @@ class Recorder:
         if self._ours(request):
             self.failed.append(request)
 
-    def wait(self, page, count, timeout=10):
+    def wait(self, page, count, timeout=20):
         """Waits until count requests have been answered (or failed)."""
         deadline = time.monotonic() + timeout
         while len(self.finished) + len(self.failed) < count:
