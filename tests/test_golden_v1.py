@@ -259,6 +259,9 @@ CASES = [
     ("metrics", {**ALL, "type": "screen"}, xy(
         ("1366x768", 2), ("1920x1080", 1), ("2560x1440", 1), ("390x844", 1))),
     ("metrics", {**DAY2, "type": "browser"}, xy(("Edge", 1), ("Mobile Safari", 1))),
+    ("metrics", {**WIDE, "type": "referrer"}, xy(
+        (GOOGLE, 2), (HN, 1), ("https://t.co/abc", 1))),
+    ("metrics", {**WIDE, "type": "os"}, xy(("Windows", 3), ("Linux", 1), ("iOS", 1))),
     ("metrics", {**ALL, "type": "url", "url": "/docs"}, xy(("/docs", 2))),
     ("metrics", {**ALL, "type": "referrer", "url": "/docs"}, []),
     ("metrics", {**ALL, "type": "browser", "url": "/docs"}, xy(("Chrome", 1))),
