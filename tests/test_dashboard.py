@@ -4,7 +4,7 @@ import re
 import pytest
 from conftest import ADMIN_PASSWORD
 
-PAGES = ["/", "/settings"]
+PAGES = ["/", "/settings", "/websites/1"]
 
 
 def login(client, username="admin", password=ADMIN_PASSWORD):
@@ -81,3 +81,49 @@ def test_accounts_panel_only_for_admins(client, api):
     assert 'id="password-form"' in html and 'id="accounts"' not in html
     login(client)
     assert 'id="accounts"' in client.get("/settings").get_data(as_text=True)
+
+
+def test_website_page_renders_for_owner_and_admin_only(client, api):
+    api.create_user("bob", "bob-password-1")
+    site = api.create_website("Bob's site", as_user="bob")
+    login(client)  # admin sees every website
+    r = client.get(f"/websites/{site['website_uuid']}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert f'data-website-id="{site["website_uuid"]}"' in html and "Bob&#39;s site" in html
+    assert 'data-share-id' not in html
+    assert_no_inline_script(html)
+    assert client.get(f"/websites/{site['website_id']}").status_code == 200  # integer id too
+
+    mallory = api.create_user("mallory", "mallory-password-1")
+    assert mallory["is_admin"] is False
+    login(client, "mallory", "mallory-password-1")
+    r = client.get(f"/websites/{site['website_uuid']}")
+    assert r.status_code == 404 and "Not found" in r.get_data(as_text=True)
+
+
+def test_website_page_unknown_id_is_404_and_logged_out_redirects(client):
+    r = client.get("/websites/00000000-0000-4000-8000-000000000000")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=/websites/")
+    login(client)
+    assert client.get("/websites/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_share_page_renders_without_login(client, api):
+    site = api.create_website("Shared site", enable_share_url=True)
+    r = client.get(f"/share/{site['share_id']}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert f'data-share-id="{site["share_id"]}"' in html and "Shared site" in html
+    assert 'data-session="user"' not in html and "Log out" not in html
+    assert_no_inline_script(html)
+
+
+def test_share_page_404_for_unknown_or_disabled_share(client, api):
+    assert client.get("/share/nosuchid").status_code == 404
+    site = api.create_website("Was shared", enable_share_url=True)
+    share_id = site["share_id"]
+    assert client.get(f"/share/{share_id}").status_code == 200
+    api.post("/api/website", json={"website_id": site["website_id"], "enable_share_url": False})
+    r = client.get(f"/share/{share_id}")
+    assert r.status_code == 404 and "sharing was turned off" in r.get_data(as_text=True)

@@ -10,7 +10,9 @@ from importlib import resources
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from . import sites
 from .auth import current_user
+from .db import get_db
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -43,6 +45,12 @@ def _login_redirect():
     return redirect(url_for("umami_lite.dashboard.login", next=here))
 
 
+def _not_found(message):
+    """Returns the HTML 404 page (dashboard pages are not API routes: no JSON here)."""
+    page = render_template("error.html", title="Not found", message=message, user=current_user())
+    return page, 404
+
+
 @bp.get("/login")
 def login():
     if current_user() is not None:
@@ -68,9 +76,28 @@ def index():
     return render_template("websites.html", user=user)
 
 
+@bp.get("/websites/<website_key>")
+def website(website_key):
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    row = sites.find(get_db(), website_key)
+    if row is None or not (user["is_admin"] or row["user_id"] == user["user_id"]):
+        return _not_found("This website does not exist or belongs to another account.")
+    return render_template("website.html", user=user, website=row, share_id=None)
+
+
 @bp.get("/settings")
 def settings():
     user = current_user()
     if user is None:
         return _login_redirect()
     return render_template("settings.html", user=user)
+
+
+@bp.get("/share/<share_id>")
+def share(share_id):
+    row = sites.by_share_id(get_db(), share_id)
+    if row is None:
+        return _not_found("This share link does not exist or sharing was turned off.")
+    return render_template("website.html", user=None, website=row, share_id=share_id)

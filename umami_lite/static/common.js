@@ -117,6 +117,8 @@ window.Umami = (function () {
         element.addEventListener(key.slice(2), value);
       } else if (key === "dataset") {
         Object.assign(element.dataset, value);
+      } else if (key === "style") {
+        Object.assign(element.style, value); // CSSOM, which a strict style-src CSP allows
       } else {
         element.setAttribute(key, value === true ? "" : String(value));
       }
