@@ -127,3 +127,20 @@ def test_share_page_404_for_unknown_or_disabled_share(client, api):
     api.post("/api/website", json={"website_id": site["website_id"], "enable_share_url": False})
     r = client.get(f"/share/{share_id}")
     assert r.status_code == 404 and "sharing was turned off" in r.get_data(as_text=True)
+
+
+def test_pages_follow_the_mount_prefix(tmp_path, clock):
+    from embedhost import login as embedded_login
+    from embedhost import make_host
+    host, _ = make_host(tmp_path, clock=clock)
+    client = host.test_client()
+    r = client.get("/analytics/")
+    assert r.status_code == 302 and r.headers["Location"] == "/analytics/login?next=/analytics/"
+    html = client.get("/analytics/login").get_data(as_text=True)
+    assert 'data-base="/analytics"' in html and 'data-api="/analytics/api"' in html
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert assets and all(a.startswith("/analytics/") for a in assets)
+    assert all(client.get(a).status_code == 200 for a in assets if "/static/" in a)
+    assert embedded_login(client).status_code == 200
+    html = client.get("/analytics/settings").get_data(as_text=True)
+    assert 'href="/analytics/"' in html and 'href="/analytics/settings"' in html

@@ -113,6 +113,10 @@ window.UmamiChart = (function () {
     });
 
     const children = [root, tip];
+    if (spec.legend) {
+      children.unshift(U.h("div", { class: "legend chart-legend" },
+        spec.series.map((s) => U.h("span", {}, U.h("i", { class: "key-" + s.key }), s.name))));
+    }
     if (max === 0 && spec.emptyText) children.push(U.h("div", { class: "chart-empty" }, spec.emptyText));
     U.replace(container, children);
   }

@@ -251,7 +251,7 @@
       series.push({ key: "s" + shown.length, name: "other events", className: "bar-s" + shown.length,
         values: buckets.map((b) => merged.get(b.key) || 0) });
     }
-    window.UmamiChart.draw(container, { buckets, series, stacked: true, height: 150, summary: "Events by " + range.unit });
+    window.UmamiChart.draw(container, { buckets, series, stacked: true, legend: true, height: 150, summary: "Events by " + range.unit });
   }
 
   // ---- metric tables ----

@@ -1,0 +1,128 @@
+"""Makes docs/screenshot-dashboard.png: a week of made-up visits, sent through the real
+/api/collect path with a moving clock, then the website page of `umami-lite serve` in
+Debian's chromium.
+
+    .venv/bin/python docs/make_screenshot.py
+"""
+import os
+import random
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+
+from conftest import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from servers import LiveServer  # noqa: E402
+
+from umami_lite import create_app  # noqa: E402
+
+AGENTS = [  # (user agent, screen), weighted by repetition
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/156.0.0.0 Safari/537.36", "1920x1080"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/156.0.0.0 Safari/537.36", "1536x864"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/18.0 Safari/605.1.15", "1440x900"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+     "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", "390x844"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+     "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", "430x932"),
+    ("Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/156.0.0.0 Mobile Safari/537.36", "412x915"),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0", "2560x1440"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/156.0.0.0 Safari/537.36 Edg/156.0.0.0", "1920x1080"),
+]
+COUNTRIES = ["US"] * 6 + ["DE"] * 4 + ["GB"] * 3 + ["FR"] * 2 + ["NL", "IN", "BR", "JP", "CA"]
+LANGUAGES = {"US": "en-US", "DE": "de-DE", "GB": "en-GB", "FR": "fr-FR", "NL": "nl-NL",
+             "IN": "en-IN", "BR": "pt-BR", "JP": "ja-JP", "CA": "en-CA"}
+PAGES = ["/"] * 5 + ["/blog/sqlite-is-enough"] * 3 + ["/pricing"] * 2 + [
+    "/docs/getting-started", "/docs/api", "/about", "/blog/privacy-by-default"]
+REFERRERS = [""] * 8 + ["https://www.google.com/"] * 5 + [
+    "https://news.ycombinator.com/item?id=4242", "https://duckduckgo.com/",
+    "https://github.com/umami-lite", "https://www.reddit.com/r/selfhosted/",
+    "https://t.co/abc123", "https://www.bing.com/search?q=umami+lite"]
+EVENTS = ["signup-button"] * 3 + ["download"] * 2 + ["newsletter"]
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def seed(db_path):
+    """Returns the website uuid after sending a week of visits through /api/collect."""
+    now = int(time.time() * 1000)
+    clock = Clock(now - 7 * 86_400_000)
+    app = create_app({"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                      "UMAMI_LITE_CLOCK": clock, "UMAMI_LITE_COUNTRY_HEADER": "X-Country"})
+    client = app.test_client()
+    token = client.post("/api/auth/login", json={"username": "admin",
+                                                 "password": ADMIN_PASSWORD}).json["token"]
+    site = client.post("/api/website", headers={"Authorization": f"Bearer {token}"},
+                       json={"name": "Example blog", "domain": "blog.example.com"}).json
+    rng = random.Random(7)
+    visitor = 0
+    while clock.now < now - 60_000:
+        hour = time.gmtime(clock.now / 1000).tm_hour
+        busy = 0.35 + 0.65 * (1 - abs(hour - 14) / 12)  # busiest in the afternoon (UTC)
+        clock.now += int(rng.expovariate(busy / 240_000))  # about 15 visitors an hour at peak
+        visitor += 1
+        ua, screen = rng.choice(AGENTS)
+        country = rng.choice(COUNTRIES)
+        headers = {"User-Agent": ua, "X-Country": country}
+        ip = f"198.51.{visitor // 250 % 250}.{visitor % 250 + 1}"
+        start = clock.now
+        referrer = rng.choice(REFERRERS)
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4])):
+            url = rng.choice(PAGES)
+            client.post("/api/collect", headers=headers, environ_base={"REMOTE_ADDR": ip},
+                        json={"type": "pageview", "payload": {
+                            "website": site["website_uuid"], "url": url, "referrer": referrer,
+                            "hostname": "blog.example.com", "screen": screen,
+                            "language": LANGUAGES[country]}})
+            referrer = "https://blog.example.com" + url
+            if rng.random() < 0.12:
+                client.post("/api/collect", headers=headers, environ_base={"REMOTE_ADDR": ip},
+                            json={"type": "event", "payload": {
+                                "website": site["website_uuid"], "url": url,
+                                "event_type": "click", "event_value": rng.choice(EVENTS),
+                                "hostname": "blog.example.com"}})
+            clock.now += rng.randint(20_000, 240_000)
+        clock.now = start
+    return site["website_uuid"]
+
+
+def main():
+    from playwright.sync_api import sync_playwright
+    out = os.path.join(HERE, "screenshot-dashboard.png")
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = os.path.join(tmp, "screenshot.db")
+        uuid = seed(db_path)
+        server = LiveServer(db_path)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 800},
+                                        color_scheme="light", timezone_id="Europe/Berlin")
+                page.goto(server.url + "/login")
+                page.fill("#username", "admin")
+                page.fill("#password", ADMIN_PASSWORD)
+                page.click("#login-form button[type=submit]")
+                page.wait_for_url(server.url + "/")
+                page.goto(f"{server.url}/websites/{uuid}?range=7d")
+                page.wait_for_selector("body[data-loaded]")
+                page.screenshot(path=out, full_page=True)
+                browser.close()
+        finally:
+            server.stop()
+    print(f"{out}: {os.path.getsize(out) // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()
