@@ -116,6 +116,7 @@ def test_share_page_renders_without_login(client, api):
     assert r.status_code == 200
     assert f'data-share-id="{site["share_id"]}"' in html and "Shared site" in html
     assert 'data-session="user"' not in html and "Log out" not in html
+    assert '<span class="brand"' in html  # no way into the login-only pages from here
     assert_no_inline_script(html)
 
 
