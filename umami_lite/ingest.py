@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from . import rollups
@@ -109,6 +110,7 @@ def session_hash(salt, website_uuid, visitor):
     return hmac.new(salt, message.encode("utf-8", "replace"), hashlib.sha256).digest()[:16]
 
 
+@lru_cache(maxsize=4096)  # referrers repeat a lot; parsing one costs more than the insert
 def referrer_domain(referrer):
     """Returns the lower-case host of an absolute referrer without www. and port, or None."""
     if not referrer:
