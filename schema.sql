@@ -148,27 +148,31 @@ CREATE TABLE IF NOT EXISTS rollup_state (
     done_hour  INTEGER NOT NULL              -- every hour <= this one is summarized
 );
 
--- Per hour or day: Umami v1 /stats over (session, UTC hour) groups, and the sessions.
+-- Per hour or day, for all urls (url_key 0) and per url (url_key = the url's rollup_key
+-- id, for the url filter): Umami v1 /stats over (session, UTC hour) groups, and the sessions.
 CREATE TABLE IF NOT EXISTS rollup_time (
     website_id INTEGER NOT NULL,
+    url_key    INTEGER NOT NULL,             -- 0: every url; else rollup_key.key_id of a url
     span       INTEGER NOT NULL,             -- 1 (an hour) or 24 (a UTC day)
     hour       INTEGER NOT NULL,             -- first hour covered
     views      INTEGER NOT NULL,
     bounces    INTEGER NOT NULL,
     totaltime  INTEGER NOT NULL,
     sessions   BLOB NOT NULL,                -- roaring bitmap of session_ids with a pageview
-    UNIQUE (website_id, span, hour)
+    UNIQUE (website_id, url_key, span, hour)
 );
 
--- Per hour or day and kind (url | referrer | event): counts per interned key.
+-- Per hour or day, kind (url | referrer | event) and url_key (as in rollup_time; kind url
+-- only for url_key 0): counts per interned key.
 CREATE TABLE IF NOT EXISTS rollup_count (
     website_id INTEGER NOT NULL,
     kind       TEXT NOT NULL,
+    url_key    INTEGER NOT NULL,
     span       INTEGER NOT NULL,
     hour       INTEGER NOT NULL,
     keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id
     counts     BLOB NOT NULL,                -- int32 array, same order
-    UNIQUE (website_id, kind, span, hour)
+    UNIQUE (website_id, kind, url_key, span, hour)
 );
 
 -- Interned keys: url (a = url), referrer (a = referrer, b = referrer_domain, c = session

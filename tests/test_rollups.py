@@ -156,7 +156,7 @@ def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
     with db.transaction(conn):
         rollups.catch_up(conn, website["website_id"], END + 5 * HOUR)
     original = db.connect(path, readonly=True)
-    for table, columns in (("rollup_time", "span, hour, views, bounces, totaltime, sessions"),
+    for table, columns in (("rollup_time", "url_key, span, hour, views, bounces, totaltime, sessions"),
                            ("rollup_attr", "attr, value, sessions")):
         sql = f"SELECT {columns} FROM {table} ORDER BY {columns.split(', sessions')[0]}"
         assert conn.execute(sql).fetchall() == original.execute(sql).fetchall(), table

@@ -73,25 +73,47 @@ def _merged(ranges):
     return out
 
 
-def time_rows(db, website_id, ranges):
+def scope(db, q):
+    """Returns (url_key, url) when summaries can answer q, else None.
+
+    (0, None) without filters; with only the dashboard's url filter (one url, eq) the
+    url's key (-1 when no summary holds it) and the url, for the raw parts.
+    """
+    if not q.filters:
+        return 0, None
+    flt = q.filters[0]
+    if len(q.filters) > 1 or flt.name != "url" or flt.op != "eq" or len(flt.values) != 1:
+        return None
+    row = db.execute("SELECT key_id FROM rollup_key WHERE website_id = ? AND kind = 'url'"
+                     " AND a = ? AND b = '' AND c = ''", (q.website_id, flt.values[0])).fetchone()
+    return (row[0] if row else -1), flt.values[0]
+
+
+def url_clause(url):
+    """Returns (sql, params) adding the url filter to raw-row SQL (nothing without one)."""
+    return (" AND url = ?", [url]) if url is not None else ("", [])
+
+
+def time_rows(db, website_id, ranges, url_key=0):
     """Returns {(span, hour): (views, bounces, totaltime, sessions blob)} inside ranges."""
     rows = {}
     for span, lo, hi in _merged(ranges):
         for hour, *values in db.execute(
                 "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
-                " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
-                (website_id, span, lo, hi)):
+                " WHERE website_id = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
+                (website_id, url_key, span, lo, hi)):
             rows[(span, hour)] = values
     return rows
 
 
-def count_rows(db, website_id, kind, ranges):
+def count_rows(db, website_id, kind, ranges, url_key=0):
     """Returns {(span, hour): (keys blob, counts blob)} of one kind inside ranges."""
     rows = {}
     for span, lo, hi in _merged(ranges):
         for hour, keys, counts in db.execute(
                 "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
-                " AND span = ? AND hour BETWEEN ? AND ?", (website_id, kind, span, lo, hi)):
+                " AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
+                (website_id, kind, url_key, span, lo, hi)):
             rows[(span, hour)] = (keys, counts)
     return rows
 

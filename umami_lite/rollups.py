@@ -26,16 +26,26 @@ COUNT_KINDS = ("url", "referrer", "event")
 ATTRS = ("browser", "os", "device", "country", "language", "screen")
 TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state")
 
-# kind -> SQL giving (a, b, c, count) per key for one website and one time range
+# kind -> SQL giving (a, b, c, count) per key for one website and time range; {url} is
+# "" or " AND url = ?" (the url filter; the session table has no url column)
 COUNT_SQL = {
     "url": "SELECT url, '', '', count(*) FROM pageview"
-           " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY url",
+           " WHERE website_id = ? AND created_at BETWEEN ? AND ?{url} GROUP BY url",
     "referrer": "SELECT p.referrer, p.referrer_domain, coalesce(s.hostname, ''), count(*)"
                 " FROM pageview p JOIN session s ON s.session_id = p.session_id"
-                " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?"
+                " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?{url}"
                 " AND p.referrer_domain IS NOT NULL GROUP BY 1, 2, 3",
     "event": "SELECT event_type, event_value, '', count(*) FROM event"
-             " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY 1, 2",
+             " WHERE website_id = ? AND created_at BETWEEN ? AND ?{url} GROUP BY 1, 2",
+}
+# the same per url: (url, a, b, c, count)
+COUNT_BY_URL_SQL = {
+    "referrer": "SELECT p.url, p.referrer, p.referrer_domain, coalesce(s.hostname, ''),"
+                " count(*) FROM pageview p JOIN session s ON s.session_id = p.session_id"
+                " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?"
+                " AND p.referrer_domain IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "event": "SELECT url, event_type, event_value, '', count(*) FROM event"
+             " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY 1, 2, 3",
 }
 
 
@@ -120,61 +130,100 @@ def _resummarize(db, website_id, hour, done):
 
 
 def summarize_hour(db, website_id, hour):
-    """(Re)writes the summaries of one hour from its raw rows."""
+    """(Re)writes the summaries of one hour from its raw rows: for all urls (url_key 0) and
+    for each url (url_key = its rollup_key id), which serves the dashboard's url filter.
+    """
     start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
-    groups = db.execute(
-        "SELECT session_id, count(*), (max(created_at) - min(created_at)) / 1000 FROM pageview"
-        " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY session_id",
-        (website_id, start, end)).fetchall()
-    views = sum(row[1] for row in groups)
-    bounces = sum(1 for row in groups if row[1] == 1)
-    totaltime = sum(row[2] for row in groups)
-    sessions = BitMap(row[0] for row in groups)
-    _write_time(db, website_id, 1, hour, views, bounces, totaltime, sessions)
-    for kind in COUNT_KINDS:
-        rows = db.execute(COUNT_SQL[kind], (website_id, start, end)).fetchall()
-        ids = intern_keys(db, website_id, kind, [row[:3] for row in rows])
-        _write_counts(db, website_id, kind, 1, hour, ids, [row[3] for row in rows])
+    _clear(db, website_id, 1, hour)
+    rows = db.execute(
+        "SELECT url, session_id, count(*), (max(created_at) - min(created_at)) / 1000"
+        " FROM pageview WHERE website_id = ? AND created_at BETWEEN ? AND ?"
+        " GROUP BY url, session_id", (website_id, start, end)).fetchall()
+    urls = {}   # url -> [views, bounces, totaltime, session ids]
+    for url, session_id, count, seconds in rows:
+        cell = urls.setdefault(url, [0, 0, 0, []])
+        cell[0] += count
+        cell[1] += count == 1
+        cell[2] += seconds
+        cell[3].append(session_id)
+    everyone = db.execute(
+        "SELECT coalesce(sum(c), 0), coalesce(sum(c = 1), 0), coalesce(sum(t), 0) FROM ("
+        " SELECT count(*) AS c, (max(created_at) - min(created_at)) / 1000 AS t FROM pageview"
+        " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY session_id)",
+        (website_id, start, end)).fetchone()
+    url_ids = dict(zip(urls, intern_keys(db, website_id, "url", [(u, "", "") for u in urls])))
+    _write_time(db, website_id, 0, 1, hour, *everyone,
+                BitMap(session_id for _, session_id, _, _ in rows))
+    for url, (views, bounces, totaltime, session_ids) in urls.items():
+        _write_time(db, website_id, url_ids[url], 1, hour, views, bounces, totaltime,
+                    BitMap(session_ids))
+    _write_counts(db, website_id, "url", 0, 1, hour, list(url_ids.values()),
+                  [urls[url][0] for url in url_ids])
+    for kind in ("referrer", "event"):
+        by_url = {}
+        for url, *key, count in db.execute(COUNT_BY_URL_SQL[kind], (website_id, start, end)):
+            by_url.setdefault(url, {})[tuple(key)] = count
+        totals = {}
+        for url, counts in by_url.items():
+            ids = intern_keys(db, website_id, kind, list(counts))
+            url_id = url_ids.get(url) or intern_keys(db, website_id, "url", [(url, "", "")])[0]
+            _write_counts(db, website_id, kind, url_id, 1, hour, ids, list(counts.values()))
+            for key_id, count in zip(ids, counts.values()):
+                totals[key_id] = totals.get(key_id, 0) + count
+        _write_counts(db, website_id, kind, 0, 1, hour, list(totals), list(totals.values()))
     _add_new_sessions(db, website_id, start, end)
 
 
 def summarize_day(db, website_id, day):
-    """(Re)writes the summaries of one UTC day from its hour summaries."""
+    """(Re)writes the summaries of one UTC day from its hour summaries (every url_key)."""
     first, last = day * DAY_HOURS, day * DAY_HOURS + DAY_HOURS - 1
-    rows = db.execute("SELECT views, bounces, totaltime, sessions FROM rollup_time"
-                      " WHERE website_id = ? AND span = 1 AND hour BETWEEN ? AND ?",
-                      (website_id, first, last)).fetchall()
-    sessions = BitMap.union(*(BitMap.deserialize(row[3]) for row in rows)) if rows else BitMap()
-    _write_time(db, website_id, DAY_HOURS, first, sum(r[0] for r in rows),
-                sum(r[1] for r in rows), sum(r[2] for r in rows), sessions)
+    _clear(db, website_id, DAY_HOURS, first)
+    cells = {}
+    for url_key, views, bounces, totaltime, blob in db.execute(
+            "SELECT url_key, views, bounces, totaltime, sessions FROM rollup_time"
+            " WHERE website_id = ? AND span = 1 AND hour BETWEEN ? AND ?",
+            (website_id, first, last)):
+        cell = cells.setdefault(url_key, [0, 0, 0, []])
+        cell[0] += views
+        cell[1] += bounces
+        cell[2] += totaltime
+        cell[3].append(BitMap.deserialize(blob))
+    for url_key, (views, bounces, totaltime, bitmaps) in cells.items():
+        _write_time(db, website_id, url_key, DAY_HOURS, first, views, bounces, totaltime,
+                    BitMap.union(*bitmaps))
     for kind in COUNT_KINDS:
         totals = {}
-        for keys, counts in db.execute(
-                "SELECT keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
-                " AND span = 1 AND hour BETWEEN ? AND ?", (website_id, kind, first, last)):
+        for url_key, keys, counts in db.execute(
+                "SELECT url_key, keys, counts FROM rollup_count WHERE website_id = ?"
+                " AND kind = ? AND span = 1 AND hour BETWEEN ? AND ?",
+                (website_id, kind, first, last)):
+            cell = totals.setdefault(url_key, {})
             for key, count in zip(unpack(keys), unpack(counts)):
-                totals[key] = totals.get(key, 0) + count
-        _write_counts(db, website_id, kind, DAY_HOURS, first, list(totals), list(totals.values()))
+                cell[key] = cell.get(key, 0) + count
+        for url_key, cell in totals.items():
+            _write_counts(db, website_id, kind, url_key, DAY_HOURS, first, list(cell),
+                          list(cell.values()))
 
 
-def _write_time(db, website_id, span, hour, views, bounces, totaltime, sessions):
-    if not views:
-        db.execute("DELETE FROM rollup_time WHERE website_id = ? AND span = ? AND hour = ?",
+def _clear(db, website_id, span, hour):
+    for table in ("rollup_time", "rollup_count"):
+        db.execute(f"DELETE FROM {table} WHERE website_id = ? AND span = ? AND hour = ?",
                    (website_id, span, hour))
-        return
-    db.execute("INSERT OR REPLACE INTO rollup_time (website_id, span, hour, views, bounces,"
-               " totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               (website_id, span, hour, views, bounces, totaltime, sessions.serialize()))
 
 
-def _write_counts(db, website_id, kind, span, hour, ids, counts):
-    if not ids:
-        db.execute("DELETE FROM rollup_count WHERE website_id = ? AND kind = ? AND span = ?"
-                   " AND hour = ?", (website_id, kind, span, hour))
-        return
-    db.execute("INSERT OR REPLACE INTO rollup_count (website_id, kind, span, hour, keys, counts)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               (website_id, kind, span, hour, pack(ids), pack(counts)))
+def _write_time(db, website_id, url_key, span, hour, views, bounces, totaltime, sessions):
+    if views:
+        db.execute("INSERT INTO rollup_time (website_id, url_key, span, hour, views, bounces,"
+                   " totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (website_id, url_key, span, hour, views, bounces, totaltime,
+                    sessions.serialize()))
+
+
+def _write_counts(db, website_id, kind, url_key, span, hour, ids, counts):
+    if ids:
+        db.execute("INSERT INTO rollup_count (website_id, kind, url_key, span, hour, keys,"
+                   " counts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (website_id, kind, url_key, span, hour, pack(ids), pack(counts)))
 
 
 def pack(values):

@@ -1,20 +1,37 @@
 """Counts per key (url, referrer, event) over a range: rollups for summarized hours, raw rows
-for the rest. Returns {(a, b, c): count} with the key parts of rollups.COUNT_SQL."""
+for the rest. Keys are the (a, b, c) parts of rollups.COUNT_SQL."""
 from .. import rollup_read as rr
-from ..rollups import COUNT_SQL
+from ..rollups import COUNT_SQL, done_hour
 
 
-def key_counts(db, q, kind, done):
-    """Returns {(a, b, c): count} for one kind over the unfiltered range of q."""
+def summarized(db, q):
+    """Returns (done_hour, (url_key, url)) when rollups can answer q, else None."""
+    done, scope = done_hour(db, q.website_id), rr.scope(db, q)
+    if done is None or scope is None:
+        return None
+    return done, scope
+
+
+def key_counts(db, q, kind, done, scope):
+    """Returns {(a, b, c): count} for one kind over q's range (no filter or one url)."""
+    url_key, url = scope
     part = rr.cover(done, q.start, q.end)
-    rows = rr.count_rows(db, q.website_id, kind, part.summaries)
-    pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
     totals = {}
-    if pairs:
-        texts = rr.key_texts(db, q.website_id, kind)
-        totals = {texts[key_id]: count for key_id, count in rr.sum_counts(pairs).items()}
+    if kind == "url" and url is not None:   # one url: its pageviews
+        rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
+        views = sum(rows[key][0] for key in rr.keys_in(part.summaries) if key in rows)
+        if views:
+            totals[(url, "", "")] = views
+    else:
+        rows = rr.count_rows(db, q.website_id, kind, part.summaries, url_key)
+        pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+        if pairs:
+            texts = rr.key_texts(db, q.website_id, kind)
+            totals = {texts[key_id]: count for key_id, count in rr.sum_counts(pairs).items()}
+    extra_sql, extra_params = rr.url_clause(url)
     for a, b in part.raw:
-        for *key, count in db.execute(COUNT_SQL[kind], (q.website_id, a, b)):
+        for *key, count in db.execute(COUNT_SQL[kind].format(url=extra_sql),
+                                      (q.website_id, a, b, *extra_params)):
             key = tuple(key)
             totals[key] = totals.get(key, 0) + count
     return totals

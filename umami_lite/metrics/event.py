@@ -1,15 +1,14 @@
 """Metric `event`: events per `event_type:event_value`."""
-from ..rollups import done_hour
-from .counts import key_counts, ranked
+from .counts import key_counts, ranked, summarized
 
 
 def query(db, q, website):
     """Returns [{x: "type:value", y: events}] by y desc, then x (rollups where possible)."""
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None:
+    found = summarized(db, q)
+    if found is None:
         return raw_query(db, q, website)
     totals = {}
-    for (event_type, value, _), count in key_counts(db, q, "event", done).items():
+    for (event_type, value, _), count in key_counts(db, q, "event", *found).items():
         x = f"{event_type}:{value}"
         totals[x] = totals.get(x, 0) + count
     return ranked(totals)

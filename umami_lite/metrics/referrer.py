@@ -5,8 +5,7 @@ Left out: empty referrers, anything without a host (SPA paths like `/prev`, `#x`
 session's hostname, ignoring `www.`, case and port.
 """
 from ..ingest import referrer_domain
-from ..rollups import done_hour
-from .counts import key_counts, ranked
+from .counts import key_counts, ranked, summarized
 
 
 def _host(value):
@@ -28,10 +27,10 @@ def _external(rows, website):
 
 def query(db, q, website):
     """Returns [{x: referrer, y: pageviews}] by y desc, then x (rollups where possible)."""
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None:
+    found = summarized(db, q)
+    if found is None:
         return raw_query(db, q, website)
-    rows = ((*key, count) for key, count in key_counts(db, q, "referrer", done).items())
+    rows = ((*key, count) for key, count in key_counts(db, q, "referrer", *found).items())
     return ranked(_external(rows, website))
 
 

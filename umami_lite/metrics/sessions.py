@@ -1,6 +1,7 @@
 """Metrics over session attributes: sessions with a matching pageview in the range."""
 from .. import rollup_read as rr
-from ..rollups import ATTRS, HOUR_MS, done_hour
+from ..rollups import ATTRS, HOUR_MS
+from .counts import summarized
 
 COLUMNS = ATTRS
 
@@ -16,10 +17,11 @@ def counter(column):
         The range's sessions are a union of per-hour bitmaps (plus raw edges); each value's
         count is its intersection with the bitmap of sessions having that value.
         """
-        done = done_hour(db, q.website_id)
-        if q.filters or done is None:
+        found = summarized(db, q)
+        if found is None:
             return raw_query(db, q, website)
-        sessions = _range_sessions(db, q, done)
+        done, scope = found
+        sessions = _range_sessions(db, q, done, scope)
         counts = {}
         for value, blob in db.execute("SELECT value, sessions FROM rollup_attr"
                                       " WHERE website_id = ? AND attr = ?",
@@ -50,15 +52,17 @@ def counter(column):
     return query
 
 
-def _range_sessions(db, q, done):
-    """Returns the BitMap of sessions with a pageview in q's range (no filters)."""
+def _range_sessions(db, q, done, scope):
+    """Returns the BitMap of sessions with a pageview in q's range (and url, if any)."""
+    url_key, url = scope
     part = rr.cover(done, q.start, q.end)
-    rows = rr.time_rows(db, q.website_id, part.summaries)
+    rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
     blobs = [rows[key][3] for key in rr.keys_in(part.summaries) if key in rows]
     extra = []
     if part.raw:
         where, params = rr.raw_where(part.raw)
+        extra_sql, extra_params = rr.url_clause(url)
         extra = [row[0] for row in db.execute(
-            f"SELECT DISTINCT session_id FROM pageview WHERE website_id = ? AND {where}",
-            [q.website_id, *params])]
+            f"SELECT DISTINCT session_id FROM pageview WHERE website_id = ? AND {where}"
+            f"{extra_sql}", [q.website_id, *params, *extra_params])]
     return rr.union(blobs, extra)

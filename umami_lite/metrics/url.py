@@ -1,14 +1,13 @@
 """Metric `url`: pageviews per stored url."""
-from ..rollups import done_hour
-from .counts import key_counts, ranked
+from .counts import key_counts, ranked, summarized
 
 
 def query(db, q, website):
     """Returns [{x: url, y: pageviews}] by y desc, then x (rollups where possible)."""
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None:
+    found = summarized(db, q)
+    if found is None:
         return raw_query(db, q, website)
-    return ranked({a: count for (a, _, _), count in key_counts(db, q, "url", done).items()})
+    return ranked({a: count for (a, _, _), count in key_counts(db, q, "url", *found).items()})
 
 
 def raw_query(db, q, website):

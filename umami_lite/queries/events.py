@@ -8,14 +8,15 @@ def query(db, q, unit, tz):
     """Returns [{x: event_value, t, y}] ordered by t, then x.
 
     Summarized hours come from rollups, the rest from raw rows; minute buckets and
-    filtered queries read raw rows only.
+    filters other than one url read raw rows only.
     """
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None or unit == "minute":
+    done, scope = done_hour(db, q.website_id), rr.scope(db, q)
+    if scope is None or done is None or unit == "minute":
         return raw_query(db, q, unit, tz)
+    url_key, url = scope
     covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
     rows = rr.count_rows(db, q.website_id, "event",
-                         [r for c in covers.values() for r in c.summaries])
+                         [r for c in covers.values() for r in c.summaries], url_key)
     texts = rr.key_texts(db, q.website_id, "event") if rows else {}
     totals = {}
     for label, part in covers.items():
@@ -27,10 +28,11 @@ def query(db, q, unit, tz):
     if intervals:
         bucket, bucket_params = local_bucket_sql("created_at", unit, tz, q.start, q.end)
         where, params = rr.raw_where(intervals)
+        extra_sql, extra_params = rr.url_clause(url)
         for value, label, count in db.execute(
                 f"SELECT event_value, {bucket} AS t, count(*) FROM event"
-                f" WHERE website_id = ? AND {where} GROUP BY 1, 2",
-                [*bucket_params, q.website_id, *params]):
+                f" WHERE website_id = ? AND {where}{extra_sql} GROUP BY 1, 2",
+                [*bucket_params, q.website_id, *params, *extra_params]):
             totals[(value, label)] = totals.get((value, label), 0) + count
     return [{"x": x, "t": t, "y": y}
             for (x, t), y in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0]))]

@@ -8,19 +8,21 @@ def query(db, q, unit, tz):
     """Returns {pageviews: [{t, y}], sessions: [{t, y}]} ordered by t; empty buckets left out.
 
     Summarized hours come from rollups, the rest from raw rows; minute buckets and
-    filtered queries read raw rows only.
+    filters other than one url read raw rows only.
     """
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None or unit == "minute":
+    done, scope = done_hour(db, q.website_id), rr.scope(db, q)
+    if scope is None or done is None or unit == "minute":
         return raw_query(db, q, unit, tz)
+    url_key, url = scope
     covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
-    rows = rr.time_rows(db, q.website_id, [r for c in covers.values() for r in c.summaries])
+    rows = rr.time_rows(db, q.website_id, [r for c in covers.values() for r in c.summaries],
+                        url_key)
     views, sessions = {}, {}
     for label, part in covers.items():
         found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
         views[label] = sum(row[0] for row in found)
         sessions[label] = [row[3] for row in found]
-    raw = _raw_buckets(db, q, unit, tz, [r for c in covers.values() for r in c.raw])
+    raw = _raw_buckets(db, q, unit, tz, [r for c in covers.values() for r in c.raw], url)
     result = {"pageviews": [], "sessions": []}
     for label in sorted(set(views) | set(raw)):
         count, extra = raw.get(label, (0, ()))
@@ -32,17 +34,18 @@ def query(db, q, unit, tz):
     return result
 
 
-def _raw_buckets(db, q, unit, tz, intervals):
+def _raw_buckets(db, q, unit, tz, intervals, url):
     """Returns {label: (pageviews, session ids)} of the raw rows in intervals."""
     if not intervals:
         return {}
     bucket, bucket_params = local_bucket_sql("created_at", unit, tz, q.start, q.end)
     where, params = rr.raw_where(intervals)
+    extra_sql, extra_params = rr.url_clause(url)
     found = {}
     for label, session_id, count in db.execute(
             f"SELECT {bucket} AS t, session_id, count(*) FROM pageview"
-            f" WHERE website_id = ? AND {where} GROUP BY t, session_id",
-            [*bucket_params, q.website_id, *params]):
+            f" WHERE website_id = ? AND {where}{extra_sql} GROUP BY t, session_id",
+            [*bucket_params, q.website_id, *params, *extra_params]):
         total, ids = found.setdefault(label, [0, set()])
         found[label][0] = total + count
         ids.add(session_id)

@@ -6,13 +6,15 @@ from ..rollups import done_hour
 def query(db, q):
     """Returns {pageviews, uniques, bounces, totaltime} as integers (0 when empty).
 
-    Summarized hours come from rollups, the rest from raw rows (see rollup_read).
+    Summarized hours come from rollups, the rest from raw rows (see rollup_read); other
+    filters than one url read raw rows only.
     """
-    done = done_hour(db, q.website_id)
-    if q.filters or done is None:
+    done, scope = done_hour(db, q.website_id), rr.scope(db, q)
+    if scope is None or done is None:
         return raw_query(db, q)
+    url_key, url = scope
     part = rr.cover(done, q.start, q.end)
-    rows = rr.time_rows(db, q.website_id, part.summaries)
+    rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
     found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
     views = sum(row[0] for row in found)
     bounces = sum(row[1] for row in found)
@@ -20,10 +22,12 @@ def query(db, q):
     extra = set()
     if part.raw:
         where, params = rr.raw_where(part.raw)
+        extra_sql, extra_params = rr.url_clause(url)
         for session_id, count, seconds in db.execute(
                 "SELECT session_id, count(*), (max(created_at) - min(created_at)) / 1000"
-                f" FROM pageview WHERE website_id = ? AND {where}"
-                " GROUP BY session_id, created_at / 3600000", [q.website_id, *params]):
+                f" FROM pageview WHERE website_id = ? AND {where}{extra_sql}"
+                " GROUP BY session_id, created_at / 3600000",
+                [q.website_id, *params, *extra_params]):
             views, bounces, totaltime = views + count, bounces + (count == 1), totaltime + seconds
             extra.add(session_id)
     uniques = len(rr.union([row[3] for row in found], extra))
