@@ -159,21 +159,21 @@ CREATE TABLE IF NOT EXISTS rollup_time (
     bounces    INTEGER NOT NULL,
     totaltime  INTEGER NOT NULL,
     sessions   BLOB NOT NULL,                -- roaring bitmap of session_ids with a pageview
-    UNIQUE (website_id, url_key, span, hour)
-);
+    PRIMARY KEY (website_id, url_key, span, hour)
+) WITHOUT ROWID;
 
 -- Per hour or day, kind (url | referrer | event) and url_key (as in rollup_time; kind url
 -- only for url_key 0): counts per interned key.
 CREATE TABLE IF NOT EXISTS rollup_count (
     website_id INTEGER NOT NULL,
-    kind       TEXT NOT NULL,
+    kind       INTEGER NOT NULL,             -- 1 url, 2 referrer, 3 event (rollups.KIND_CODES)
     url_key    INTEGER NOT NULL,
     span       INTEGER NOT NULL,
     hour       INTEGER NOT NULL,
     keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id
     counts     BLOB NOT NULL,                -- int32 array, same order
-    UNIQUE (website_id, kind, url_key, span, hour)
-);
+    PRIMARY KEY (website_id, kind, url_key, span, hour)
+) WITHOUT ROWID;
 
 -- Interned keys: url (a = url), referrer (a = referrer, b = referrer_domain, c = session
 -- hostname or ''), event (a = event_type, b = event_value).

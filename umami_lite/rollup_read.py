@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pyroaring import BitMap
 
-from .rollups import DAY_HOURS, HOUR_MS
+from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES
 from .timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
@@ -113,7 +113,7 @@ def count_rows(db, website_id, kind, ranges, url_key=0):
         for hour, keys, counts in db.execute(
                 "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
                 " AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
-                (website_id, kind, url_key, span, lo, hi)):
+                (website_id, KIND_CODES[kind], url_key, span, lo, hi)):
             rows[(span, hour)] = (keys, counts)
     return rows
 

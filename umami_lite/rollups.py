@@ -23,6 +23,7 @@ from pyroaring import BitMap
 HOUR_MS = 3_600_000
 DAY_HOURS = 24
 COUNT_KINDS = ("url", "referrer", "event")
+KIND_CODES = {"url": 1, "referrer": 2, "event": 3}  # rollup_count.kind: an int is 1 byte
 ATTRS = ("browser", "os", "device", "country", "language", "screen")
 TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state")
 
@@ -135,6 +136,7 @@ def summarize_hour(db, website_id, hour):
     """
     start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
     _clear(db, website_id, 1, hour)
+    out = _Rows()
     rows = db.execute(
         "SELECT url, session_id, count(*), (max(created_at) - min(created_at)) / 1000"
         " FROM pageview WHERE website_id = ? AND created_at BETWEEN ? AND ?"
@@ -152,12 +154,12 @@ def summarize_hour(db, website_id, hour):
         " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY session_id)",
         (website_id, start, end)).fetchone()
     url_ids = dict(zip(urls, intern_keys(db, website_id, "url", [(u, "", "") for u in urls])))
-    _write_time(db, website_id, 0, 1, hour, *everyone,
+    out.time_row(website_id, 0, 1, hour, *everyone,
                 BitMap(session_id for _, session_id, _, _ in rows))
     for url, (views, bounces, totaltime, session_ids) in urls.items():
-        _write_time(db, website_id, url_ids[url], 1, hour, views, bounces, totaltime,
+        out.time_row(website_id, url_ids[url], 1, hour, views, bounces, totaltime,
                     BitMap(session_ids))
-    _write_counts(db, website_id, "url", 0, 1, hour, list(url_ids.values()),
+    out.count_row(website_id, "url", 0, 1, hour, list(url_ids.values()),
                   [urls[url][0] for url in url_ids])
     for kind in ("referrer", "event"):
         by_url = {}
@@ -167,10 +169,11 @@ def summarize_hour(db, website_id, hour):
         for url, counts in by_url.items():
             ids = intern_keys(db, website_id, kind, list(counts))
             url_id = url_ids.get(url) or intern_keys(db, website_id, "url", [(url, "", "")])[0]
-            _write_counts(db, website_id, kind, url_id, 1, hour, ids, list(counts.values()))
+            out.count_row(website_id, kind, url_id, 1, hour, ids, list(counts.values()))
             for key_id, count in zip(ids, counts.values()):
                 totals[key_id] = totals.get(key_id, 0) + count
-        _write_counts(db, website_id, kind, 0, 1, hour, list(totals), list(totals.values()))
+        out.count_row(website_id, kind, 0, 1, hour, list(totals), list(totals.values()))
+    out.write(db)
     _add_new_sessions(db, website_id, start, end)
 
 
@@ -178,6 +181,7 @@ def summarize_day(db, website_id, day):
     """(Re)writes the summaries of one UTC day from its hour summaries (every url_key)."""
     first, last = day * DAY_HOURS, day * DAY_HOURS + DAY_HOURS - 1
     _clear(db, website_id, DAY_HOURS, first)
+    out = _Rows()
     cells = {}
     for url_key, views, bounces, totaltime, blob in db.execute(
             "SELECT url_key, views, bounces, totaltime, sessions FROM rollup_time"
@@ -189,20 +193,21 @@ def summarize_day(db, website_id, day):
         cell[2] += totaltime
         cell[3].append(BitMap.deserialize(blob))
     for url_key, (views, bounces, totaltime, bitmaps) in cells.items():
-        _write_time(db, website_id, url_key, DAY_HOURS, first, views, bounces, totaltime,
+        out.time_row(website_id, url_key, DAY_HOURS, first, views, bounces, totaltime,
                     BitMap.union(*bitmaps))
     for kind in COUNT_KINDS:
         totals = {}
         for url_key, keys, counts in db.execute(
                 "SELECT url_key, keys, counts FROM rollup_count WHERE website_id = ?"
                 " AND kind = ? AND span = 1 AND hour BETWEEN ? AND ?",
-                (website_id, kind, first, last)):
+                (website_id, KIND_CODES[kind], first, last)):
             cell = totals.setdefault(url_key, {})
             for key, count in zip(unpack(keys), unpack(counts)):
                 cell[key] = cell.get(key, 0) + count
         for url_key, cell in totals.items():
-            _write_counts(db, website_id, kind, url_key, DAY_HOURS, first, list(cell),
+            out.count_row(website_id, kind, url_key, DAY_HOURS, first, list(cell),
                           list(cell.values()))
+    out.write(db)
 
 
 def _clear(db, website_id, span, hour):
@@ -211,19 +216,28 @@ def _clear(db, website_id, span, hour):
                    (website_id, span, hour))
 
 
-def _write_time(db, website_id, url_key, span, hour, views, bounces, totaltime, sessions):
-    if views:
-        db.execute("INSERT INTO rollup_time (website_id, url_key, span, hour, views, bounces,"
-                   " totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (website_id, url_key, span, hour, views, bounces, totaltime,
-                    sessions.serialize()))
+class _Rows:
+    """Summary rows of one hour or day, written with two executemany calls at the end."""
 
+    def __init__(self):
+        self.time, self.counts = [], []
 
-def _write_counts(db, website_id, kind, url_key, span, hour, ids, counts):
-    if ids:
-        db.execute("INSERT INTO rollup_count (website_id, kind, url_key, span, hour, keys,"
-                   " counts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (website_id, kind, url_key, span, hour, pack(ids), pack(counts)))
+    def time_row(self, website_id, url_key, span, hour, views, bounces, totaltime, sessions):
+        if views:
+            self.time.append((website_id, url_key, span, hour, views, bounces, totaltime,
+                              sessions.serialize()))
+
+    def count_row(self, website_id, kind, url_key, span, hour, ids, counts):
+        if ids:
+            self.counts.append((website_id, KIND_CODES[kind], url_key, span, hour, pack(ids),
+                                pack(counts)))
+
+    def write(self, db):
+        db.executemany("INSERT INTO rollup_time (website_id, url_key, span, hour, views,"
+                       " bounces, totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       self.time)
+        db.executemany("INSERT INTO rollup_count (website_id, kind, url_key, span, hour, keys,"
+                       " counts) VALUES (?, ?, ?, ?, ?, ?, ?)", self.counts)
 
 
 def pack(values):
