@@ -8,11 +8,12 @@ clock, a bulk load) re-summarizes that hour and its day in the same transaction,
 summary always equals what its raw rows say. Stats read summaries for the completed
 hours of a range and raw rows for the rest (see rollup_read.py).
 
-Per website and hour (span 1) or UTC day (span 24, keyed by its first hour):
+Per website, hour (span 1) or UTC day (span 24, keyed by its first hour), and url_key (0
+for all urls, else one url's rollup_key id, which serves the dashboard's url filter):
 - rollup_time: pageviews, bounces and totaltime of the (session, UTC hour) groups, and the
   roaring bitmap of the sessions with a pageview.
-- rollup_count: for kind url | referrer | event, two int32 arrays: interned key ids
-  (rollup_key) and their counts.
+- rollup_count: for kind url (url_key 0 only) | referrer | event, two int32 arrays:
+  interned key ids (rollup_key) and their counts.
 Per website: rollup_attr holds, per session attribute value, the bitmap of the sessions
 created in summarized hours; rollup_state holds done_hour, the last summarized hour.
 """
