@@ -26,8 +26,9 @@ def key_counts(db, q, kind, done, scope):
         rows = rr.count_rows(db, q.website_id, kind, part.summaries, url_key)
         pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
         if pairs:
-            texts = rr.key_texts(db, q.website_id, kind)
-            totals = {texts[key_id]: count for key_id, count in rr.sum_counts(pairs).items()}
+            summed = rr.sum_counts(pairs)
+            texts = rr.key_texts(db, q.website_id, kind, list(summed))
+            totals = {texts[key_id]: count for key_id, count in summed.items()}
     extra_sql, extra_params = rr.url_clause(url)
     for a, b in part.raw:
         for *key, count in db.execute(COUNT_SQL[kind].format(url=extra_sql),

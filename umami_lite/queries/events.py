@@ -17,11 +17,14 @@ def query(db, q, unit, tz):
     covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
     rows = rr.count_rows(db, q.website_id, "event",
                          [r for c in covers.values() for r in c.summaries], url_key)
-    texts = rr.key_texts(db, q.website_id, "event") if rows else {}
-    totals = {}
+    texts, totals = {}, {}
     for label, part in covers.items():
         pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
-        for key_id, count in rr.sum_counts(pairs).items():
+        summed = rr.sum_counts(pairs)
+        missing = [key_id for key_id in summed if key_id not in texts]
+        if missing:
+            texts.update(rr.key_texts(db, q.website_id, "event", missing))
+        for key_id, count in summed.items():
             cell = (texts[key_id][1], label)
             totals[cell] = totals.get(cell, 0) + count
     intervals = [r for c in covers.values() for r in c.raw]
