@@ -244,6 +244,24 @@ def test_pageviews_compare_prev(golden):
     }
 
 
+@pytest.mark.parametrize("timezone", [None, "Pacific/Chatham"])
+def test_series_over_the_widest_range(golden, timezone):
+    """0 .. year 9999 answers from the rows' span (the zone is not probed over 8000 years)."""
+    widest = {"startAt": 0, "endAt": 253402300799999, "unit": "year"}
+    if timezone:
+        widest["timezone"] = timezone
+    label = "2026-01-01T00:00:00Z" if timezone is None else "2026-01-01 00:00:00"
+    assert get(golden, "pageviews", **widest)["pageviews"] == [{"x": label, "y": 10}]
+    assert get(golden, "events/series", **widest) == [
+        {"x": "download", "t": label, "y": 1}, {"x": "signup", "t": label, "y": 3}]
+
+
+def test_series_over_an_empty_range(golden):
+    empty = {"startAt": ms("2027-01-01 00:00:00"), "endAt": ms("2027-12-31 00:00:00")}
+    assert get(golden, "pageviews", **empty) == {"pageviews": [], "sessions": []}
+    assert get(golden, "events/series", **empty) == []
+
+
 def test_pageviews_with_path_filter(golden):
     assert get(golden, "pageviews", unit="hour", path="/blog")["pageviews"] == [
         {"x": "2026-10-25T00:00:00Z", "y": 1}, {"x": "2026-10-25T01:00:00Z", "y": 1}]
@@ -394,3 +412,13 @@ def test_v1_routes_count_the_same_hits(golden):
     # v1 counts views per stored url: /docs a2 a4 b2; / b1 c1; /blog c2 c3; a1 keeps its query
     assert urls == [{"x": "/docs", "y": 3}, {"x": "/", "y": 2}, {"x": "/blog", "y": 2},
                     {"x": "/?utm_source=news", "y": 1}, {"x": "/pricing", "y": 1}]
+
+
+def test_stats_over_the_widest_range(golden):
+    """0 .. year 9999: every visit (b0 too); prev lies before 1970 and is empty, while yoy
+    (1969 .. 9998) still holds all of 2026."""
+    everything = {"pageviews": 10, "visitors": 3, "visits": 6, "bounces": 3, "totaltime": 2420}
+    widest = {"startAt": 0, "endAt": 253402300799999}
+    assert get(golden, "stats", **widest) == {**everything, "comparison": ZERO}
+    assert get(golden, "stats", **widest, compare="yoy") == {**everything,
+                                                             "comparison": everything}

@@ -5,7 +5,9 @@ from . import rows
 
 def pageviews(db, q, unit, zone, labels):
     """Returns {pageviews: [{x, y}], sessions: [{x, y}]} ordered by x; no empty buckets."""
-    table, alias, where, params = rows.where(q)
+    table, _ = rows.source(q)
+    q = q.narrowed(db, table)  # the zone is probed over the rows' span, not 0..year 9999
+    _, alias, where, params = rows.where(q)
     bucket, bucket_params = local_bucket_sql(f"{alias}.created_at", unit, zone, q.start, q.end,
                                              labels)
     result = db.execute(
@@ -18,6 +20,7 @@ def pageviews(db, q, unit, zone, labels):
 
 def events(db, q, unit, zone, labels):
     """Returns [{x: event name, t: bucket, y: count}] ordered by t, then x (v1 events too)."""
+    q = q.narrowed(db, "event")
     bucket, bucket_params = local_bucket_sql("e.created_at", unit, zone, q.start, q.end, labels)
     where, params = q.where("event", "e")
     result = db.execute(
