@@ -41,7 +41,7 @@ class PageHit(NamedTuple):
 
 def parse_excludes(spec, extra=()):
     """Returns the excluded path prefixes from a comma-separated setting plus extra ones."""
-    parts = [p for p in (spec or "").split(",")] + list(extra)
+    parts = (spec or "").split(",") + list(extra)
     return tuple(sorted({"/" + p.strip().strip("/") for p in parts if p.strip()}))
 
 
