@@ -195,3 +195,11 @@ CREATE TABLE IF NOT EXISTS rollup_attr (
     sessions   BLOB NOT NULL,
     UNIQUE (website_id, attr, value)
 );
+
+-- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
+-- name or of the client IP, never the raw value; rows older than the window are deleted.
+CREATE TABLE IF NOT EXISTS login_failure (
+    key BLOB NOT NULL,
+    at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failure_key_at ON login_failure(key, at);

@@ -2,7 +2,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors
+from . import errors, security
 from .extension import UmamiLite
 
 __all__ = ["create_app", "UmamiLite"]
@@ -23,4 +23,5 @@ def create_app(test_config=None):
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     errors.register_routing_errors(app)
+    app.after_request(security.add_security_headers)  # also on 404s outside any route
     return app

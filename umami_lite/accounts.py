@@ -70,6 +70,7 @@ def save_account():
             raise bad_request("'user_id' must be an integer.")
         row = _account(body["user_id"])
         if row["user_id"] == admin["user_id"] and body.get("is_admin") is False:
+            # Otherwise the last admin could lock everyone out of account management.
             raise bad_request("You cannot remove your own admin rights.")
         username = _string(body, "username", required=False) or row["username"]
         password = _string(body, "password", required=False, minimum=MIN_PASSWORD)

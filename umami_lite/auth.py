@@ -7,11 +7,13 @@ database on each request. Share tokens are read-only and bound to one website.
 from flask import Blueprint, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from . import sites, users
+from . import clients, security, sites, users
+from .clock import now_ms
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
 from .state import state
+from .throttle import Throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -117,9 +119,17 @@ def website_for_owner(key, website=None):
 
 def _set_cookie(response, token):
     umami = state()
-    response.set_cookie(umami.cookie_name, token, path=umami.cookie_path(request.script_root),
-                        httponly=True, samesite="Lax", secure=request.is_secure,
-                        max_age=umami.settings["UMAMI_LITE_TOKEN_DAYS"] * 86400)
+    max_age = umami.settings["UMAMI_LITE_TOKEN_DAYS"] * 86400
+    path = umami.cookie_path(request.script_root)
+    response.set_cookie(umami.cookie_name, token, path=path, httponly=True, samesite="Lax",
+                        secure=request.is_secure, max_age=max_age)
+    security.set_csrf_cookie(response, path, max_age)
+
+
+def _throttle():
+    settings = state().settings
+    return Throttle(state().secret, settings["UMAMI_LITE_LOGIN_FAILURES"],
+                    settings["UMAMI_LITE_LOGIN_WINDOW"])
 
 
 @bp.post("/api/auth/login")
@@ -129,9 +139,15 @@ def login():
     for name, value in (("username", username), ("password", password)):
         if not isinstance(value, str) or not value:
             raise bad_request(f"'{name}' is required (a non-empty string).")
-    user = users.check_credentials(get_db(), username, password, _hash_method())
+    db, throttle, now = get_db(), _throttle(), now_ms()
+    keys = throttle.keys(username, clients.client_ip(request,
+                                                     state().settings["CLIENT_IP_HEADER"]))
+    throttle.check(db, keys, now)
+    user = users.check_credentials(db, username, password, _hash_method())
     if user is None:
+        throttle.failed(db, keys, now)
         raise ApiError(401, "Incorrect username or password.")
+    throttle.succeeded(db, keys[0])
     token = issue_token(user)
     response = jsonify({"token": token, "user": users.to_json(user)})
     _set_cookie(response, token)
@@ -160,6 +176,7 @@ def logout():
     umami = state()
     response.delete_cookie(umami.cookie_name, path=umami.cookie_path(request.script_root),
                            httponly=True, samesite="Lax")
+    security.clear_csrf_cookie(response, umami.cookie_path(request.script_root))
     return response
 
 

@@ -30,6 +30,12 @@ SETTINGS = (
             "When unset, a random password is printed once."),
     Setting("UMAMI_LITE_TOKEN_DAYS", 30,
             "Days a login token stays valid."),
+    Setting("UMAMI_LITE_LOGIN_FAILURES", 10,
+            "Failed logins allowed per account and per client IP within "
+            "`UMAMI_LITE_LOGIN_WINDOW` minutes; further attempts get 429 until the window "
+            "passes. `0` turns throttling off."),
+    Setting("UMAMI_LITE_LOGIN_WINDOW", 15,
+            "Minutes over which failed logins are counted for throttling."),
     Setting("IGNORE_IP", "",
             "Comma-separated client IPs and CIDR ranges whose hits are dropped."),
     Setting("DISABLE_BOT_CHECK", False,

@@ -14,22 +14,45 @@ CODES = {
 class ApiError(Exception):
     """An error answered as {"error": {"message", "code", "status"}}."""
 
-    def __init__(self, status, message):
+    def __init__(self, status, message, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def bad_request(message):
     return ApiError(400, message)
 
 
-def error_response(status, message):
+def error_response(status, message, headers=None):
     """Returns the JSON error response for status."""
     body = {"error": {"message": message, "code": CODES.get(status, "error"), "status": status}}
     response = jsonify(body)
     response.status_code = status
+    response.headers.update(headers or {})
     return response
+
+
+# SQLite primary result codes that mean "the database cannot take this now", not "bug":
+# BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+UNAVAILABLE_CODES = {5, 6, 8, 10, 13, 14, 15}
+UNAVAILABLE_MESSAGES = ("locked", "busy", "readonly", "read-only", "disk i/o", "disk is full",
+                        "unable to open")
+
+
+def is_unavailable(exc):
+    """Returns True when an sqlite3 error is transient (lock, busy, full, read-only, I/O)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in UNAVAILABLE_CODES
+    return any(text in str(exc).lower() for text in UNAVAILABLE_MESSAGES)
+
+
+def http_error_response(exc):
+    """Returns the JSON error for a werkzeug HTTPException, keeping its headers (Allow...)."""
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    return error_response(exc.code, exc.description or exc.name, headers)
 
 
 def _is_api():
@@ -41,19 +64,23 @@ def register(blueprint):
 
     @blueprint.errorhandler(ApiError)
     def handle_api_error(exc):
-        return error_response(exc.status, exc.message)
+        return error_response(exc.status, exc.message, exc.headers)
 
     @blueprint.errorhandler(HTTPException)
     def handle_http(exc):
         if not _is_api():
             return exc
-        return error_response(exc.code, exc.description or exc.name)
+        return http_error_response(exc)
 
     @blueprint.errorhandler(sqlite3.OperationalError)
     def handle_db_unavailable(exc):
         # Locked past busy_timeout, disk full, read-only file: the client may retry.
+        # Any other OperationalError (bad SQL, missing column) is a bug: a logged 500.
+        if not is_unavailable(exc):
+            return handle_unexpected(exc)
         current_app.logger.warning("database unavailable: %s", exc)
-        return error_response(503, "The database is busy or unavailable; retry later.")
+        return error_response(503, "The database is busy or unavailable; retry later.",
+                              {"Retry-After": "1"})
 
     @blueprint.errorhandler(Exception)
     def handle_unexpected(exc):
@@ -70,4 +97,4 @@ def register_routing_errors(app):
     def handle_http(exc):
         if not _is_api():
             return exc
-        return error_response(exc.code, exc.description or exc.name)
+        return http_error_response(exc)

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest,
-               servertrack, stats, tracker, websites)
+               openapi, security, servertrack, stats, tracker, websites)
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
@@ -30,9 +30,10 @@ def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
     for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
-                  v2_websites.bp, v2_analytics.bp, dashboard.bp, tracker.bp):
+                  v2_websites.bp, v2_analytics.bp, dashboard.bp, tracker.bp, openapi.bp):
         parent.register_blueprint(child)
     errors.register(parent)
+    security.register(parent)
     parent.before_request(_apply_retention)
     return parent
 
