@@ -1,7 +1,9 @@
 """schemathesis against a live server: no 5xx, every response as documented.
 
-Bounded: a fixed seed, few examples per operation, and a time budget per run (the
-coverage phase may be cut short by it on a slow machine; fuzzing fills what is left).
+Bounded by examples, not by time: a fixed seed and 10 examples per operation. Only the
+examples and fuzzing phases run: the coverage phase crashes inside schemathesis on CPython
+3.11.7 ("AST constructor recursion depth mismatch") and, with the current API's 25
+optional filters per route, takes minutes.
 """
 import json
 import os
@@ -48,15 +50,14 @@ def seed(base):
     return token, site["id"], site["share_id"], doomed["id"], other["user_id"]
 
 
-def schemathesis(base, token, config, budget_s, *args):
+def schemathesis(base, token, config, *args):
     """Returns (exit code, tail of the output) of one bounded schemathesis run."""
     result = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
          base + "/api/openapi.json", "-H", f"Authorization: Bearer {token}",
-         "--checks", CHECKS, "--phases", "examples,coverage,fuzzing",
-         "--max-examples", str(MAX_EXAMPLES), "--max-time", str(budget_s), "--seed", "20261126",
-         "--workers", "2", *args],
-        capture_output=True, text=True, timeout=budget_s + 120, env={**os.environ, "NO_COLOR": "1"},
+         "--checks", CHECKS, "--phases", "examples,fuzzing",
+         "--max-examples", str(MAX_EXAMPLES), "--seed", "20261126", "--workers", "2", *args],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
         cwd=config.parent)
     return result.returncode, result.stdout[-8000:] + result.stderr[-2000:]
 
@@ -69,14 +70,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(tmp_path):
         token, website, share, doomed, user_id = seed(server.url)
         config = tmp_path / "schemathesis.toml"
         config.write_text(f"""
+# One regex on the operation name ("METHOD /path"): separate include-* keys are OR-ed.
 [[operations]]
-include-path-regex = "website_key"
-include-method = "GET"
+include-name-regex = "^GET /api/(website|websites|realtime)/[{{]"
 parameters = {{ website_key = "{website}" }}
 
 [[operations]]
-include-path-regex = "website_key"
-include-method-regex = "POST|DELETE"
+include-name-regex = "^(POST|DELETE) .*[{{]website_key[}}]"
 parameters = {{ website_key = "{doomed}" }}
 
 [[operations]]
@@ -87,7 +87,7 @@ parameters = {{ share_id = "{share}" }}
 include-path-regex = "user_id"
 parameters = {{ user_id = {user_id} }}
 """)
-        code, output = schemathesis(server.url, token, config, 60, *(
+        code, output = schemathesis(server.url, token, config, *(
             arg for path in REVOKING for arg in ("--exclude-path", path)))
         assert code == 0, output
         # These may revoke the token they run with (or the caller's rights), so they run
@@ -96,7 +96,7 @@ parameters = {{ user_id = {user_id} }}
                       "password": "fuzzer-password", "is_admin": True}, token)
         token2 = call(server.url + "/api/auth/login", {"username": second["username"],
                       "password": "fuzzer-password"})["token"]
-        code, output = schemathesis(server.url, token2, config, 15, *(
+        code, output = schemathesis(server.url, token2, config, *(
             arg for path in REVOKING for arg in ("--include-path", path)))
         assert code == 0, output
         with open(server.log_path) as log:

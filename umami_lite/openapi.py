@@ -190,7 +190,7 @@ V2_WEBSITE_BODY = {"type": "object", "properties": {
     "name": {"type": "string", "maxLength": 100, "pattern": r"\S"},
     "domain": {"type": "string", "maxLength": 500, "pattern": r"\S"},
     "shareId": nullable({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,50}$"}),
-    "id": {"type": "string", "format": "uuid"}, "teamId": {"type": "null"}}}
+    "id": nullable({"type": "string", "format": "uuid"}), "teamId": {"type": "null"}}}
 READ_ERRORS = (400, 401, 404)
 OWNER_ERRORS = (401, 403, 404)
 CREDENTIALS = {"type": "object", "required": ["username", "password"],
@@ -203,8 +203,8 @@ ACCOUNT_BODY = {"type": "object", "properties": {
 WEBSITE_BODY = {"type": "object", "properties": {
     "website_id": {"anyOf": [ID, STR, {"type": "null"}]},
     "name": {"type": "string", "maxLength": 100, "pattern": r"\S"},
-    "domain": {"type": "string", "maxLength": 500},
-    "enable_share_url": BOOL}}
+    "domain": nullable({"type": "string", "maxLength": 500}),
+    "enable_share_url": nullable(BOOL)}}
 PASSWORD_BODY = {"type": "object", "required": ["current_password", "new_password"],
                  "properties": {
                      "current_password": {"type": "string", "minLength": 1, "maxLength": 1024},

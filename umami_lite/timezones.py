@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from .clock import now_ms
+
 # unit -> strftime format of the bucket label (local wall time, no offset)
 UNIT_FORMATS = {
     "year": "%Y-01-01",
@@ -48,6 +50,9 @@ def offset_segments(tz_name, start_ms, end_ms):
     (Query.span), not a caller's "all time" range.
     """
     zone = ZoneInfo(tz_name)
+    # No hit is ever stored in the future, so offsets past tomorrow are never needed; without
+    # this an end_at in the year 9999 costs millions of probes and a CASE too deep for SQLite.
+    end_ms = min(end_ms, now_ms() + DAY_MS)
     segments = [(start_ms, _offset_ms(zone, start_ms))]
     probe = start_ms
     while probe < end_ms:
