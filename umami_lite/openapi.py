@@ -146,10 +146,17 @@ def op(summary, ok, errors=(), security=None, params=(), body=None):
     return operation
 
 
-def page(summary):
-    """Returns a dashboard page operation: HTML, or a redirect to the login page."""
+def page(summary, can_miss=False):
+    """Returns a dashboard page operation: HTML, or a redirect to the login page.
+
+    can_miss: the page is about one website or share link and answers an HTML 404 when
+    it does not exist or the caller may not see it.
+    """
     operation = op(summary, {"text/html": {"schema": STR}}, (), [])
     operation["responses"]["302"] = {"description": MESSAGES[302]}
+    if can_miss:
+        operation["responses"]["404"] = {"description": MESSAGES[404],
+                                         "content": {"text/html": {"schema": STR}}}
     return operation
 
 
@@ -264,9 +271,10 @@ PATHS = {
                    body={"type": "array", "maxItems": 1000, "items": {}})},
     "/": {"get": page("Dashboard: the website list")},
     "/login": {"get": page("Dashboard: login page")},
-    "/websites/{website_key}": {"get": {**page("Dashboard: one website's stats"),
+    "/websites/{website_key}": {"get": {**page("Dashboard: one website's stats", can_miss=True),
                                         "parameters": [WEBSITE_KEY]}},
-    "/share/{share_id}": {"get": {**page("Dashboard: a shared website's stats (public)"),
+    "/share/{share_id}": {"get": {**page("Dashboard: a shared website's stats (public)",
+                                            can_miss=True),
                                   "parameters": [path_param("share_id")]}},
     "/settings": {"get": page("Dashboard: password and accounts")},
     "/umami.js": {"get": script("The v1 tracker script")},
