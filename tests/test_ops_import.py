@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from conftest import Api, count_rows
+from conftest import T0, Api, count_rows, send
+from test_ops_export import FIREFOX_UA
 from test_golden_v1 import CASES, golden, ms  # noqa: F401 - golden is a fixture
 
 from umami_lite import cli, db
@@ -114,3 +115,57 @@ def test_cli_import_reports(app, api, tmp_path, capsys):
     with pytest.raises(SystemExit, match="import failed"):
         cli.main(["--database", database, "import", str(tmp_path / "none.csv"),
                   "--website", "1"])
+
+
+def _current_api_dataset(client, clock, uuid):
+    """Hits of the current API: titles, UTM, a tag, typed event properties, identify."""
+    hour = 3_600_000
+    clock.now = T0 - 2 * hour
+    r = send(client, uuid, url="/docs?utm_source=news&utm_medium=mail", title="Docs",
+             referrer="https://news.example.org/a", tag="blue")
+    cache = r.json["cache"]
+    clock.now += 60_000
+    send(client, uuid, url="/docs", name="signup", cache=cache,
+         data={"plan": "pro", "seats": 3, "trial": False, "ends": "2026-06-01T00:00:00Z"})
+    send(client, uuid, kind="identify", cache=cache, data={"company": "ACME", "tier": 2})
+    clock.now += 45 * 60_000
+    send(client, uuid, url="/pricing", title="Pricing", cache=cache)  # a second visit
+    clock.now = T0 - hour
+    send(client, uuid, url="/", remote_addr="198.51.100.20", ua=FIREFOX_UA, id="user-7",
+         title="Home", referrer="https://search.example/?q=x")
+    send(client, uuid, url="/", name="play", remote_addr="198.51.100.20", ua=FIREFOX_UA,
+         id="user-7", data={"video": {"id": "v1", "seconds": 12.5}})
+    clock.now = T0
+
+
+def test_round_trip_of_current_api_data(app, api, client, clock, make_app, tmp_path):
+    from umami_lite.v2.queries.metrics import METRICS
+    source = api.create_website(name="Source", domain="example.com")
+    _current_api_dataset(client, clock, source["website_uuid"])
+    assert count_rows(app, "session_data") == 2 and count_rows(app, "event_data") == 6
+    stats = api.get(f"/api/websites/{source['website_uuid']}/stats",
+                    query_string={"startAt": T0 - 3 * 3_600_000, "endAt": T0}).json
+    assert (stats["pageviews"], stats["visitors"], stats["visits"]) == (3, 2, 3)
+    for fmt in export.FORMATS:
+        dump = tmp_path / f"v2.{fmt}"
+        _export_file(app, source, dump, fmt)
+        copy_app = make_app(UMAMI_LITE_DATABASE=str(tmp_path / f"copy-{fmt}.db"))
+        copy_api = Api(copy_app.test_client())
+        copy = copy_api.create_website(name="Copy", domain="example.com")
+        [report] = _import(copy_app, copy["website_id"], [dump])
+        assert (report.imported, dict(report.skipped)) == (5, {})  # identify is no row
+        for table in ("pageview", "event", "session", "event_data", "session_data"):
+            assert count_rows(copy_app, table) == count_rows(app, table), (fmt, table)
+        window = {"startAt": T0 - 3 * 3_600_000, "endAt": T0}
+        routes = [("stats", {}), ("pageviews", {"unit": "hour", "timezone": "UTC"}),
+                  ("events/series", {"unit": "hour", "timezone": "UTC"}), ("active", {}),
+                  ("event-data/events", {}), ("event-data/properties", {}),
+                  ("event-data/values", {"event": "signup", "propertyName": "plan"})]
+        routes += [("metrics", {"type": kind}) for kind in METRICS]
+        for route, params in routes:
+            original = api.get(f"/api/websites/{source['website_uuid']}/{route}",
+                               query_string={**window, **params})
+            copied = copy_api.get(f"/api/websites/{copy['website_uuid']}/{route}",
+                                  query_string={**window, **params})
+            assert original.status_code == 200, (route, original.json)
+            assert copied.json == original.json, (fmt, route, params)

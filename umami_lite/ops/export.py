@@ -18,9 +18,22 @@ SESSION_FIELDS = ("hostname", "browser", "os", "device", "screen", "language", "
 HIT_FIELDS = ("url", "referrer", "page_title", "tag", *UTM_KEYS, "event_type", "event_value")
 # The export contract, in column order; `import` reads it back.
 COLUMNS = ("kind", "created_at", "session", "visit_id", *HIT_FIELDS, "data",
-           "session_created_at", *SESSION_FIELDS)
+           "session_created_at", *SESSION_FIELDS, "session_data")
 
-_SESSION_SELECT = ", ".join(f"s.{name}" for name in SESSION_FIELDS)
+
+def _properties(table, key):
+    """Returns SQL giving one JSON object of a row's typed properties (event or session)."""
+    return f"""(SELECT json_group_object(d.data_key, CASE d.data_type
+                 WHEN 'number' THEN d.number_value
+                 WHEN 'boolean' THEN json(CASE d.string_value WHEN 'true' THEN 'true'
+                                          ELSE 'false' END)
+                 ELSE d.string_value END)
+        FROM {table} d WHERE d.{key})"""
+
+
+# Session properties (the current API's identify) ride along with every row of the session.
+_SESSION_SELECT = (", ".join(f"s.{name}" for name in SESSION_FIELDS) + ", "
+                   + _properties("session_data", "session_id = s.session_id"))
 _UTM_SELECT = ", ".join(f"p.{key}" for key in UTM_KEYS)
 _UTM_NULLS = ", ".join(f"NULL AS {key}" for key in UTM_KEYS)
 PAGEVIEWS = f"""
@@ -30,16 +43,10 @@ SELECT 'pageview' AS kind, p.created_at, p.session_id AS session, p.visit_id, p.
 FROM pageview p JOIN session s USING (session_id)
 WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?
 ORDER BY p.created_at, p.pageview_id"""
-# Event properties come back as one JSON object with their stored types.
 EVENTS = f"""
 SELECT 'event' AS kind, e.created_at, e.session_id AS session, e.visit_id, e.url,
        NULL AS referrer, e.page_title, e.tag, {_UTM_NULLS}, e.event_type, e.event_value,
-       (SELECT json_group_object(d.data_key, CASE d.data_type
-                 WHEN 'number' THEN d.number_value
-                 WHEN 'boolean' THEN json(CASE d.string_value WHEN 'true' THEN 'true'
-                                          ELSE 'false' END)
-                 ELSE d.string_value END)
-        FROM event_data d WHERE d.event_id = e.event_id) AS data,
+       {_properties("event_data", "event_id = e.event_id")} AS data,
        s.created_at AS session_created_at, {_SESSION_SELECT}
 FROM event e JOIN session s USING (session_id)
 WHERE e.website_id = ? AND e.created_at BETWEEN ? AND ?
@@ -47,8 +54,6 @@ ORDER BY e.created_at, e.event_id"""
 COUNT = """
 SELECT (SELECT count(*) FROM pageview WHERE website_id = :w AND created_at BETWEEN :a AND :b)
      + (SELECT count(*) FROM event WHERE website_id = :w AND created_at BETWEEN :a AND :b)"""
-
-
 def records(db, website_id, start, end):
     """Yields one dict per raw event (COLUMNS keys) in time order; times as ISO strings.
 
@@ -61,7 +66,8 @@ def records(db, website_id, start, end):
         record = dict(zip(COLUMNS, row))
         record["created_at"] = iso(record["created_at"])
         record["session_created_at"] = iso(record["session_created_at"])
-        record["data"] = json.loads(record["data"]) if record["data"] else None
+        for name in ("data", "session_data"):
+            record[name] = json.loads(record[name] or "null") or None  # {} means none
         yield record
 
 
@@ -89,8 +95,9 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
         count = 0
         for record in records(db, website_id, start, end):
             if writer:
-                if record["data"] is not None:
-                    record["data"] = json.dumps(record["data"], ensure_ascii=False)
+                for name in ("data", "session_data"):
+                    if record[name] is not None:
+                        record[name] = json.dumps(record[name], ensure_ascii=False)
                 writer.writerow(["" if v is None else v for v in record.values()])
             else:
                 _write_jsonl(out, record)

@@ -23,6 +23,14 @@ def _value(record, name):
     return None if value == "" else value
 
 
+def _object(record, name):
+    """Returns the JSON object in record[name] (CSV holds it as text), or None."""
+    value = _value(record, name)
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else None
+
+
 def hit_row(record, row_key):
     """Returns the HitRow of one exported record, or a Skip naming what is wrong."""
     if record is None:
@@ -38,24 +46,23 @@ def hit_row(record, row_key):
         return Skip("bad created_at or visit_id")
     if not _value(record, "url") and kind == "pageview":
         return Skip("no url")
-    data = _value(record, "data")
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            return Skip("bad data")
+    try:
+        data, session_data = (_object(record, name) for name in ("data", "session_data"))
+    except ValueError:
+        return Skip("bad data")
     hit = ingest.Hit(kind=kind, url=_value(record, "url") or "", created_at=created_at,
                      referrer=_value(record, "referrer"),
                      event_type=_value(record, "event_type"),
                      event_value=_value(record, "event_value"),
                      page_title=_value(record, "page_title"), tag=_value(record, "tag"),
-                     data=data if isinstance(data, dict) else None)
+                     data=data)
     if kind == "event" and not (hit.event_type and hit.event_value):
         return Skip("event without a type or name")
     who = visitor(**{name: _value(record, name) for name in SESSION_FIELDS})
     session_key = f"{record.get('session')}\x1f{session_created_at}"
     return HitRow(row_key=row_key, session_key=session_key, hit=hit, visitor=who,
-                  session_created_at=session_created_at, visit_id=visit_id)
+                  session_created_at=session_created_at, visit_id=visit_id,
+                  session_data=session_data)
 
 
 def _canonical(record):
@@ -65,7 +72,7 @@ def _canonical(record):
     values = []
     for name in COLUMNS:
         value = _value(record, name)
-        if name == "data" and isinstance(value, str):
+        if name in ("data", "session_data") and isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError:

@@ -45,6 +45,7 @@ class HitRow:
     visit_id: int = None     # given by our own export
     visit_key: str = None    # a foreign visit id: its first row's minute becomes the visit
     hostname: str = None     # Umami v3 keeps it per event: it fills the session's when empty
+    session_data: dict = None  # our export: the session's properties (current API identify)
 
 
 @dataclass
@@ -160,6 +161,9 @@ class Writer:
                 return "session not in the sessions file"
             session_id = self._create_session(
                 row.session_key, row.session_created_at or created_at, row.visitor)
+            if row.session_data:
+                ingest.store_hit(self.db, self.website_id, session_id, 0, ingest.Hit(
+                    kind="identify", url="", created_at=created_at, data=row.session_data))
         if not self._ledger_add(digest(self.namespace, "hit", row.row_key)):
             return "already imported"
         if row.hostname and session_id not in self._hostnames:
