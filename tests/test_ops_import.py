@@ -3,8 +3,8 @@ import json
 
 import pytest
 from conftest import T0, Api, count_rows, send
-from test_ops_export import FIREFOX_UA
 from test_golden_v1 import CASES, golden, ms  # noqa: F401 - golden is a fixture
+from test_ops_export import FIREFOX_UA
 
 from umami_lite import cli, db
 from umami_lite.ops import export, importer
@@ -29,7 +29,7 @@ def _import(app, website_id, paths, fmt=None, cutoff=None):
 
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
-def test_round_trip_gives_every_route_the_same_json(golden, make_app, tmp_path, fmt):
+def test_round_trip_gives_every_route_the_same_json(golden, make_app, tmp_path, fmt):  # noqa: F811
     source_app, _, source_api, source_site, clock = golden
     dump = tmp_path / f"golden.{fmt}"
     _export_file(source_app, source_site, dump, fmt)
@@ -54,7 +54,7 @@ def test_round_trip_gives_every_route_the_same_json(golden, make_app, tmp_path, 
     assert len(again.read_text().splitlines()) == len(dump.read_text().splitlines())
 
 
-def test_importing_twice_stores_once_and_csv_equals_jsonl(golden, app, api, tmp_path):
+def test_importing_twice_stores_once_and_csv_equals_jsonl(golden, app, api, tmp_path):  # noqa: F811
     source_app, _, _, source_site, _ = golden
     _export_file(source_app, source_site, tmp_path / "a.jsonl", "jsonl")
     _export_file(source_app, source_site, tmp_path / "a.csv", "csv")

@@ -147,6 +147,7 @@ def test_cli_retention_and_prune(app, client, clock, website, capsys):
     cli.main(["--database", database, "retention", "1", "3650"])
     assert capsys.readouterr().out == "website 1 (Example) keeps data 3650 days\n"
     cli.main(["--database", database, "prune", "--website", "1"])
-    assert "website 1: deleted 0 event_data, 0 event, 0 pageview, 0 session older" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "website 1: deleted 0 event_data, 0 event, 0 pageview, 0 session older" in out
     cli.main(["--database", database, "retention", "1", "forever"])
     assert "keeps data forever" in capsys.readouterr().out

@@ -33,8 +33,9 @@ def _open(path, fmt):
     if found is None or (fmt and found[0] != fmt):
         source.close()
         what = f"a {found[0]} file" if found else "no known layout"
+        shown = "jsonl" if header == "jsonl" else ", ".join(header[:6])
         raise ImportFailed(f"{path}: {what}" + (f", not {fmt}" if fmt else "")
-                           + f" (header: {', '.join(header[:6]) if header != 'jsonl' else 'jsonl'})")
+                           + f" (header: {shown})")
     return source, header, records, found
 
 

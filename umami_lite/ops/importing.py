@@ -17,8 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import ingest, rollups
-from ..db import transaction
-from .progress import Progress
 
 BATCH_ROWS = 2000
 CACHE_LIMIT = 100_000
