@@ -169,3 +169,26 @@ def test_round_trip_of_current_api_data(app, api, client, clock, make_app, tmp_p
                                   query_string={**window, **params})
             assert original.status_code == 200, (route, original.json)
             assert copied.json == original.json, (fmt, route, params)
+
+
+def test_a_re_import_commits_in_batches_too(golden, app, api, tmp_path, monkeypatch):  # noqa: F811
+    """Skipped rows count toward a batch: a re-import must not hold the write lock for the
+    whole file."""
+    from umami_lite.ops import importing
+    source_app, _, _, source_site, _ = golden
+    _export_file(source_app, source_site, tmp_path / "a.jsonl", "jsonl")
+    site = api.create_website()
+    monkeypatch.setattr(importing, "BATCH_ROWS", 5)
+    commits = []
+    conn = db.connect(app.extensions["umami_lite"].database)
+    conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    row = conn.execute("SELECT * FROM website WHERE website_id = ?", (site["website_id"],)
+                       ).fetchone()
+    try:
+        for expected in (17, 0):
+            commits.clear()
+            [report] = importer.import_files(conn, row, [str(tmp_path / "a.jsonl")])
+            assert report.imported == expected
+            assert len(commits) == 4  # 17 rows: three full batches of 5, then the rest
+    finally:
+        conn.close()

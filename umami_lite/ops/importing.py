@@ -141,18 +141,31 @@ class Writer:
 
     def add_session(self, row):
         """Returns None when stored, else the reason it was skipped."""
+        return self._in_batch(self._add_session, row)
+
+    def add_hit(self, row):
+        """Returns None when stored, else the reason it was skipped."""
+        if self.cutoff is not None and row.hit.created_at < self.cutoff:
+            return "older than the website's retention"
+        return self._in_batch(self._add_hit, row)
+
+    def _in_batch(self, add, row):
+        """Returns add(row) run inside the open batch; a full batch is committed, whether
+        its rows were stored or skipped (a re-import must not hold the lock throughout)."""
         self._begin()
+        reason = add(row)
+        if self._pending >= BATCH_ROWS:
+            self.flush()
+        return reason
+
+    def _add_session(self, row):
         if self._find_session(row.key) is not None:
             return "already imported"
         self._create_session(row.key, row.created_at, row.visitor)
         return None
 
-    def add_hit(self, row):
-        """Returns None when stored, else the reason it was skipped."""
+    def _add_hit(self, row):
         created_at = row.hit.created_at
-        if self.cutoff is not None and created_at < self.cutoff:
-            return "older than the website's retention"
-        self._begin()
         session_id = self._find_session(row.session_key)
         if session_id is None:
             if row.visitor is None:
@@ -171,8 +184,6 @@ class Writer:
             self._remember(self._hostnames, session_id, True)
         ingest.store_hit(self.db, self.website_id, session_id, self._visit(row), row.hit)
         self._written.append(created_at)
-        if self._pending >= BATCH_ROWS:
-            self.flush()
         return None
 
     def _visit(self, row):
