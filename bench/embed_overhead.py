@@ -170,7 +170,8 @@ def main():
         print(f"  {name + ' tracking:':18}median {statistics.median(values) * 1e6:7.1f} µs, "
               f"p99 {percentile(values, 0.99) * 1e6:7.1f} µs")
     ratio = statistics.median(latency["with"]) / statistics.median(latency["without"])
-    print(f"  overhead:         median {(statistics.median(latency['with']) - statistics.median(latency['without'])) * 1e6:7.1f} µs/request, ratio {ratio:.3f}")
+    extra = statistics.median(latency["with"]) - statistics.median(latency["without"])
+    print(f"  overhead:         median {extra * 1e6:7.1f} µs/request, ratio {ratio:.3f}")
     print(f"hook alone (checks + capture + enqueue): {hook * 1e6:.1f} µs/request")
     per_request = {name: statistics.median(values) / args.requests * 1e6
                    for name, values in times.items()}

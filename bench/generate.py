@@ -126,7 +126,8 @@ class Progress:
 
     def finish(self):
         self.show(self.total, force=True)
-        sys.stderr.write(f"\n{self.total:,} {self.label} in {time.monotonic() - self.started:.1f}s\n")
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(f"\n{self.total:,} {self.label} in {elapsed:.1f}s\n")
 
 
 def hourly_targets(total, hours, rng):

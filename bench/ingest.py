@@ -48,7 +48,8 @@ local uas = {%(uas)s}
 local uuid = "%(uuid)s"
 math.randomseed(%(seed)d)
 request = function()
-  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." ..
+             math.random(1, 254)
   local body = '{"type":"pageview","payload":{"website":"' .. uuid .. '","url":"/page/' ..
     math.random(1, 2000) .. '","referrer":"https://www.google.com/","hostname":"example.com",' ..
     '"screen":"1920x1080","language":"en-US"}}'

@@ -4,8 +4,7 @@ These are the `raw_query` functions the app keeps beside each fast query (they a
 filtered queries and are the oracle of tests/test_rollups.py): one SQL statement over the
 pageview / event / session rows of the range, as Umami v1 ran on PostgreSQL.
 """
-from umami_lite.metrics import METRICS
-from umami_lite.metrics import event, referrer, url
+from umami_lite.metrics import METRICS, event, referrer, url
 from umami_lite.queries import events, pageviews, summary
 
 

@@ -12,12 +12,11 @@ import random
 import sqlite3
 
 import pytest
-from conftest import pageview, event
+from conftest import event, pageview
 
 from umami_lite import db, rollups, sites
-from umami_lite.metrics import METRICS
+from umami_lite.metrics import METRICS, referrer, url
 from umami_lite.metrics import event as event_metric
-from umami_lite.metrics import referrer, url
 from umami_lite.queries import events, pageviews, summary
 from umami_lite.query import Filter, Query
 
@@ -42,6 +41,7 @@ def _load_generate():
 def dataset(tmp_path_factory):
     """Returns (path, website row) of a generated database extended through /api/collect."""
     from conftest import ADMIN_PASSWORD, Clock
+
     from umami_lite import create_app
     path = str(tmp_path_factory.mktemp("rollups") / "data.db")
     os.environ.setdefault("UMAMI_LITE_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -156,7 +156,8 @@ def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
     with db.transaction(conn):
         rollups.catch_up(conn, website["website_id"], END + 5 * HOUR)
     original = db.connect(path, readonly=True)
-    for table, columns in (("rollup_time", "url_key, span, hour, views, bounces, totaltime, sessions"),
+    for table, columns in (("rollup_time",
+                            "url_key, span, hour, views, bounces, totaltime, sessions"),
                            ("rollup_attr", "attr, value, sessions")):
         sql = f"SELECT {columns} FROM {table} ORDER BY {columns.split(', sessions')[0]}"
         assert conn.execute(sql).fetchall() == original.execute(sql).fetchall(), table

@@ -71,7 +71,8 @@ def test_custom_event_stores_typed_properties(app, client, website):
 def test_cache_round_trip_keeps_session_and_visit(app, client, website, clock):
     first = send(client, website["id"], url="/a").json
     clock.now += 10 * 60 * 1000
-    second = send(client, website["id"], url="/b", remote_addr="198.51.100.9", cache=first["cache"]).json
+    second = send(client, website["id"], url="/b", remote_addr="198.51.100.9",
+                  cache=first["cache"]).json
     assert second["sessionId"] == first["sessionId"]  # the cache wins over the new IP
     assert second["visitId"] == first["visitId"]
     clock.now += 31 * 60 * 1000
