@@ -9,6 +9,7 @@ import uuid
 from flask import Blueprint, jsonify
 
 from .. import sites
+from .. import websites as v1_websites
 from ..auth import require_user, website_for_owner, website_for_read
 from ..db import get_db, transaction
 from ..errors import bad_request
@@ -91,19 +92,8 @@ def update_website(website_key):
     return jsonify(sites.to_json(row))
 
 
-@bp.delete("/api/websites/<website_key>")
-def delete_website(website_key):
-    website = website_for_owner(website_key)
-    db = get_db()
-    with transaction(db):
-        sites.delete(db, website["website_id"])
-    return jsonify({"ok": True})
-
-
-@bp.post("/api/websites/<website_key>/reset")
-def reset_website(website_key):
-    website = website_for_owner(website_key)
-    db = get_db()
-    with transaction(db):
-        sites.reset(db, website["website_id"])
-    return jsonify({"ok": True})
+# Deleting and resetting answer the same in both API generations: one view each.
+bp.add_url_rule("/api/websites/<website_key>", view_func=v1_websites.delete_website,
+                methods=["DELETE"])
+bp.add_url_rule("/api/websites/<website_key>/reset", view_func=v1_websites.reset_website,
+                methods=["POST"])
