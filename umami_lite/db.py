@@ -79,7 +79,11 @@ def transaction(db):
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        # SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): a second
+        # ROLLBACK would raise "no transaction is active" and hide the real error (a 500
+        # instead of the 503 a full disk gets).
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

@@ -1,0 +1,124 @@
+"""A locked, full or read-only database: collect answers a JSON 503 and stores nothing,
+stats keep answering, nothing is corrupt, and writes work again once the cause is gone.
+
+The causes are SQLite's own: a write lock held by another connection past busy_timeout
+(SQLITE_BUSY), PRAGMA max_page_count on the app's writer connections (SQLITE_FULL, as a
+full disk), and the file opened with mode=ro (SQLITE_READONLY, as a read-only file or
+mount). Tests run as root, so file permissions cannot make a file read-only.
+"""
+import sqlite3
+
+from conftest import T0, count_rows, event, pageview, send
+
+from umami_lite import db
+
+HOUR = 3_600_000
+
+
+def stats(api, website):
+    """Returns the v1 and current-API stats answers of website around T0, asserting 200s."""
+    v1 = api.get(f"/api/website/{website['website_id']}/stats",
+                 query_string={"start_at": T0 - HOUR, "end_at": T0 + HOUR})
+    v2 = api.get(f"/api/websites/{website['id']}/stats",
+                 query_string={"startAt": T0 - HOUR, "endAt": T0 + HOUR})
+    assert v1.status_code == 200 and v2.status_code == 200, (v1.json, v2.json)
+    return v1.json, v2.json
+
+
+def assert_unavailable(response):
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.json["error"]["code"] == "unavailable"
+    assert response.json["error"]["status"] == 503
+    assert response.headers["Retry-After"] == "1"
+
+
+def integrity(app):
+    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def all_hits(client, website, n):
+    """Returns the answers of one v1 pageview, v1 event and /api/send pageview numbered n."""
+    return [pageview(client, website["id"], url=f"/p{n}", ip=f"203.0.113.{n % 250}"),
+            event(client, website["id"], f"e{n}", url=f"/e{n}"),
+            send(client, website["id"], url=f"/s{n}")]
+
+
+def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, website,
+                                                         monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)  # wait 0.2 s for the lock, not 5 s
+    assert pageview(client, website["id"], url="/before").status_code == 200
+    holder = sqlite3.connect(app.extensions["umami_lite"].database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing for longer than the timeout
+    try:
+        for response in all_hits(client, website, 1):
+            assert_unavailable(response)
+        assert count_rows(app, "pageview") == 1 and count_rows(app, "event") == 0
+        assert stats(api, website)[0]["pageviews"] == 1  # readers are not blocked by a writer
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert [r.status_code for r in all_hits(client, website, 2)] == [200, 200, 200]
+    assert count_rows(app, "pageview") == 3 and count_rows(app, "event") == 1
+    assert integrity(app) == "ok"
+
+
+def test_a_full_disk_answers_503_and_stats_still_answer(app, client, api, website, monkeypatch):
+    assert pageview(client, website["id"], url="/before").status_code == 200
+    api.token()  # log in while the disk has room: the stats calls below only read
+    real_connect = db.connect
+
+    def connect_to_full_disk(path, readonly=False):
+        conn = real_connect(path, readonly)
+        # The file may not grow by one page: new rows fit only in free space already there
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(db, "connect", connect_to_full_disk)
+    answers = []
+    for n in range(300):  # ~40 pageviews fill a 4 KiB page: the file must grow soon
+        answers.append(pageview(client, website["id"], url=f"/p{n}",
+                                ip=f"198.51.100.{n % 250}"))
+    statuses = {r.status_code for r in answers}
+    assert statuses == {200, 503}, statuses  # never a 500, and the disk really filled up
+    for response in answers:
+        if response.status_code == 503:
+            assert_unavailable(response)
+    acknowledged = 1 + sum(r.status_code == 200 for r in answers)
+    assert count_rows(app, "pageview") == acknowledged  # a 503 stored nothing
+    v1, v2 = stats(api, website)
+    assert v1["pageviews"] == acknowledged and v2["pageviews"] == acknowledged
+    assert integrity(app) == "ok"
+
+    monkeypatch.setattr(db, "connect", real_connect)  # space returns
+    assert [r.status_code for r in all_hits(client, website, 1000)] == [200, 200, 200]
+    assert count_rows(app, "pageview") == acknowledged + 2
+    assert integrity(app) == "ok"
+
+
+def test_a_read_only_database_answers_503_and_stats_still_answer(app, client, api, website,
+                                                                 monkeypatch):
+    assert [r.status_code for r in all_hits(client, website, 1)] == [200, 200, 200]
+    api.token()
+    real_connect = sqlite3.connect
+
+    def connect_read_only(path, *args, **kwargs):
+        return real_connect(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr(db.sqlite3, "connect", connect_read_only)
+    try:
+        answers = all_hits(client, website, 2)
+        v1, v2 = stats(api, website)
+    finally:
+        monkeypatch.undo()  # db.sqlite3 is the sqlite3 module: restore it before counting
+    for response in answers:
+        assert_unavailable(response)
+    assert count_rows(app, "pageview") == 2 and count_rows(app, "event") == 1
+    assert v1["pageviews"] == 2 and v2["pageviews"] == 2
+    assert integrity(app) == "ok"
+    assert [r.status_code for r in all_hits(client, website, 3)] == [200, 200, 200]
+    assert count_rows(app, "pageview") == 4 and count_rows(app, "event") == 2
