@@ -19,9 +19,10 @@ def free_port():
 
 
 class LiveServer:
-    """`umami-lite serve` in a subprocess on a free port, with its own SQLite file."""
+    """`umami-lite serve` in a subprocess on a free port, with its own SQLite file; args are
+    more `serve` options. stdout and stderr (gunicorn's and Flask's logs) go to log_path."""
 
-    def __init__(self, db_path, workers=1, threads=4, env=None):
+    def __init__(self, db_path, workers=1, threads=4, env=None, args=()):
         self.db_path = str(db_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -31,7 +32,7 @@ class LiveServer:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "umami_lite.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers), "--threads", str(threads)],
+             "--workers", str(workers), "--threads", str(threads), *args],
             env=environment, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
 

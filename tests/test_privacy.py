@@ -1,7 +1,15 @@
-"""Privacy at rest, and the Umami v1 security holes (umami-api.md section 8 item 14)."""
+"""Privacy at rest and in logs, and the Umami v1 security holes (umami-api.md section 8
+item 14)."""
 import glob
+import http.client
+import json
+import socket
+import sqlite3
 
-from conftest import CHROME_UA, pageview
+from conftest import CHROME_UA, T0, pageview
+from servers import LiveServer
+
+from umami_lite import db, ingest, sites
 
 SECRET_IP = "198.51.100.77"
 SECRET_UA = CHROME_UA + " PrivacyMarker/7f3k9"
@@ -23,6 +31,104 @@ def test_ips_and_user_agents_never_reach_the_database_files(app, client, website
         data = open(path, "rb").read()
         for needle in (SECRET_IP, "PrivacyMarker", SECRET_UA):
             assert needle.encode() not in data, (needle, path)
+
+
+LOG_IP = "198.51.100.91"      # X-Forwarded-For, trusted (UMAMI_LITE_PROXY_COUNT=1)
+PAYLOAD_IP = "198.51.100.92"  # /api/send payload.ip (a server-side sender's visitor)
+SOCKET_IP = "127.0.0.2"       # the connection's own address: all of 127/8 is loopback
+LOG_UA = CHROME_UA + " LogMarker/q8z2"
+
+
+def _create_website(path):
+    conn = db.init_db(path)
+    with db.transaction(conn):
+        conn.execute("INSERT OR IGNORE INTO account (user_id, username, password, is_admin,"
+                     " created_at, updated_at) VALUES (1, 'admin', 'x', 1, 0, 0)")
+        website = sites.create(conn, 1, "Logs", "example.com")
+    conn.close()
+    return website["website_uuid"]
+
+
+def _post(server, path, body):
+    """Returns the status of a POST sent from SOCKET_IP as a visitor behind a proxy."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30,
+                                      source_address=(SOCKET_IP, 0))
+    try:
+        conn.request("POST", path, body=json.dumps(body), headers={
+            "Content-Type": "application/json", "User-Agent": LOG_UA,
+            "X-Forwarded-For": LOG_IP, "Referer": f"https://{LOG_IP}/"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def _send_malformed(server):
+    """Sends a request whose user-agent line lacks its colon: gunicorn rejects it and logs."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30,
+                                  source_address=(SOCKET_IP, 0)) as sock:
+        sock.sendall(f"GET /api/heartbeat HTTP/1.1\r\nHost: x\r\nUser-Agent {LOG_UA}\r\n"
+                     f"X-Forwarded-For: {LOG_IP}\r\n\r\n".encode())
+        assert sock.recv(1024).startswith(b"HTTP/1.1 400")
+
+
+def test_logs_hold_no_ip_and_no_user_agent(tmp_path):
+    path = str(tmp_path / "logs.db")
+    website_uuid = _create_website(path)
+    server = LiveServer(path, workers=2, env={"UMAMI_LITE_PROXY_COUNT": "1"},
+                        args=["--access-log", "-"])
+    pageview_body = {"type": "pageview", "payload": {
+        "website": website_uuid, "url": "/logged", "hostname": "example.com"}}
+    try:
+        assert _post(server, "/api/collect", pageview_body) == 200
+        assert _post(server, "/api/send", {"type": "event", "payload": {
+            "website": website_uuid, "url": "/sent", "name": "signup", "ip": PAYLOAD_IP,
+            "userAgent": LOG_UA}}) == 200
+        assert _post(server, "/api/collect", {"type": "nonsense"}) == 400
+        assert _post(server, "/api/no-such-route", {}) == 404
+        _send_malformed(server)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # 503 after busy_timeout: the Flask logger warns
+        try:
+            assert _post(server, "/api/collect", pageview_body) == 503
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    finally:
+        server.stop()
+    log = open(server.log_path, "rb").read()
+    # the three logs really are in the captured output (so the scan below can fail)
+    assert b'"POST /api/collect" 200' in log  # gunicorn's access log
+    assert b"Invalid request: Invalid HTTP Header" in log  # gunicorn's error log
+    assert b"database unavailable" in log  # the Flask app's logger
+    for needle in (LOG_IP, PAYLOAD_IP, SOCKET_IP, "LogMarker", "Mozilla"):
+        assert needle.encode() not in log, (needle, log.decode(errors="replace"))
+
+
+def test_expired_salts_are_deleted_and_the_old_hash_cannot_be_recomputed(app, client, website,
+                                                                        clock):
+    path = app.extensions["umami_lite"].database
+    visitor = ingest.Visitor(ip="203.0.113.7", user_agent=CHROME_UA, hostname="example.com")
+    assert pageview(client, website["id"], url="/may").status_code == 200
+    conn = sqlite3.connect(path)
+    try:
+        [(old_period, old_salt)] = conn.execute("SELECT period, salt FROM salt").fetchall()
+        [old_hash] = [r[0] for r in conn.execute("SELECT session_hash FROM session")]
+        # with the salt, the hash is recomputable from (website, hostname, ip, user agent)
+        assert ingest.session_hash(old_salt, website["id"], visitor) == old_hash
+        clock.now = T0 + 5 * 86_400_000  # 28 May -> 2 June: the monthly salt has expired
+        assert pageview(client, website["id"], url="/june").status_code == 200
+        [(new_period, new_salt)] = conn.execute("SELECT period, salt FROM salt").fetchall()
+        hashes = [r[0] for r in conn.execute("SELECT session_hash FROM session"
+                                             " ORDER BY session_id")]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as when the server stops
+    finally:
+        conn.close()
+    assert (old_period, new_period) == ("month:2026-05", "month:2026-06")
+    assert new_salt != old_salt
+    assert hashes == [old_hash, ingest.session_hash(new_salt, website["id"], visitor)]
+    assert hashes[1] != old_hash  # the same visitor is a new, unlinkable session
+    for name in glob.glob(path + "*"):  # and the old salt's bytes are in no file
+        assert old_salt not in open(name, "rb").read(), name
 
 
 def test_non_admin_cannot_create_accounts(api):

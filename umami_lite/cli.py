@@ -44,6 +44,8 @@ def cmd_serve(args):
     """Starts gunicorn (a production WSGI server) with the app."""
     from gunicorn.app.base import BaseApplication
 
+    from . import serverlog
+
     app = _app(args)
 
     class Server(BaseApplication):
@@ -51,8 +53,10 @@ def cmd_serve(args):
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
             self.cfg.set("threads", args.threads)
-            self.cfg.set("accesslog", None)
+            self.cfg.set("accesslog", args.access_log)
+            self.cfg.set("access_log_format", serverlog.ACCESS_LOG_FORMAT)
             self.cfg.set("errorlog", "-")
+            self.cfg.set("logger_class", serverlog.PrivateLogger)
 
         def load(self):
             return app
@@ -230,6 +234,10 @@ def build_parser():
     p.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.add_argument("--access-log", metavar="FILE",
+                   help="write an access log to FILE ('-' for stdout; default: none); it "
+                        "holds time, method, path, status, bytes and ms, never IPs, user "
+                        "agents, referrers or query strings")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("init-db", help="create the database and first admin (idempotent)",
