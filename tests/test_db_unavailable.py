@@ -47,6 +47,11 @@ def all_hits(client, website, n):
             send(client, website["id"], url=f"/s{n}")]
 
 
+def batch_item(website, n):
+    return {"type": "event", "payload": {"website": website["id"], "url": f"/b{n}",
+                                         "hostname": "example.com", "ip": f"192.0.2.{n % 250}"}}
+
+
 def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, website,
                                                          monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)  # wait 0.2 s for the lock, not 5 s
@@ -56,6 +61,7 @@ def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, websi
     try:
         for response in all_hits(client, website, 1):
             assert_unavailable(response)
+        assert_unavailable(client.post("/api/batch", json=[batch_item(website, 1)] * 2))
         assert count_rows(app, "pageview") == 1 and count_rows(app, "event") == 0
         assert stats(api, website)[0]["pageviews"] == 1  # readers are not blocked by a writer
     finally:
@@ -93,6 +99,15 @@ def test_a_full_disk_answers_503_and_stats_still_answer(app, client, api, websit
     v1, v2 = stats(api, website)
     assert v1["pageviews"] == acknowledged and v2["pageviews"] == acknowledged
     assert integrity(app) == "ok"
+
+    batch = client.post("/api/batch", json=[batch_item(website, n) for n in range(300)])
+    if batch.status_code == 200:  # some items fit: the rest are reported, not stored
+        assert batch.json["errors"] > 0
+        assert {d["response"]["error"]["status"] for d in batch.json["details"]} == {503}
+        acknowledged += batch.json["processed"]
+    else:  # not one fitted: nothing stored
+        assert_unavailable(batch)
+    assert count_rows(app, "pageview") == acknowledged
 
     monkeypatch.setattr(db, "connect", real_connect)  # space returns
     assert [r.status_code for r in all_hits(client, website, 1000)] == [200, 200, 200]

@@ -37,6 +37,7 @@ def error_response(status, message, headers=None):
 # SQLite primary result codes that mean "the database cannot take this now", not "bug":
 # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
 UNAVAILABLE_CODES = {5, 6, 8, 10, 13, 14, 15}
+UNAVAILABLE = "The database is busy or unavailable; retry later."
 UNAVAILABLE_MESSAGES = ("locked", "busy", "readonly", "read-only", "disk i/o", "disk is full",
                         "unable to open")
 
@@ -79,8 +80,7 @@ def register(blueprint):
         if not is_unavailable(exc):
             return handle_unexpected(exc)
         current_app.logger.warning("database unavailable: %s", exc)
-        return error_response(503, "The database is busy or unavailable; retry later.",
-                              {"Retry-After": "1"})
+        return error_response(503, UNAVAILABLE, {"Retry-After": "1"})
 
     @blueprint.errorhandler(Exception)
     def handle_unexpected(exc):

@@ -5,6 +5,7 @@ write path as /api/collect. A pageview is an `event` without `name`. `Authorizat
 ignored (the Python client sends `Bearer None`). The answer is JSON {cache, sessionId,
 visitId}; the tracker sends `cache` back in the `x-umami-cache` header.
 """
+import sqlite3
 from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, jsonify, request
@@ -13,7 +14,7 @@ from .. import clients, ingest
 from ..clock import now_ms
 from ..collect import cors, make_cache_token, read_cache_token, website_by_uuid
 from ..db import get_db
-from ..errors import CODES, ApiError, bad_request
+from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
 from ..jsonbody import parse_json, read_body
 from ..state import state
 from .ids import public_id
@@ -170,7 +171,10 @@ def batch():
     """Returns {size, processed, errors, details: [{index, response}], cache}.
 
     Each item is handled as one /api/send; a bad item is reported in details and stores
-    nothing, the others are stored. The cache token flows from item to item.
+    nothing, the others are stored. The cache token flows from item to item. When the
+    database becomes unavailable (busy, full, read-only) after some items were stored, that
+    item and the rest are reported as 503s: a 503 for the whole batch would make the client
+    send the stored ones again. With nothing stored yet, the whole batch is a 503.
     """
     items = parse_json(read_body(MAX_BATCH_BODY))
     if not isinstance(items, list):
@@ -178,14 +182,25 @@ def batch():
     if len(items) > MAX_BATCH_ITEMS:
         raise bad_request(f"A batch holds at most {MAX_BATCH_ITEMS} items.")
     cache = request.headers.get("x-umami-cache")
-    details = []
+    details, accepted = [], 0
     for index, item in enumerate(items):
         try:
             _, result = process(item, cache)
         except ApiError as exc:
-            details.append({"index": index, "response": {"error": {
-                "message": exc.message, "code": CODES[exc.status], "status": exc.status}}})
+            details.append(_item_error(index, exc.status, exc.message))
             continue
+        except sqlite3.OperationalError as exc:
+            if not is_unavailable(exc) or accepted == 0:
+                raise
+            details.extend(_item_error(i, 503, UNAVAILABLE) for i in range(index, len(items)))
+            break
+        accepted += 1
         cache = result.get("cache", cache)
     return jsonify({"size": len(items), "processed": len(items) - len(details),
                     "errors": len(details), "details": details, "cache": cache})
+
+
+def _item_error(index, status, message):
+    """Returns the details entry of a batch item answered with an error."""
+    return {"index": index, "response": {"error": {
+        "message": message, "code": CODES[status], "status": status}}}
