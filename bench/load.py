@@ -78,8 +78,20 @@ class Server:
         self.database, self.workers, self.threads = database, workers, threads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
         self.log = open(log_path, "ab")
         self.process = None
+
+    def start_first(self, attempts=3):
+        """Starts the server, on another free port if another process took this one."""
+        for attempt in range(attempts):
+            try:
+                return self.start()
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=30):
         env = {**os.environ, "UMAMI_LITE_DATABASE": self.database,
@@ -92,7 +104,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"umami-lite exited with {self.process.returncode}")
+                with open(self.log_path, errors="replace") as log:
+                    raise RuntimeError(f"umami-lite exited with {self.process.returncode}:\n"
+                                       + log.read()[-3000:])
             try:
                 with urllib.request.urlopen(self.url + "/api/heartbeat", timeout=1):
                     return
@@ -352,7 +366,7 @@ def run(args):
         server = Server(database, args.workers, args.threads, os.path.join(folder, "server.log"))
         tally = Tally()
         started = time.monotonic()
-        server.start()
+        server.start_first()
         try:
             worker_kills, server_kills = drive(server, args, websites, tally)
         finally:

@@ -57,6 +57,10 @@ def cmd_serve(args):
             self.cfg.set("access_log_format", serverlog.ACCESS_LOG_FORMAT)
             self.cfg.set("errorlog", "-")
             self.cfg.set("logger_class", serverlog.PrivateLogger)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25
+                # Unused here, and its path (~/.gunicorn/gunicorn.ctl) is shared by every
+                # gunicorn of the user: servers started side by side unlink each other's.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return app
