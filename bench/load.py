@@ -12,16 +12,20 @@ the trackers do. Every hit carries a unique url, so each one can be found in the
 
 --kill-every S kills one worker with SIGKILL every S seconds (gunicorn starts a new one);
 --kill-server kills the whole server (master and workers, SIGKILL) once, half-way, and
-starts it again on the same port and file. At the end the server is stopped and the file
-checked. Printed: requests sent, acknowledged (200), errors by status, requests lost in
-flight (connection reset by a kill: never answered, so not acknowledged and not an error of
-the server; such a hit may or may not be stored), stored rows, kills survived, and
-PRAGMA integrity_check. Exits 1 unless there are no errors, integrity_check is ok, every
-acknowledged hit is stored, and every stored hit was acknowledged or lost in flight.
+starts it again on the same port and file. A kill waits until 20 more hits were
+acknowledged since the previous one, and the run lasts until every planned kill is done
+(at most three times --duration), so a slow machine still sees them all under load.
+At the end the server is stopped and the file checked. Printed: requests sent,
+acknowledged (200), errors by status, requests lost in flight (connection reset by a kill:
+never answered, so not acknowledged and not an error of the server; such a hit may or may
+not be stored), stored rows, kills survived, and PRAGMA integrity_check. Exits 1 unless
+there are no errors, integrity_check is ok, every acknowledged hit is stored, and every
+stored hit was acknowledged or lost in flight.
 """
 import argparse
 import http.client
 import json
+import math
 import os
 import random
 import shutil
@@ -62,6 +66,7 @@ LANGUAGES = ["en-US", "de-DE", "fr-FR", "es-ES", "ja-JP"]
 MIX = [("collect", "pageview", 45), ("collect", "event", 15), ("send", "pageview", 30),
        ("send", "event", 10)]
 HITS_PER_VISITOR = 12
+MIN_PROGRESS = 20  # hits acknowledged between two kills
 TIMEOUT_S = 30
 
 
@@ -286,34 +291,71 @@ def check_database(path):
     return integrity, stored
 
 
+class KillPlan:
+    """When to kill: a worker every kill_every seconds, the server once half-way; each kill
+    waits until MIN_PROGRESS more hits were acknowledged since the last one, so a slow
+    machine still gets every planned kill with real load between them."""
+
+    def __init__(self, args, start):
+        self.start, self.end = start, start + args.duration
+        self.every = args.kill_every
+        # kills strictly inside the run: 60 s every 10 s -> 5
+        self.workers_planned = math.ceil(args.duration / self.every) - 1 if self.every else 0
+        self.servers_planned = 1 if args.kill_server else 0
+        self.worker_kills = self.server_kills = 0
+        self.acknowledged_at_last_kill = 0
+
+    def done(self, now):
+        """Returns True once the time is up and every planned kill happened (or, on a
+        machine too slow for them, at three times the duration)."""
+        if now < self.end:
+            return False
+        return (self.worker_kills >= self.workers_planned
+                and self.server_kills >= self.servers_planned) or (
+                now >= self.start + 3 * (self.end - self.start))
+
+    def next_kill(self, now, acknowledged):
+        """Returns "server", "worker" or None: what to kill now."""
+        if acknowledged - self.acknowledged_at_last_kill < MIN_PROGRESS:
+            return None
+        half = self.start + (self.end - self.start) / 2
+        if self.server_kills < self.servers_planned and now >= half:
+            return "server"
+        due = self.start + (self.worker_kills + 1) * self.every if self.every else None
+        if self.worker_kills < self.workers_planned and now >= due:
+            return "worker"
+        return None
+
+
 def drive(server, args, websites, tally):
-    """Runs the clients for args.duration seconds; returns (worker kills, server kills)."""
+    """Runs the clients for args.duration seconds (longer if planned kills are late);
+    returns the KillPlan with the kills done."""
     stop = threading.Event()
     threads = [threading.Thread(target=client, args=(n, server.url, websites, stop, tally,
                                                      args.seed))
                for n in range(args.clients)]
     for thread in threads:
         thread.start()
-    start = time.monotonic()
-    next_kill = start + args.kill_every if args.kill_every else float("inf")
-    server_kill_at = start + args.duration / 2 if args.kill_server else float("inf")
-    worker_kills = server_kills = 0
+    plan = KillPlan(args, time.monotonic())
     try:
-        while (now := time.monotonic()) < start + args.duration:
-            if now >= server_kill_at:
+        while not plan.done(now := time.monotonic()):
+            with tally.lock:
+                acknowledged = len(tally.acknowledged)
+            kill = plan.next_kill(now, acknowledged)
+            if kill == "server":
                 server.kill()
                 server.start()
-                server_kills += 1
-                server_kill_at = float("inf")
-            elif now >= next_kill:
-                worker_kills += server.kill_worker()
-                next_kill = now + args.kill_every
+                plan.server_kills += 1
+            elif kill == "worker" and server.kill_worker():
+                plan.worker_kills += 1
+            if kill:
+                plan.acknowledged_at_last_kill = acknowledged
             time.sleep(0.05)
     finally:
         stop.set()
         for thread in threads:
             thread.join(TIMEOUT_S + 5)
-    return worker_kills, server_kills
+    return plan
 
 
 @dataclass
@@ -368,7 +410,7 @@ def run(args):
         started = time.monotonic()
         server.start_first()
         try:
-            worker_kills, server_kills = drive(server, args, websites, tally)
+            plan = drive(server, args, websites, tally)
         finally:
             server.stop()
         seconds = time.monotonic() - started
@@ -380,7 +422,7 @@ def run(args):
     return Result(
         sent=tally.sent, refused=tally.refused, acknowledged=len(tally.acknowledged),
         errors=dict(tally.errors), lost=len(tally.lost), lost_stored=len(stored & tally.lost),
-        stored=len(stored), worker_kills=worker_kills, server_kills=server_kills,
+        stored=len(stored), worker_kills=plan.worker_kills, server_kills=plan.server_kills,
         integrity=integrity, missing=len(tally.acknowledged - stored),
         unexplained=len(stored - tally.acknowledged - tally.lost), seconds=seconds)
 

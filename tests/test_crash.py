@@ -26,8 +26,9 @@ def test_acknowledged_hits_survive_worker_and_server_kills():
          "--kill-every", "2.5", "--kill-server"])
     result = load.run(args)
     print(result.report())
-    assert result.worker_kills >= 2 and result.server_kills == 1  # the kills really happened
-    assert result.acknowledged >= 100  # the load really ran
+    # the kills really happened: at 2.5, 5 and 7.5 s (later on a slow machine), and half-way
+    assert result.worker_kills == 3 and result.server_kills == 1
+    assert result.acknowledged >= 4 * 20  # 20 hits answered before each kill
     assert result.errors == {}  # no 5xx or 4xx: only cut connections, counted apart
     assert result.integrity == "ok"
     assert result.missing == 0  # every 200 is on disk
