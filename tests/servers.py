@@ -22,13 +22,13 @@ class LiveServer:
     """`umami-lite serve` in a subprocess on a free port, with its own SQLite file; args are
     more `serve` options. stdout and stderr (gunicorn's and Flask's logs) go to log_path."""
 
-    def __init__(self, db_path, workers=1, threads=4, env=None, args=()):
+    def __init__(self, db_path, workers=1, threads=4, env=None, args=(), log_path=None):
         self.db_path = str(db_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
                        "UMAMI_LITE_DATABASE": self.db_path, **(env or {})}
-        self.log_path = self.db_path + ".log"
+        self.log_path = log_path or self.db_path + ".log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "umami_lite.cli", "serve", "--port", str(self.port),

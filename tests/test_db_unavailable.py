@@ -4,11 +4,20 @@ stats keep answering, nothing is corrupt, and writes work again once the cause i
 The causes are SQLite's own: a write lock held by another connection past busy_timeout
 (SQLITE_BUSY), PRAGMA max_page_count on the app's writer connections (SQLITE_FULL, as a
 full disk), and the file opened with mode=ro (SQLITE_READONLY, as a read-only file or
-mount). Tests run as root, so file permissions cannot make a file read-only.
+mount). Tests run as root, so file permissions cannot make a file read-only. Where the
+machine lets the tests mount a tmpfs (root with CAP_SYS_ADMIN), a real server also runs on
+a really full filesystem (ENOSPC); elsewhere that one test is skipped.
 """
+import json
+import shutil
 import sqlite3
+import subprocess
+import urllib.error
+import urllib.request
 
-from conftest import T0, count_rows, event, pageview, send
+import pytest
+from conftest import ADMIN_PASSWORD, CHROME_UA, T0, count_rows, event, pageview, send
+from servers import LiveServer
 
 from umami_lite import db
 
@@ -137,3 +146,74 @@ def test_a_read_only_database_answers_503_and_stats_still_answer(app, client, ap
     assert integrity(app) == "ok"
     assert [r.status_code for r in all_hits(client, website, 3)] == [200, 200, 200]
     assert count_rows(app, "pageview") == 4 and count_rows(app, "event") == 2
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """Yields a folder on a 600 KiB tmpfs (grow it with remount()), or skips the test."""
+    folder = tmp_path / "fs"
+    folder.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def http(server, method, path, body=None, headers=None):
+    """Returns (status, parsed JSON or text) of one request to the live server."""
+    request = urllib.request.Request(
+        server.url + path, method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": CHROME_UA, **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode()
+
+
+def test_a_really_full_filesystem_answers_503_until_space_returns(small_filesystem, tmp_path):
+    path = small_filesystem / "full.db"
+    server = LiveServer(path, workers=2, log_path=str(tmp_path / "server.log"))
+    try:
+        status, login = http(server, "POST", "/api/auth/login",
+                             {"username": "admin", "password": ADMIN_PASSWORD})
+        auth = {"Authorization": f"Bearer {login['token']}"}
+        status, website = http(server, "POST", "/api/website",
+                               {"name": "Full", "domain": "example.com"}, auth)
+        assert status == 200
+        statuses = []
+        while statuses.count(503) < 20 and len(statuses) < 3000:
+            n = len(statuses)
+            status, body = http(server, "POST", "/api/collect", {"type": "pageview", "payload": {
+                "website": website["id"], "url": f"/p{n}/" + "x" * 300,
+                "hostname": "example.com"}}, {"X-Forwarded-For": f"10.0.{n // 250}.{n % 250}"})
+            if status == 503:
+                assert body["error"]["code"] == "unavailable", body
+            statuses.append(status)
+        assert set(statuses) == {200, 503}, set(statuses)  # the disk filled; never a 500
+        acknowledged = statuses.count(200)
+        status, stats = http(server, "GET", f"/api/website/{website['website_id']}/stats"
+                             "?start_at=0&end_at=4102444800000", headers=auth)
+        assert status == 200 and stats["pageviews"] == acknowledged  # reads still answer
+
+        subprocess.run(["mount", "-o", "remount,size=8m", str(small_filesystem)], check=True)
+        for n in range(5):  # space returns: no restart needed
+            status, _ = http(server, "POST", "/api/collect", {"type": "pageview", "payload": {
+                "website": website["id"], "url": f"/after{n}", "hostname": "example.com"}})
+            assert status == 200
+    finally:
+        server.stop()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM pageview").fetchone()[0] == acknowledged + 5
+    finally:
+        conn.close()
