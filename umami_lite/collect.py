@@ -18,9 +18,6 @@ bp = Blueprint("collect", __name__)
 
 STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_value",
                  "event_name")
-# Real trackers nest three levels (body, payload, event_data) plus the caller's data;
-# deeper bodies are refused before anything walks them.
-MAX_DEPTH = 16
 
 
 def cors(response):
@@ -80,24 +77,10 @@ def website_by_uuid(value):
     return website
 
 
-def json_depth(value):
-    """Returns how deeply value nests objects and arrays (0 for a scalar), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, level)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def _validated(body):
     """Returns (type, payload) of a collect body, or raises 400 naming the field."""
     if not isinstance(body, dict):
         raise bad_request("Request body must be a JSON object.")
-    if json_depth(body) > MAX_DEPTH:
-        raise bad_request(f"Request body nests deeper than {MAX_DEPTH} levels.")
     kind = body.get("type")
     if kind not in ("pageview", "event"):
         raise bad_request("'type' must be 'pageview' or 'event'.")

@@ -7,6 +7,9 @@ from flask import request
 from .errors import ApiError, bad_request
 
 MAX_BODY = 64 * 1024
+# Real trackers nest three levels (body, payload, data) plus the caller's data; deeper
+# bodies are refused before any route walks them (ingest flattens data recursively).
+MAX_DEPTH = 16
 # A \uD800-\uDFFF escape decodes to a lone surrogate unless it is half of a pair; such a
 # string cannot be encoded as UTF-8, so SQLite (and the JSON answer) would fail on it.
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -22,20 +25,44 @@ def read_body(limit=MAX_BODY):
     return data
 
 
-def parse_json(data):
-    """Returns the decoded JSON value of data, or raises 400."""
+def json_depth(value):
+    """Returns how deeply value nests objects and arrays (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def too_deep(max_depth):
+    return bad_request(f"Request body nests deeper than {max_depth} levels.")
+
+
+def parse_json(data, max_depth=MAX_DEPTH):
+    """Returns the decoded JSON value of data, or raises 400 (invalid, or nested too deep)."""
     try:
         text = data.decode("utf-8")
         value = json.loads(text)
         if SURROGATE_ESCAPE.search(text):
             json.dumps(value, ensure_ascii=False).encode("utf-8")
-        return value
-    except (UnicodeError, ValueError, RecursionError):
+    except RecursionError:  # thousands of levels: the parser itself gives up
+        raise too_deep(max_depth) from None
+    except (UnicodeError, ValueError):
         raise bad_request("Request body is not valid JSON.") from None
+    if json_depth(value) > max_depth:
+        raise too_deep(max_depth)
+    return value
 
 
 def json_object(limit=MAX_BODY):
-    """Returns the request body as a JSON object (any content type), or raises 400/413."""
+    """Returns the request body as a JSON object (any content type), or raises 400/413.
+
+    Every JSON route reads its body here or through parse_json, so the size and nesting
+    limits hold for all of them.
+    """
     value = parse_json(read_body(limit))
     if not isinstance(value, dict):
         raise bad_request("Request body must be a JSON object.")

@@ -15,7 +15,7 @@ from ..clock import now_ms
 from ..collect import cors, make_cache_token, read_cache_token, website_by_uuid
 from ..db import get_db
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
-from ..jsonbody import parse_json, read_body
+from ..jsonbody import MAX_DEPTH, parse_json, read_body
 from ..state import state
 from .ids import public_id
 
@@ -176,7 +176,8 @@ def batch():
     item and the rest are reported as 503s: a 503 for the whole batch would make the client
     send the stored ones again. With nothing stored yet, the whole batch is a 503.
     """
-    items = parse_json(read_body(MAX_BATCH_BODY))
+    # the array adds one level: each item may nest as deep as one /api/send body
+    items = parse_json(read_body(MAX_BATCH_BODY), MAX_DEPTH + 1)
     if not isinstance(items, list):
         raise bad_request("Request body must be a JSON array of send bodies.")
     if len(items) > MAX_BATCH_ITEMS:
