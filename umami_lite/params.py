@@ -51,6 +51,18 @@ def choice(args, name, allowed):
     return value
 
 
+def search_text(args, name="search"):
+    """Returns args[name] for a substring (LIKE) search, None when absent or empty.
+
+    SQLite's LIKE stops reading a pattern at a NUL character, so "a\\0b" would match like
+    "a" and answer rows that do not hold the text: a NUL is refused instead.
+    """
+    value = args.get(name) or None
+    if value is not None and "\x00" in value:
+        raise bad_request(f"'{name}' must not contain a NUL character.")
+    return value
+
+
 def positive_int(args, name, default, maximum):
     raw = args.get(name)
     if raw is None or raw == "":

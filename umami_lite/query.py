@@ -63,6 +63,8 @@ def parse_filter(name, raw):
         values = (rest,) if rest else ()
     if not values:
         raise bad_request(f"'{name}' needs a value.")
+    if op in ("c", "dnc") and "\x00" in rest:  # a LIKE pattern: see params.search_text
+        raise bad_request(f"'{name}' must not contain a NUL character.")
     return Filter(PARAM_FILTERS[_PARAM_NAME.fullmatch(name).group(1)], op, values)
 
 

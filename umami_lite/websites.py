@@ -30,7 +30,7 @@ def list_page(user_id):
     """Returns the paged list response for user_id's websites (None: all)."""
     page = params.positive_int(request.args, "page", 1, 1_000_000)
     size = params.positive_int(request.args, "pageSize", 100, 1000)
-    search = request.args.get("search") or None
+    search = params.search_text(request.args)
     rows, total = sites.list_for(get_db(), user_id, search, page, size)
     return {"data": [sites.to_json(r) for r in rows], "count": total, "page": page,
             "pageSize": size}

@@ -5,6 +5,7 @@ one query module -> JSON. Unknown parameter values are 400s naming the parameter
 """
 from flask import Blueprint, jsonify, request
 
+from .. import params
 from ..auth import website_for_read
 from ..clock import now_ms
 from ..db import get_db
@@ -57,7 +58,7 @@ def website_metrics(website_key):
         raise bad_request(f"'type' must be one of {', '.join(metrics.METRICS)}.")
     limit, offset = args.limit_offset(request.args)
     return jsonify(metrics.query(_read_db(), q, website, kind, limit, offset,
-                                 request.args.get("search") or None))
+                                 params.search_text(request.args)))
 
 
 @bp.get(f"{PREFIX}/events/series")
