@@ -596,7 +596,8 @@ def route_query(draw, names, params, start_name, end_name, uses_range):
             query[name] = value
         validity.append(valid)
     if draw(st.booleans()):
-        query[draw(st.text(min_size=1, max_size=8))] = draw(text)  # unknown extras are ignored
+        # an unknown parameter is ignored ("_" keeps it from spelling a filter like os1)
+        query["x_" + draw(st.text(max_size=8))] = draw(text)
     return query, (False if False in validity else None if None in validity else True)
 
 
@@ -622,8 +623,7 @@ def check_answer(r, validity, query):
 def test_v1_analytics_parameters(seeded, route):
     api, website = seeded
     names = V1_ROUTES[route]
-    # the v1 required parameters of this route (unit/tz only on series, type on metrics)
-    queries = route_query([n for n in names], v1_params, "start_at", "end_at", route != "active")
+    queries = route_query(list(names), v1_params, "start_at", "end_at", route != "active")
 
     @settings_for("v1_route")
     @given(key=st.sampled_from([str(website["website_id"]), website["website_uuid"]]),
@@ -658,7 +658,8 @@ def test_unknown_website_keys_are_json_404(seeded):
     api, _ = seeded
 
     @settings_for("v1_route")
-    @given(key=text.filter(lambda k: k.strip() not in ("", ".", "..", "1")),
+    # a "/" in a key makes another path (werkzeug redirects "//" with a 308)
+    @given(key=text.filter(lambda k: k.strip() not in ("", ".", "..", "1") and "/" not in k),
            route=st.sampled_from([f"/api/website/{{}}/{r}" for r in V1_ROUTES]
                                  + [f"/api/websites/{{}}/{r}" for r in V2_ROUTES
                                     if r != "realtime"] + ["/api/realtime/{}"]))
