@@ -1,17 +1,23 @@
 """Ingest throughput of POST /api/collect under the production server, beside a bare endpoint.
 
     python bench/ingest.py [--workers 2] [--threads 4] [--duration 10] [--connections 16]
+                           [--rounds 3]
 
 Starts `umami-lite serve` (gunicorn, --workers x --threads) on a fresh database in a
-temporary folder, and then, with the same gunicorn settings, bench/bare_app.py: the same
-app plus POST /bench/ok that only answers 200. Each is driven from separate processes:
+temporary folder, and beside it bench/bare_app.py: the same app, under the same gunicorn
+setup (cli.serve), plus POST /bench/ok that only answers 200. Both get the same requests:
+a realistic hit mix of 20,000 visitors (public IPs in X-Real-IP, which the server is told
+to trust, so the country lookup runs; a few user agents; 2,000 urls; 5% custom events).
+Each round drives both, one after the other (the order alternates), from separate processes:
 1. peak: wrk (Debian package `wrk`) with --connections keep-alive connections for
-   --duration seconds, pageviews of random visitors (random X-Real-IP, which the server is
-   told to trust, and a few user agents) over 2,000 urls;
-2. half of that peak: an open-loop asyncio client sending at a fixed rate, which gives
-   latency percentiles not hidden by coordinated omission.
-Reports requests/s, latency p50/p90/p99, errors (non-2xx and socket errors), and the RSS of
-each gunicorn worker at the end, side by side; then the rows stored.
+   --duration seconds;
+2. half of that round's peak: an open-loop asyncio client sending at a fixed rate over
+   keep-alive connections (a new one only when all are busy); latency counts from the
+   planned send time, so it is not hidden by coordinated omission.
+Rounds make the figures usable on a shared machine: the ratio is taken per round (both
+sides under the same load) and the table shows the median round. Reports requests/s,
+latency p50/p90/p99, errors (non-2xx and socket errors), and the largest RSS of each
+gunicorn worker; then the rows stored against the hits acknowledged.
 """
 import argparse
 import asyncio
@@ -22,6 +28,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,23 +49,60 @@ USER_AGENTS = [
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
 ]
+VISITORS = 20_000
+URLS = 2_000
+EVENT_SHARE = 0.05
+FIRST_OCTETS = (24, 73, 81, 89, 93, 98, 151, 185, 203, 217)  # public ranges only
 
 WRK_SCRIPT = """
 local uas = {%(uas)s}
+local octets = {%(octets)s}
 local uuid = "%(uuid)s"
 math.randomseed(%(seed)d)
 request = function()
-  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." ..
-             math.random(1, 254)
-  local body = '{"type":"pageview","payload":{"website":"' .. uuid .. '","url":"/page/' ..
-    math.random(1, 2000) .. '","referrer":"https://www.google.com/","hostname":"example.com",' ..
-    '"screen":"1920x1080","language":"en-US"}}'
+  local n = math.random(0, %(visitors)d - 1)
+  local ip = octets[n %% #octets + 1] .. "." .. math.floor(n / #octets) %% 256 .. "." ..
+             math.floor(n / (#octets * 256)) %% 256 .. ".7"
+  local url = '/page/' .. math.random(1, %(urls)d)
+  local body
+  if math.random() < %(event_share)f then
+    body = '{"type":"event","payload":{"website":"' .. uuid .. '","url":"' .. url ..
+      '","event_name":"signup","hostname":"example.com","screen":"1920x1080",' ..
+      '"language":"en-US"}}'
+  else
+    body = '{"type":"pageview","payload":{"website":"' .. uuid .. '","url":"' .. url ..
+      '","referrer":"https://www.google.com/","hostname":"example.com",' ..
+      '"screen":"1920x1080","language":"en-US"}}'
+  end
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["User-Agent"] = uas[math.random(1, #uas)]
+  wrk.headers["User-Agent"] = uas[n %% #uas + 1]
   wrk.headers["X-Real-IP"] = ip
   return wrk.format("POST", "%(path)s", nil, body)
 end
 """
+
+
+def visitor_ip(n):
+    """Returns the public IP of visitor n, as the wrk script builds it."""
+    count = len(FIRST_OCTETS)
+    return f"{FIRST_OCTETS[n % count]}.{n // count % 256}.{n // (count * 256) % 256}.7"
+
+
+def hit_request(path, uuid, rng):
+    """Returns the bytes of one keep-alive POST of the hit mix."""
+    n = rng.randrange(VISITORS)
+    url = f"/page/{rng.randrange(1, URLS + 1)}"
+    payload = {"website": uuid, "url": url, "hostname": "example.com", "screen": "1920x1080",
+               "language": "en-US"}
+    if rng.random() < EVENT_SHARE:
+        body = {"type": "event", "payload": {**payload, "event_name": "signup"}}
+    else:
+        body = {"type": "pageview", "payload": {**payload,
+                                                "referrer": "https://www.google.com/"}}
+    data = json.dumps(body).encode()
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"User-Agent: {USER_AGENTS[n % len(USER_AGENTS)]}\r\nX-Real-IP: {visitor_ip(n)}\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n").encode() + data
 
 
 def free_port():
@@ -69,7 +113,7 @@ def free_port():
 
 def start_server(command, env, port, log_path):
     """Returns the gunicorn master process once /api/heartbeat answers."""
-    log = open(log_path, "wb")
+    log = open(log_path, "wb")  # noqa: SIM115 - the server writes to it until it stops
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -94,8 +138,8 @@ def stop_server(process):
 
 
 def worker_rss_mb(master_pid):
-    """Returns the RSS (MB) of each child process of the gunicorn master."""
-    sizes = []
+    """Returns {pid: RSS in MB} of each child process of the gunicorn master."""
+    sizes = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -105,16 +149,33 @@ def worker_rss_mb(master_pid):
         except OSError:
             continue
         if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
-            sizes.append(int(re.search(r"^VmRSS:\s+(\d+)", text, re.M).group(1)) / 1024)
-    return sorted(sizes)
+            sizes[pid] = int(re.search(r"^VmRSS:\s+(\d+)", text, re.M).group(1)) / 1024
+    return sizes
+
+
+def workers_cpu_s(master_pid):
+    """Returns the CPU seconds (user + system) used so far by the gunicorn master's children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in worker_rss_mb(master_pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def run_wrk(port, path, uuid, args, workdir):
     """Returns {rps, p50, p90, p99 (ms), errors, requests} of a wrk run."""
-    script = os.path.join(workdir, "collect.lua")
+    script = os.path.join(workdir, "hits.lua")
     with open(script, "w") as out:
-        out.write(WRK_SCRIPT % {"uas": ", ".join(json.dumps(ua) for ua in USER_AGENTS),
-                                "uuid": uuid, "seed": args.seed, "path": path})
+        out.write(WRK_SCRIPT % {
+            "uas": ", ".join(json.dumps(ua) for ua in USER_AGENTS),
+            "octets": ", ".join(str(o) for o in FIRST_OCTETS), "uuid": uuid,
+            "seed": args.seed, "path": path, "visitors": VISITORS, "urls": URLS,
+            "event_share": EVENT_SHARE})
     result = subprocess.run(
         ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d",
          f"{args.duration}s", "--latency", "-s", script, f"http://127.0.0.1:{port}"],
@@ -126,12 +187,16 @@ def run_wrk(port, path, uuid, args, workdir):
     for label in ("50", "90", "99"):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
         found[f"p{label}"] = _to_ms(*match.groups())
+    kinds = {}
     for match in re.finditer(r"Non-2xx or 3xx responses: (\d+)", text):
-        found["errors"] += int(match.group(1))
+        kinds["non-2xx"] = int(match.group(1))
     match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                       text)
     if match:
-        found["errors"] += sum(int(n) for n in match.groups())
+        kinds.update((f"socket {kind}", int(n)) for kind, n in
+                     zip(("connect", "read", "write", "timeout"), match.groups()) if int(n))
+    found["errors"] = sum(kinds.values())
+    found["kinds"] = kinds
     return found
 
 
@@ -139,72 +204,158 @@ def _to_ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-async def _one(port, path, body_for, latencies, errors, rng):
-    ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-    body = body_for(rng).encode()
-    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-               f"User-Agent: {rng.choice(USER_AGENTS)}\r\nX-Real-IP: {ip}\r\n"
-               f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
-    started = time.perf_counter()
+async def _exchange(port, request, idle):
+    """Returns the status line of one request, on an idle keep-alive connection or a new one.
+
+    A connection the server closed while idle (gunicorn's keep-alive timeout) is replaced.
+    """
+    while idle:
+        reader, writer = idle.pop()
+        try:
+            return await _exchange_on(reader, writer, request, idle)
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            continue
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    return await _exchange_on(reader, writer, request, idle)
+
+
+async def _exchange_on(reader, writer, request, idle):
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(request)
-        status = await asyncio.wait_for(reader.readline(), 30)
-        await reader.read()
+        status = await reader.readline()
+        length = 0
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        if not status:
+            raise ValueError("connection closed")
+    except BaseException:
         writer.close()
-        if b" 200 " not in status:
-            errors.append(status)
-            return
-    except (OSError, asyncio.TimeoutError) as exc:
+        raise
+    if b"connection: close" in status.lower():
+        writer.close()
+    else:
+        idle.append((reader, writer))
+    return status
+
+
+async def _one(port, request, planned, idle, latencies, errors):
+    try:
+        status = await asyncio.wait_for(_exchange(port, request, idle), 30)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
         errors.append(exc)
         return
-    latencies.append(time.perf_counter() - started)
+    if b" 200 " not in status:
+        errors.append(status)
+        return
+    latencies.append(time.perf_counter() - planned)
 
 
 async def _open_loop(port, path, uuid, rate, duration, seed):
     rng = random.Random(seed)
-
-    def body_for(r):
-        return json.dumps({"type": "pageview", "payload": {
-            "website": uuid, "url": f"/page/{r.randrange(1, 2001)}",
-            "referrer": "https://www.google.com/", "hostname": "example.com",
-            "screen": "1920x1080", "language": "en-US"}})
-
-    latencies, errors, tasks = [], [], []
-    started = time.perf_counter()
     count = int(rate * duration)
-    for index in range(count):
-        delay = started + index / rate - time.perf_counter()
+    requests = [hit_request(path, uuid, rng) for _ in range(count)]
+    latencies, errors, tasks, idle = [], [], [], []
+    started = time.perf_counter()
+    for index, request in enumerate(requests):
+        planned = started + index / rate
+        delay = planned - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(_one(port, path, body_for, latencies, errors, rng)))
+        tasks.append(asyncio.create_task(_one(port, request, planned, idle, latencies,
+                                              errors)))
     await asyncio.gather(*tasks)
+    for _, writer in idle:
+        writer.close()
     return latencies, errors, count
 
 
 def open_loop(port, path, uuid, rate, duration, seed):
-    """Returns {rate, p50, p90, p99 (ms), errors} at a fixed request rate (new connections)."""
+    """Returns {rate, p50, p90, p99 (ms), errors, requests} at a fixed request rate."""
     latencies, errors, count = asyncio.run(_open_loop(port, path, uuid, rate, duration, seed))
     latencies.sort()
 
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 \
             if latencies else float("nan")
+    kinds = {}
+    for error in errors:
+        kind = error.decode().strip() if isinstance(error, bytes) else type(error).__name__
+        kinds[kind] = kinds.get(kind, 0) + 1
     return {"rate": rate, "p50": pct(50), "p90": pct(90), "p99": pct(99),
-            "errors": len(errors), "requests": count}
+            "errors": len(errors), "kinds": kinds, "requests": count}
 
 
-def measure(name, command, env, port, path, uuid, args, workdir):
-    """Returns the figures of one server: peak (wrk), half-peak latency, worker RSS."""
-    server = start_server(command, env, port, os.path.join(workdir, f"{name}.log"))
-    try:
-        peak = run_wrk(port, path, uuid, args, workdir)
-        rss = worker_rss_mb(server.pid)
-        half = open_loop(port, path, uuid, max(1.0, peak["rps"] / 2), args.duration, args.seed)
-        rss = [max(a, b) for a, b in zip(rss, worker_rss_mb(server.pid))] or rss
-    finally:
-        stop_server(server)
-    return {"peak": peak, "half": half, "rss": rss}
+def run_round(servers, uuid, args, workdir, number):
+    """Returns {name: {"peak", "half"}} of one round; updates each server's largest RSS."""
+    order = list(servers) if number % 2 == 0 else list(reversed(servers))
+    found = {name: {} for name in servers}
+    for stage in ("peak", "half"):
+        for name in order:
+            server = servers[name]
+            if stage == "peak":
+                cpu = workers_cpu_s(server["process"].pid)
+                result = run_wrk(server["port"], server["path"], uuid, args, workdir)
+                cpu = workers_cpu_s(server["process"].pid) - cpu
+                result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+            else:
+                rate = max(1.0, found[name]["peak"]["rps"] / 2)
+                result = open_loop(server["port"], server["path"], uuid, rate, args.duration,
+                                   args.seed + number)
+            found[name][stage] = result
+            for pid, size in worker_rss_mb(server["process"].pid).items():
+                server["rss"][pid] = max(size, server["rss"].get(pid, 0))
+    return found
+
+
+def median_of(rounds, name, stage, key):
+    return statistics.median(r[name][stage][key] for r in rounds)
+
+
+def report(rounds, servers):
+    """Prints each round's ratio, then the median round's figures side by side."""
+    for index, found in enumerate(rounds, 1):
+        c, b = found["collect"]["peak"]["rps"], found["bare"]["peak"]["rps"]
+        cpu = [found[name]["peak"]["cpu_ms"] for name in ("collect", "bare")]
+        print(f"round {index}: collect {c:,.0f} req/s, bare {b:,.0f} req/s, ratio {c / b:.0%};"
+              f" CPU ms/request {cpu[0]:.2f} vs {cpu[1]:.2f};"
+              f" half-peak p99 collect {found['collect']['half']['p99']:.1f} ms,"
+              f" bare {found['bare']['half']['p99']:.1f} ms")
+    ratio = statistics.median(r["collect"]["peak"]["rps"] / r["bare"]["peak"]["rps"]
+                              for r in rounds)
+    print(f"\nmedian of {len(rounds)} round(s)   {'/api/collect':>14} {'/bench/ok':>14}"
+          f" {'ratio':>8}")
+    rows = [("peak", "peak req/s", "rps", "{:,.0f}"),
+            ("peak", "worker CPU ms/request", "cpu_ms", "{:.2f}"),
+            ("peak", "peak p50 ms", "p50", "{:.2f}"),
+            ("peak", "peak p90 ms", "p90", "{:.2f}"), ("peak", "peak p99 ms", "p99", "{:.2f}"),
+            ("half", "half-peak rate /s", "rate", "{:,.0f}"),
+            ("half", "half p50 ms", "p50", "{:.2f}"), ("half", "half p90 ms", "p90", "{:.2f}"),
+            ("half", "half p99 ms", "p99", "{:.2f}")]
+    for stage, label, key, fmt in rows:
+        cells = [fmt.format(median_of(rounds, name, stage, key)) for name in servers]
+        extra = f"{ratio:.0%}" if key == "rps" else ""
+        print(f"{label:<22} {cells[0]:>14} {cells[1]:>14} {extra:>8}")
+    for stage in ("peak", "half"):
+        cells = [str(sum(r[name][stage]["errors"] for r in rounds)) for name in servers]
+        print(f"{stage + ' errors (all)':<22} {cells[0]:>14} {cells[1]:>14}")
+    for name in servers:
+        for stage in ("peak", "half"):
+            kinds = {}
+            for found in rounds:
+                for kind, n in found[name][stage]["kinds"].items():
+                    kinds[kind] = kinds.get(kind, 0) + n
+            if kinds:
+                print(f"  {name} {stage} errors: "
+                      + ", ".join(f"{kind}: {n}" for kind, n in kinds.items()))
+    cells = ["/".join(f"{mb:.0f}" for mb in sorted(servers[name]["rss"].values()))
+             for name in servers]
+    print(f"{'worker RSS MB (max)':<22} {cells[0]:>14} {cells[1]:>14}")
 
 
 def main(argv=None):
@@ -214,6 +365,7 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -224,45 +376,37 @@ def main(argv=None):
     db.prepare(path, "bench-password-1")
     conn = db.connect(path)
     with db.transaction(conn):
-        website = sites.create(conn, 1, "Ingest", "example.com")
+        uuid = sites.create(conn, 1, "Ingest", "example.com")["website_uuid"]
     conn.close()
     env = {**os.environ, "UMAMI_LITE_DATABASE": path, "CLIENT_IP_HEADER": "X-Real-IP",
            "PYTHONPATH": ROOT}
-    port = free_port()
-    serve = [sys.executable, "-m", "umami_lite.cli", "serve", "--port", str(port),
-             "--workers", str(args.workers), "--threads", str(args.threads)]
-    bare = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers), "--threads", str(args.threads),
-            "--chdir", os.path.join(ROOT, "bench"), "bare_app:app"]
-    print(f"server: gunicorn, {args.workers} workers x {args.threads} threads; wrk "
-          f"{args.connections} connections, {args.duration} s per run; {os.cpu_count()} CPUs")
-    results = {
-        "collect": measure("collect", serve, env, port, "/api/collect", website["website_uuid"],
-                           args, workdir),
-        "bare": measure("bare", bare, env, port, "/bench/ok", website["website_uuid"], args,
-                        workdir),
+    setup = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    commands = {
+        "collect": ([sys.executable, "-m", "umami_lite.cli", "serve"], "/api/collect"),
+        "bare": ([sys.executable, os.path.join(ROOT, "bench", "bare_app.py")], "/bench/ok"),
     }
-    c, b = results["collect"], results["bare"]
-    rows = [("peak req/s", "rps", "{:,.0f}"), ("peak p50 ms", "p50", "{:.2f}"),
-            ("peak p90 ms", "p90", "{:.2f}"), ("peak p99 ms", "p99", "{:.2f}"),
-            ("peak errors", "errors", "{:d}")]
-    print(f"\n{'':<22} {'/api/collect':>14} {'/bench/ok':>14} {'ratio':>8}")
-    for label, key, fmt in rows:
-        ratio = (f"{c['peak'][key] / b['peak'][key]:.0%}"
-                 if key == "rps" and b["peak"][key] else "")
-        print(f"{label:<22} {fmt.format(c['peak'][key]):>14} {fmt.format(b['peak'][key]):>14}"
-              f" {ratio:>8}")
-    for label, key, fmt in (("half-peak rate /s", "rate", "{:,.0f}"), ("half p50 ms", "p50",
-                            "{:.2f}"), ("half p90 ms", "p90", "{:.2f}"),
-                            ("half p99 ms", "p99", "{:.2f}"), ("half errors", "errors", "{:d}")):
-        print(f"{label:<22} {fmt.format(c['half'][key]):>14} {fmt.format(b['half'][key]):>14}")
-    print(f"{'worker RSS MB':<22} {'/'.join(f'{x:.0f}' for x in c['rss']):>14}"
-          f" {'/'.join(f'{x:.0f}' for x in b['rss']):>14}")
-    stored = sqlite3.connect(path).execute("SELECT count(*) FROM pageview").fetchone()[0]
-    sent = c["peak"]["requests"] + c["half"]["requests"] - c["peak"]["errors"] \
-        - c["half"]["errors"]
-    print(f"\npageviews stored: {stored:,}; acknowledged collect requests: {sent:,} (requests"
-          " still in flight when wrk stops are stored but not counted)")
+    print(f"server: gunicorn, {args.workers} workers x {args.threads} threads; wrk "
+          f"{args.connections} connections, {args.duration} s per run, {args.rounds} round(s);"
+          f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    servers = {}
+    try:
+        for name, (command, route) in commands.items():
+            port = free_port()
+            servers[name] = {"port": port, "path": route, "rss": {}, "process": start_server(
+                [*command, "--port", str(port), *setup], env, port,
+                os.path.join(workdir, f"{name}.log"))}
+        rounds = [run_round(servers, uuid, args, workdir, n) for n in range(args.rounds)]
+    finally:
+        for server in servers.values():
+            stop_server(server["process"])
+    report(rounds, servers)
+    stored = sqlite3.connect(path).execute(
+        "SELECT (SELECT count(*) FROM pageview) + (SELECT count(*) FROM event)").fetchone()[0]
+    sent = sum(r["collect"][stage]["requests"] - r["collect"][stage]["errors"]
+               for r in rounds for stage in ("peak", "half"))
+    print(f"\nhits stored: {stored:,}; acknowledged collect requests: {sent:,} (requests still"
+          f" in flight when wrk stops are stored but not counted); load average"
+          f" {os.getloadavg()[0]:.1f} at the end")
     if args.keep:
         print(f"kept {workdir}")
     else:

@@ -42,18 +42,24 @@ def _time_arg(text, end_of_day=False):
 
 def cmd_serve(args):
     """Starts gunicorn (a production WSGI server) with the app."""
+    app = _app(args)
+    print(f"umami-lite: serving {app.extensions['umami_lite'].database} on "
+          f"http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    serve(app, args.host, args.port, args.workers, args.threads, args.access_log)
+
+
+def serve(app, host, port, workers, threads, access_log=None):
+    """Runs app under gunicorn until stopped; bench/bare_app.py uses the same setup."""
     from gunicorn.app.base import BaseApplication
 
     from . import serverlog
 
-    app = _app(args)
-
     class Server(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("accesslog", args.access_log)
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", access_log)
             self.cfg.set("access_log_format", serverlog.ACCESS_LOG_FORMAT)
             self.cfg.set("errorlog", "-")
             self.cfg.set("logger_class", serverlog.PrivateLogger)
@@ -65,8 +71,6 @@ def cmd_serve(args):
         def load(self):
             return app
 
-    print(f"umami-lite: serving {app.extensions['umami_lite'].database} on "
-          f"http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     Server().run()
 
 

@@ -2,6 +2,8 @@
 import os
 import secrets
 import sqlite3
+import threading
+import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from importlib import resources
@@ -12,15 +14,26 @@ from .state import state
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
-KEEPERS_MAX = 8  # databases one process keeps a connection open to (tests open many)
-_keepers = OrderedDict()  # (pid, absolute path) -> idle connection, see keep_open()
-_inherited = []           # keepers of a parent process, never used or closed here
+POOLS_MAX = 8  # databases one process keeps idle connections to (tests open many)
+POOL_SIZE = 16  # idle connections kept per database and mode (one per server thread is enough)
+_pools = OrderedDict()  # (pid, absolute path, readonly) -> list of idle connections
+_inherited = []         # pooled connections of a parent process, never used or closed here
+_pools_lock = threading.Lock()
+_write_locks = {}       # absolute path -> this process's lock for writers to that database
+_write_locks_guard = threading.Lock()
+os.register_at_fork(after_in_child=_write_locks.clear)  # a parent's held lock is not ours
+
+
+class Connection(sqlite3.Connection):
+    """A connection that knows its file, so that writers to one database queue on one lock."""
+    path = None
 
 
 def connect(path, readonly=False):
     """Returns a configured connection; readonly ones cannot write (query_only)."""
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                         check_same_thread=False)
+                         check_same_thread=False, factory=Connection)
+    db.path = os.path.abspath(path)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -31,61 +44,129 @@ def connect(path, readonly=False):
     return db
 
 
-def keep_open(path):
-    """Holds one idle connection to path for the life of this process.
+def checkout(path, readonly=False):
+    """Returns an idle pooled connection to path, or a new one; give it back with checkin().
 
-    Per-request connections are cheap only while another connection to the same database
-    stays open: the last connection to close checkpoints the WAL and deletes it, and the
-    next write recreates it, ~10 ms of fsyncs per request (bench/ingest.py measured 50
-    collect requests/s without this). Keyed by pid, since gunicorn forks workers.
+    A new connection costs ~0.25 ms (open, PRAGMAs, parsing the schema on its first
+    statement), more than the whole write of a hit; bench/ingest.py measured it. Pooled
+    connections also keep the WAL file alive between requests (the last connection to
+    close would checkpoint and delete it). Keyed by pid, since gunicorn forks workers.
     """
-    key = (os.getpid(), os.path.abspath(path))
-    if key in _keepers:
-        _keepers.move_to_end(key)
+    key = (os.getpid(), os.path.abspath(path), readonly)
+    with _pools_lock:
+        idle = _pools.get(key)
+        if idle:
+            _pools.move_to_end(key)
+            return idle.pop()
+    return connect(path, readonly)
+
+
+def checkin(path, readonly, db):
+    """Puts db back into its pool (rolling back anything left open), or closes it if full."""
+    try:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        db.close()  # a connection that cannot roll back is not reused
         return
-    keeper = sqlite3.connect(path, check_same_thread=False)
-    keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()  # joins the WAL index
-    _keepers[key] = keeper
-    while len(_keepers) > KEEPERS_MAX:
-        (pid, _), old = _keepers.popitem(last=False)
-        if pid == os.getpid():
-            old.close()
-        else:
-            _inherited.append(old)  # a parent's: closing it here could touch its WAL
+    key = (os.getpid(), os.path.abspath(path), readonly)
+    with _pools_lock:
+        idle = _pools.setdefault(key, [])
+        _pools.move_to_end(key)
+        if len(idle) < POOL_SIZE:
+            idle.append(db)
+            db = None
+        evicted = []
+        while len(_pools) > POOLS_MAX:
+            (pid, _, _), old = _pools.popitem(last=False)
+            (evicted if pid == os.getpid() else _inherited).extend(old)
+    for conn in evicted + ([db] if db is not None else []):
+        conn.close()
 
 
 def get_db(readonly=False):
-    """Returns this request's connection (read-only ones are separate), opened on first use."""
+    """Returns this request's connection (read-only ones are separate), from the pool."""
     key = "_umami_db_ro" if readonly else "_umami_db"
-    db = g.get(key)
-    if db is None:
-        keep_open(state().database)
-        db = connect(state().database, readonly=readonly)
-        setattr(g, key, db)
-    return db
+    found = g.get(key)
+    if found is None:
+        found = (state().database, readonly, checkout(state().database, readonly))
+        setattr(g, key, found)
+    return found[2]
 
 
 def close_db(_exc=None):
+    """Returns this request's connections to the pool."""
     for key in ("_umami_db", "_umami_db_ro"):
-        db = g.pop(key, None)
-        if db is not None:
-            db.close()
+        found = g.pop(key, None)
+        if found is not None:
+            checkin(*found)
+
+
+def write_lock(db):
+    """Returns this process's lock for writers to db's file (None for foreign connections).
+
+    Threads of one process queue on it, so each gets the database as soon as the previous
+    writer commits. Re-entrant, so a thread nesting two connections' transactions still
+    gets SQLite's own busy error rather than waiting on itself.
+    """
+    if getattr(db, "path", None) is None:
+        return None
+    with _write_locks_guard:
+        return _write_locks.setdefault(db.path, threading.RLock())
+
+
+def begin_immediate(db, deadline):
+    """Takes SQLite's write lock for db, retrying every 0.05 to 1 ms until deadline.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a writer of
+    another process (gunicorn worker) slept up to 100 ms while the lock was free again
+    after 0.2 ms, and with it every queued thread of its process; bench/ingest.py showed
+    it as a p90 ten times the p50. Raises sqlite3.OperationalError (a 503 for the routes)
+    when the database stays locked until deadline.
+    """
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        delay = 0.00005
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or \
+                        time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.001)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @contextmanager
 def transaction(db):
-    """Yields db inside BEGIN IMMEDIATE (the write lock taken up front); commits or rolls back."""
-    db.execute("BEGIN IMMEDIATE")
+    """Yields db inside BEGIN IMMEDIATE (the write lock taken up front); commits or rolls back.
+
+    Raises sqlite3.OperationalError (a 503 for the routes) when the database stays locked
+    for BUSY_TIMEOUT_MS.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    lock = write_lock(db)
+    if lock is not None and not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+        raise sqlite3.OperationalError("database is locked (by this process's other writers)")
     try:
-        yield db
-    except BaseException:
-        # SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): a second
-        # ROLLBACK would raise "no transaction is active" and hide the real error (a 500
-        # instead of the 503 a full disk gets).
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+        begin_immediate(db, deadline)
+        try:
+            yield db
+        except BaseException:
+            # SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): a second
+            # ROLLBACK would raise "no transaction is active" and hide the real error (a 500
+            # instead of the 503 a full disk gets).
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def schema_sql():
