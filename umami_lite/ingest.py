@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from . import rollups
-from .db import transaction
+from .db import write_grouped
 
 # Umami v1 column sizes (the current API's for the columns v1 did not have).
 LIMITS = {"url": 500, "referrer": 500, "event_type": 50, "event_value": 50, "hostname": 100,
@@ -76,7 +76,12 @@ class Recorded:
 
 def salt_period(now_ms, rotation):
     """Returns the name of the salt period holding now_ms (UTC boundaries)."""
-    day = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc).date()
+    return _day_period(now_ms // 86_400_000, rotation)
+
+
+@lru_cache(maxsize=64)  # every hit asks; the answer changes once a day at most
+def _day_period(day_number, rotation):
+    day = datetime.fromtimestamp(day_number * 86_400, tz=timezone.utc).date()
     if rotation == "day":
         return f"day:{day.isoformat()}"
     if rotation == "week":
@@ -285,13 +290,14 @@ def store_hit(db, website_id, session_id, visit_id, hit):
 
 
 def record(db, website, visitor, hit, rotation, cached=None):
-    """Stores one hit in one write transaction; returns the state for the next cache token.
+    """Stores one hit; returns the state for the next cache token once it is committed.
+
+    Concurrent hits of one process share a transaction (db.write_grouped: group commit).
 
     cached is a Recorded from a verified cache token (or None); it is used only if it
     belongs to this website and to the current salt period.
     """
-    with transaction(db):
-        return store(db, website, visitor, hit, rotation, cached)
+    return write_grouped(db, lambda conn: store(conn, website, visitor, hit, rotation, cached))
 
 
 def store(db, website, visitor, hit, rotation, cached=None):

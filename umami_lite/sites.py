@@ -43,6 +43,13 @@ def find(db, key):
     return get(db, row[0]) if row else None
 
 
+def by_uuid(db, website_uuid):
+    """Returns the website with this (lower-case) uuid, or None; one statement, for ingest."""
+    return db.execute(
+        "SELECT w.*, a.username FROM website w JOIN account a USING (user_id)"
+        " WHERE w.website_uuid = ?", (website_uuid,)).fetchone()
+
+
 def by_share_id(db, share_id):
     row = db.execute("SELECT website_id FROM website WHERE share_id = ?", (share_id,)).fetchone()
     return get(db, row[0]) if row else None

@@ -1,0 +1,106 @@
+"""The write path under threads: pooled connections, the writer lock, group commit.
+
+Real SQLite files in tmp_path; batches are formed on purpose by holding the process's
+writer lock while threads queue their writes.
+"""
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from umami_lite import db
+
+
+@pytest.fixture
+def conn(tmp_path):
+    path = str(tmp_path / "writes.db")
+    first = db.connect(path)
+    first.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
+    yield first
+    first.close()
+
+
+def _insert(n):
+    def work(conn):
+        return conn.execute("INSERT INTO item (n) VALUES (?)", (n,)).lastrowid
+    return work
+
+
+def _queued(conn, count):
+    deadline = time.monotonic() + 10
+    while len(db._queues.get(conn.path, [])) < count:
+        assert time.monotonic() < deadline, "writes were not queued"
+        time.sleep(0.005)
+
+
+def _run_in_threads(conn, works):
+    """Returns {index: result or exception} of write_grouped(works[i]) run in one batch."""
+    outcomes = {}
+
+    def call(index, work):
+        own = db.connect(conn.path)
+        try:
+            outcomes[index] = db.write_grouped(own, work)
+        except Exception as exc:  # the test inspects each thread's own outcome
+            outcomes[index] = exc
+        finally:
+            own.close()
+
+    lock = db.write_lock(conn)
+    with lock:  # hold the writer lock so that every write queues for one batch
+        threads = [threading.Thread(target=call, args=(i, w)) for i, w in enumerate(works)]
+        for thread in threads:
+            thread.start()
+        _queued(conn, len(works))
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_queued_writes_commit_together_and_each_gets_its_own_result(conn):
+    outcomes = _run_in_threads(conn, [_insert(n) for n in (1, 2, 3, 4, 5)])
+    assert outcomes == {0: 1, 1: 2, 2: 3, 3: 4, 4: 5}
+    assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 5
+    assert not db._queues.get(conn.path)
+
+
+def test_a_failing_write_raises_its_own_error_and_leaves_the_batch_in(conn):
+    outcomes = _run_in_threads(conn, [_insert(1), _insert(1), _insert(2)])
+    errors = [o for o in outcomes.values() if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], sqlite3.IntegrityError)
+    assert sorted(o for o in outcomes.values() if not isinstance(o, Exception)) == [1, 2]
+    assert [r[0] for r in conn.execute("SELECT n FROM item ORDER BY n")] == [1, 2]
+
+
+def test_a_failed_commit_fails_every_write_of_the_batch(conn):
+    other = sqlite3.connect(conn.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's writer keeps the database locked
+    db_timeout, db.BUSY_TIMEOUT_MS = db.BUSY_TIMEOUT_MS, 300
+    try:
+        outcomes = _run_in_threads(conn, [_insert(1), _insert(2)])
+    finally:
+        db.BUSY_TIMEOUT_MS = db_timeout
+        other.execute("ROLLBACK")
+        other.close()
+    assert all(isinstance(o, sqlite3.OperationalError) and "locked" in str(o)
+               for o in outcomes.values()), outcomes
+    assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
+
+
+def test_pooled_connections_are_reused_and_left_without_a_transaction(tmp_path):
+    path = str(tmp_path / "pool.db")
+    first = db.checkout(path)
+    first.execute("CREATE TABLE t (x)")
+    first.execute("BEGIN IMMEDIATE")
+    first.execute("INSERT INTO t VALUES (1)")
+    db.checkin(path, False, first)  # a request that failed mid-transaction
+    again = db.checkout(path)
+    assert again is first and not again.in_transaction
+    assert again.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    reader = db.checkout(path, readonly=True)
+    assert reader is not first
+    with pytest.raises(sqlite3.OperationalError):
+        reader.execute("INSERT INTO t VALUES (2)")
+    db.checkin(path, True, reader)
+    db.checkin(path, False, again)
