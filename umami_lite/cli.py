@@ -53,6 +53,9 @@ def serve(app, host, port, workers, threads, access_log=None):
     from gunicorn.app.base import BaseApplication
 
     from . import serverlog
+    from .state import EXTENSION_KEY
+
+    app.extensions[EXTENSION_KEY].country_lookup.preload()  # shared by the forked workers
 
     class Server(BaseApplication):
         def load_config(self):

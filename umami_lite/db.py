@@ -23,6 +23,7 @@ _write_locks = {}       # absolute path -> this process's lock for writers to th
 _write_locks_guard = threading.Lock()
 CHECKPOINT_EVERY = 100  # commits of one process between WAL checkpoints
 _commits = 0
+_failing = set()         # absolute paths whose last write failed in the database, see failed()
 _queues = {}            # absolute path -> writes waiting for write_grouped()'s next batch
 os.register_at_fork(after_in_child=_write_locks.clear)  # a parent's held lock is not ours
 os.register_at_fork(after_in_child=_queues.clear)
@@ -31,6 +32,27 @@ os.register_at_fork(after_in_child=_queues.clear)
 class Connection(sqlite3.Connection):
     """A connection that knows its file, so that writers to one database queue on one lock."""
     path = None
+    broken = False  # a write failed in the database itself: checkin() closes it, see failed()
+
+
+def failed(db, exc):
+    """Stops pooling connections to db's file when a write failed in the database itself
+    (locked, full, read-only, I/O), not in the data, until a write succeeds again.
+
+    A connection opened while the file was read-only stays read-only after the file is
+    writable again: the pool drops db, its idle connections, and those opened meanwhile.
+    """
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+        db.broken = True
+        if db.path is not None:
+            _failing.add(db.path)
+            close_idle(db.path)
+
+
+def succeeded(db):
+    """Pools connections to db's file again after a committed write (see failed())."""
+    if _failing:
+        _failing.discard(db.path)
 
 
 def connect(path, readonly=False):
@@ -63,17 +85,21 @@ def checkout(path, readonly=False):
             _pools.move_to_end(key)
             return idle.pop()
     db = connect(path, readonly)
+    db.broken = db.path in _failing  # maybe opened read-only: used once, not pooled
     db.execute("PRAGMA wal_autocheckpoint = 0")  # see checkpoint_now(): never inside a write
     return db
 
 
 def checkin(path, readonly, db):
-    """Puts db back into its pool (rolling back anything left open), or closes it if full."""
+    """Puts db back into its pool (rolling back anything left open), or closes it if full
+    or broken (see failed())."""
     try:
         if db.in_transaction:
             db.execute("ROLLBACK")
     except sqlite3.Error:
-        db.close()  # a connection that cannot roll back is not reused
+        db.broken = True  # a connection that cannot roll back is not reused
+    if getattr(db, "broken", False):
+        db.close()
         return
     key = (os.getpid(), os.path.abspath(path), readonly)
     with _pools_lock:
@@ -87,6 +113,17 @@ def checkin(path, readonly, db):
             (pid, _, _), old = _pools.popitem(last=False)
             (evicted if pid == os.getpid() else _inherited).extend(old)
     for conn in evicted + ([db] if db is not None else []):
+        conn.close()
+
+
+def close_idle(path):
+    """Closes this process's idle pooled connections to path; the next requests open new
+    ones (after a restore, or when a test changes how connections are made)."""
+    path = os.path.abspath(path)
+    with _pools_lock:
+        idle = [conn for key in list(_pools) if key[:2] == (os.getpid(), path)
+                for conn in _pools.pop(key)]
+    for conn in idle:
         conn.close()
 
 
@@ -176,7 +213,8 @@ def transaction(db):
         begin_immediate(db, deadline)
         try:
             yield db
-        except BaseException:
+        except BaseException as exc:
+            failed(db, exc)
             # SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): a second
             # ROLLBACK would raise "no transaction is active" and hide the real error (a 500
             # instead of the 503 a full disk gets).
@@ -184,6 +222,11 @@ def transaction(db):
                 db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+    except BaseException as exc:
+        failed(db, exc)
+        raise
+    else:
+        succeeded(db)
     finally:
         if lock is not None:
             lock.release()
@@ -245,7 +288,8 @@ def write_grouped(db, work):
 
 def _run_batch(db, batch, deadline):
     """Runs the queued writes in one transaction; sets each one's outcome, then done."""
-    failure = sqlite3.OperationalError("the write was interrupted")  # until COMMIT succeeds
+    # until COMMIT succeeds; "busy" makes it a 503 if the batch is interrupted
+    failure = sqlite3.OperationalError("database is busy: the batch holding this write stopped")
     try:
         begin_immediate(db, deadline)
         try:
@@ -254,15 +298,21 @@ def _run_batch(db, batch, deadline):
                 try:
                     pending.result = pending.work(db)
                 except Exception as exc:
+                    failed(db, exc)
+                    if not db.in_transaction:
+                        raise  # SQLite rolled it all back (full disk, I/O): the batch fails
                     db.execute("ROLLBACK TO grouped")
                     pending.error = exc
                 db.execute("RELEASE grouped")
             db.execute("COMMIT")
             failure = None
+            if not db.broken:
+                succeeded(db)
         finally:
             if failure is not None and db.in_transaction:
                 db.execute("ROLLBACK")
     except Exception as exc:
+        failed(db, exc)
         failure = exc
     finally:
         for pending in batch:
