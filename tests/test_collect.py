@@ -194,7 +194,8 @@ def test_valid_cache_token_skips_the_session_lookup(app, client, website, transp
 
 
 @pytest.mark.parametrize("token", ["garbage", "a.b.c", "", "null", '""',
-                                   "eyJhbGciOiJIUzI1NiJ9.e30.x", "x" * 5000])
+                                   "eyJhbGciOiJIUzI1NiJ9.e30.x", "x" * 5000, "1.2.3.4.5.sïg",
+                                   "1.1.0.0.month:2026-11.AAAAAAAAAAAAAAAAAAAAAAAA"])
 @pytest.mark.parametrize("transport", ["header", "payload"])
 def test_garbage_cache_token_is_ignored(app, client, website, token, transport):
     w = website["website_uuid"]

@@ -21,7 +21,7 @@ _inherited = []         # pooled connections of a parent process, never used or 
 _pools_lock = threading.Lock()
 _write_locks = {}       # absolute path -> this process's lock for writers to that database
 _write_locks_guard = threading.Lock()
-CHECKPOINT_EVERY = 100  # commits of one process between WAL checkpoints
+CHECKPOINT_EVERY = 300  # commits of one process between WAL checkpoints
 _commits = 0
 _failing = set()         # absolute paths whose last write failed in the database, see failed()
 _queues = {}            # absolute path -> writes waiting for write_grouped()'s next batch
@@ -238,8 +238,7 @@ class _Pending:
     __slots__ = ("work", "result", "error", "done")
 
     def __init__(self, work):
-        self.work, self.result, self.error = work, None, None
-        self.done = threading.Event()
+        self.work, self.result, self.error, self.done = work, None, None, False
 
     def outcome(self):
         if self.error is not None:
@@ -272,10 +271,11 @@ def write_grouped(db, work):
             if pending in queued:
                 queued.remove(pending)
                 raise sqlite3.OperationalError("database is locked (by this process's writers)")
-        pending.done.wait()  # a batch holding it is running: its outcome comes soon
+        while not pending.done:  # a batch holding it is running: its outcome comes soon
+            time.sleep(0.001)
         return pending.outcome()
     try:
-        if not pending.done.is_set():
+        if not pending.done:
             with _write_locks_guard:
                 batch = _queues.pop(db.path, [])
             _run_batch(db, batch, deadline)
@@ -318,7 +318,7 @@ def _run_batch(db, batch, deadline):
         for pending in batch:
             if failure is not None:
                 pending.result, pending.error = None, failure
-            pending.done.set()
+            pending.done = True
 
 
 def schema_sql():

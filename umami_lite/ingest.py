@@ -3,7 +3,6 @@
 Both ingest routes (/api/collect and the current API's /api/send) end here, so a
 pageview is the same row whichever tracker sent it.
 """
-import hashlib
 import hmac
 import json
 import re
@@ -112,7 +111,7 @@ def session_hash(salt, website_uuid, visitor):
     else:
         message = "\x1f".join((website_uuid, visitor.hostname or "", visitor.ip or "",
                                visitor.user_agent or ""))
-    return hmac.new(salt, message.encode("utf-8", "replace"), hashlib.sha256).digest()[:16]
+    return hmac.digest(salt, message.encode("utf-8", "replace"), "sha256")[:16]
 
 
 @lru_cache(maxsize=4096)  # referrers repeat a lot; parsing one costs more than the insert

@@ -43,11 +43,11 @@ def find(db, key):
     return get(db, row[0]) if row else None
 
 
-def by_uuid(db, website_uuid):
-    """Returns the website with this (lower-case) uuid, or None; one statement, for ingest."""
-    return db.execute(
-        "SELECT w.*, a.username FROM website w JOIN account a USING (user_id)"
-        " WHERE w.website_uuid = ?", (website_uuid,)).fetchone()
+def ingest_key(db, website_uuid):
+    """Returns (website_id, website_uuid) of the website with this (lower-case) uuid, or
+    None: all that ingest needs, in one statement without the account join."""
+    return db.execute("SELECT website_id, website_uuid FROM website WHERE website_uuid = ?",
+                      (website_uuid,)).fetchone()
 
 
 def by_share_id(db, share_id):
