@@ -154,3 +154,27 @@ def test_long_names_are_refused_not_stored(app, api, path, body, field):
     before = snapshot(app)
     assert_error(post(api, path, json.dumps(body).encode()), 400, f"'{field}'")
     assert snapshot(app) == before
+
+
+LONG_DIGITS = "9" * 5000  # Python's int() refuses strings of more than 4,300 digits
+
+
+def test_digit_strings_int_refuses_are_4xx_or_stored(app, api, website):
+    """These answered 500: int() of 5,000 digits, or of "²" (which str.isdigit accepts)."""
+    uid = website["website_uuid"]
+    for timestamp in (LONG_DIGITS, "²", "١٢٣"):
+        hit = {"type": "event", "payload": {"website": uid, "url": "/", "timestamp": timestamp}}
+        assert_error(post(api, "/api/send", json.dumps(hit).encode()), 400, "timestamp")
+    for path, hit in (("/api/collect", {"type": "pageview", "payload": {
+            "website": uid, "url": "/", "screen": LONG_DIGITS + "x1080"}}),
+            ("/api/send", {"type": "event", "payload": {
+                "website": uid, "url": "/", "screen": LONG_DIGITS + "x1080"}})):
+        assert post(api, path, json.dumps(hit).encode()).status_code == 200
+    assert rows(app, "SELECT count(*) FROM pageview") == [(2,)]
+    assert rows(app, "SELECT DISTINCT screen, device FROM session") == [("99999999999", "desktop")]
+    for path in (f"/api/website/{LONG_DIGITS}", f"/api/websites/{LONG_DIGITS}",
+                 f"/api/website/{LONG_DIGITS}/stats?start_at=0&end_at=1",
+                 f"/api/realtime/{LONG_DIGITS}"):
+        assert_error(api.get(path), 404, "")
+    assert_error(post(api, "/api/website", json.dumps(
+        {"website_id": LONG_DIGITS, "name": "n"}).encode()), 404, "")

@@ -42,7 +42,7 @@ BOTS = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html
         "curl/8.5.0", "python-requests/2.32"]
 NASTY = ["", " ", "\x00", "a\x00b", "' OR 1=1 --", "\" )", "😀🎉", "\u202eevil", "%00", "\\",
          "../../etc/passwd", "<script>alert(1)</script>", "x" * 10_000, "é" * 3000,
-         "null", "[]", "{}", "NaN", "-1", "9" * 400]
+         "null", "[]", "{}", "NaN", "-1", "9" * 400, "9" * 5000, "²", "١٢٣"]
 
 
 def settings_for(name, examples=None):
@@ -231,8 +231,8 @@ def send_mutations(website_uuid, whole_body=True):
                   st.one_of(st.none(), text, unknown, wrong_string)),
         st.builds(lambda v: lambda k, p: ({"type": k, "payload": {**p, "timestamp": v}}, 400),
                   st.one_of(st.integers(max_value=-1), st.integers(min_value=future),
-                            st.floats(), st.booleans(), nonempty.filter(
-                                lambda s: not s.isdigit()))),
+                            st.floats(), st.booleans(), st.sampled_from(["9" * 25, "1.5", "-1"]),
+                            nonempty.filter(lambda s: not (s.isascii() and s.isdigit())))),
         st.builds(lambda f: lambda k, p: ({"type": k, "payload": {**p, f: p["website"]}}, 400),
                   st.sampled_from(["link", "pixel"])),
     ) | (st.sampled_from([

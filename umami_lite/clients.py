@@ -39,7 +39,8 @@ def device_for(os_name, screen):
     """Returns laptop/desktop/tablet/mobile from screen width and OS (Umami v1 thresholds)."""
     if not screen:
         return None
-    match = re.match(r"\s*(\d+)", screen)
+    # at most 9 digits: int() refuses more than 4,300, and no screen is wider anyway
+    match = re.match(r"\s*(\d{1,9})", screen)
     if not match:
         return None
     width = int(match.group(1))

@@ -36,7 +36,10 @@ def find(db, key):
     """Returns the website whose integer id or uuid is key, or None."""
     key = str(key)
     if key.isascii() and key.isdigit():
-        website_id = int(key)
+        digits = key.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_ID)):  # and int() refuses more than 4,300 digits
+            return None
+        website_id = int(digits)
         return get(db, website_id) if website_id <= MAX_ID else None
     row = db.execute("SELECT website_id FROM website WHERE website_uuid = ?",
                      (key.lower(),)).fetchone()

@@ -83,7 +83,9 @@ def _created_at(payload, now):
     raw = payload.get("timestamp")
     if raw is None:
         return now
-    if isinstance(raw, str) and raw.isdigit():
+    # ASCII digits only: "²".isdigit() is true but int() refuses it, and int() refuses
+    # more than 4,300 digits; longer strings stay text and are refused below
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 20:
         raw = int(raw)
     if not isinstance(raw, int) or isinstance(raw, bool):
         raise bad_request("'payload.timestamp' must be an integer (epoch seconds).")
