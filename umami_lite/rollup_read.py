@@ -17,6 +17,9 @@ from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES
 from .timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
+# The last local ms a label can show (9999-12-31 23:59:59.999): end_at may be the last UTC
+# ms of 9999, which is already year 10000 in zones ahead of UTC.
+LAST_LOCAL_MS = (datetime.max - EPOCH) // timedelta(milliseconds=1)
 STEP_MS = {"minute": 60_000, "hour": HOUR_MS, "day": DAY_HOURS * HOUR_MS}
 
 
@@ -164,6 +167,8 @@ def _next_start(local_ms, unit):
     if unit in STEP_MS:
         return (local_ms // STEP_MS[unit] + 1) * STEP_MS[unit]
     day = (EPOCH + timedelta(milliseconds=local_ms)).date()
+    if day.year == datetime.max.year and (unit == "year" or day.month == 12):
+        return LAST_LOCAL_MS + 1
     if unit == "month":
         nxt = datetime(day.year + (day.month == 12), day.month % 12 + 1, 1)
     else:
@@ -184,6 +189,8 @@ def bucket_pieces(unit, tz_name, start, end):
         a = max(seg_from, start)
         while a <= seg_to:
             local = a + offset
+            if local > LAST_LOCAL_MS:
+                break  # no label past year 9999 (and no hit is stored that far ahead)
             b = min(seg_to, _next_start(local, unit) - offset - 1)
             pieces.setdefault(_label(local, unit), []).append((a, b))
             a = b + 1

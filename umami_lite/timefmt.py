@@ -7,4 +7,5 @@ def iso(ms):
     if ms is None:
         return None
     dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    # the year by hand: glibc's %Y does not pad years before 1000 to four digits
+    return f"{dt.year:04d}-{dt:%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"

@@ -20,6 +20,7 @@ LOCAL_LABELS = {"minute": "%Y-%m-%d %H:%M:00", "hour": "%Y-%m-%d %H:00:00",
                 "year": "%Y-01-01 00:00:00"}
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
+EARLIEST_MS = -62_135_596_800_000  # 0001-01-01T00:00:00Z: no earlier date can be shown
 
 
 def query(args, website):
@@ -79,13 +80,14 @@ def compared(q, mode):
     """Returns the Query of the period q is compared with.
 
     prev: the same length just before, [start - span - 1, start - 1], so no instant is in
-    both periods (Umami's shifted range shares its end with the current start).
+    both periods (Umami's shifted range shares its end with the current start); it starts
+    no earlier than year 1 (an all-time range would put it before, and answer a 500).
     yoy: the same instants one year earlier (29 February -> 28 February).
     """
     if mode == "yoy":
         return Query(q.website_id, _year_before(q.start), _year_before(q.end), q.filters)
     span = q.end - q.start
-    return Query(q.website_id, q.start - span - 1, q.start - 1, q.filters)
+    return Query(q.website_id, max(q.start - span - 1, EARLIEST_MS), q.start - 1, q.filters)
 
 
 def compare_mode(args, default=None):
