@@ -34,8 +34,11 @@ class Cover:
         self.raw += other.raw
 
 
-def cover(done, start, end):
-    """Returns the Cover of [start, end] given the last summarized hour done (or None)."""
+def cover(done, start, end, days=True):
+    """Returns the Cover of [start, end] given the last summarized hour done (or None).
+
+    days=False uses hour summaries only (per-url summaries have no day rows).
+    """
     result = Cover()
     first = -(-start // HOUR_MS)                    # first hour starting at or after start
     last = min((end + 1) // HOUR_MS - 1, -1 if done is None else done)
@@ -48,7 +51,7 @@ def cover(done, start, end):
         result.raw.append(((last + 1) * HOUR_MS, end))
     first_day = -(-first // DAY_HOURS)
     last_day = (last + 1) // DAY_HOURS - 1
-    if first_day > last_day:
+    if first_day > last_day or not days:
         result.summaries.append((1, first, last))
         return result
     if first < first_day * DAY_HOURS:
@@ -197,11 +200,11 @@ def bucket_pieces(unit, tz_name, start, end):
     return pieces
 
 
-def bucket_covers(done, unit, tz_name, start, end):
-    """Returns {label: Cover} for the local buckets of [start, end]."""
+def bucket_covers(done, unit, tz_name, start, end, days=True):
+    """Returns {label: Cover} for the local buckets of [start, end] (days as in cover())."""
     covers = {}
     for label, intervals in bucket_pieces(unit, tz_name, start, end).items():
         covers[label] = Cover()
         for a, b in intervals:
-            covers[label].extend(cover(done, a, b))
+            covers[label].extend(cover(done, a, b, days))
     return covers

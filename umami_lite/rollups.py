@@ -9,11 +9,14 @@ summary always equals what its raw rows say. Stats read summaries for the comple
 hours of a range and raw rows for the rest (see rollup_read.py).
 
 Per website, hour (span 1) or UTC day (span 24, keyed by its first hour), and url_key (0
-for all urls, else one url's rollup_key id, which serves the dashboard's url filter):
+for all urls, else one url's rollup_key id, which serves the dashboard's url filter; per-url
+summaries exist for hours only, as day rows of 20 k urls cost more space than they save):
 - rollup_time: pageviews, bounces and totaltime of the (session, UTC hour) groups, and the
   roaring bitmap of the sessions with a pageview.
 - rollup_count: for kind url (url_key 0 only) | referrer | event, two int32 arrays:
-  interned key ids (rollup_key) and their counts.
+  interned key ids (rollup_key) and their counts. Self-referrals by the session's hostname
+  (which the referrer metric always leaves out, whatever the website's settings) are not
+  counted.
 Per website: rollup_attr holds, per session attribute value, the bitmap of the sessions
 created in summarized hours; rollup_state holds done_hour, the last summarized hour.
 """
@@ -89,14 +92,21 @@ def forget_before(db, website_id, cutoff):
     if done is None:
         return
     if hour <= done:
-        _resummarize(db, website_id, hour, done)
+        # urls of the deleted rows may be gone from the hour: clear all of its summaries
+        _resummarize(db, website_id, hour, done, scan=True)
     db.execute("DELETE FROM rollup_attr WHERE website_id = ?", (website_id,))
     _add_new_sessions(db, website_id, 0, (done + 1) * HOUR_MS - 1)
 
 
 def _summarize_until(db, website_id, done, target):
-    """Summarizes every hour in (done, target] that has rows; moves done_hour to target."""
-    days = set() if done is None else {done // DAY_HOURS}
+    """Summarizes every hour in (done, target] that has rows; moves done_hour to target.
+
+    Those hours (and any day not yet complete at done) have no summary rows yet, so
+    nothing is cleared; the sessions created in the whole range are added at once.
+    """
+    days = set()
+    if done is not None and (done + 1) % DAY_HOURS:
+        days.add(done // DAY_HOURS)   # its day was not complete, so not summarized yet
     hour = -1 if done is None else done
     while True:
         hour = _next_hour_with_rows(db, website_id, hour + 1, target)
@@ -110,6 +120,8 @@ def _summarize_until(db, website_id, done, target):
     for day in sorted(days):
         if (day + 1) * DAY_HOURS - 1 <= target:
             summarize_day(db, website_id, day)
+    _add_new_sessions(db, website_id, 0 if done is None else (done + 1) * HOUR_MS,
+                      (target + 1) * HOUR_MS - 1)
 
 
 def _next_hour_with_rows(db, website_id, from_hour, to_hour):
@@ -124,19 +136,39 @@ def _next_hour_with_rows(db, website_id, from_hour, to_hour):
     return min(found) // HOUR_MS if found else None
 
 
-def _resummarize(db, website_id, hour, done):
+def _resummarize(db, website_id, hour, done, scan=False):
+    """Rewrites the summaries of one already summarized hour and of its day if complete.
+
+    Raw rows of a summarized hour only grow (except when pruning, which passes scan), so
+    the old per-url rows are among the urls the hour holds now: they are deleted by key
+    instead of scanning every summary of the website.
+    """
+    start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
+    url_keys = None if scan else [0, *_hour_url_keys(db, website_id, start, end)]
+    _clear(db, website_id, 1, hour, url_keys)
     summarize_hour(db, website_id, hour)
+    _add_new_sessions(db, website_id, start, end)
     day = hour // DAY_HOURS
     if (day + 1) * DAY_HOURS - 1 <= done:
+        _clear(db, website_id, DAY_HOURS, day * DAY_HOURS, [0])
         summarize_day(db, website_id, day)
 
 
+def _hour_url_keys(db, website_id, start, end):
+    """Returns the key ids of the interned urls of the raw rows in [start, end]."""
+    urls = [row[0] for row in db.execute(
+        "SELECT url FROM pageview WHERE website_id = ? AND created_at BETWEEN ? AND ?"
+        " UNION SELECT url FROM event WHERE website_id = ? AND created_at BETWEEN ? AND ?",
+        (website_id, start, end, website_id, start, end))]
+    return list(_known_keys(db, website_id, "url", [(url, "", "") for url in urls]).values())
+
+
 def summarize_hour(db, website_id, hour):
-    """(Re)writes the summaries of one hour from its raw rows: for all urls (url_key 0) and
-    for each url (url_key = its rollup_key id), which serves the dashboard's url filter.
+    """Writes the summaries of one hour (which has none yet) from its raw rows: for all
+    urls (url_key 0) and for each url (url_key = its rollup_key id), which serves the
+    dashboard's url filter.
     """
     start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
-    _clear(db, website_id, 1, hour)
     out = _Rows()
     rows = db.execute(
         "SELECT url, session_id, count(*), (max(created_at) - min(created_at)) / 1000"
@@ -154,67 +186,90 @@ def summarize_hour(db, website_id, hour):
         " SELECT count(*) AS c, (max(created_at) - min(created_at)) / 1000 AS t FROM pageview"
         " WHERE website_id = ? AND created_at BETWEEN ? AND ? GROUP BY session_id)",
         (website_id, start, end)).fetchone()
-    url_ids = dict(zip(urls, intern_keys(db, website_id, "url", [(u, "", "") for u in urls])))
+    by_kind = {kind: _counts_by_url(db, kind, website_id, start, end)
+               for kind in ("referrer", "event")}
+    all_urls = set(urls).union(*by_kind.values())
+    url_ids = dict(zip(all_urls, intern_keys(db, website_id, "url",
+                                             [(u, "", "") for u in all_urls])))
     out.time_row(website_id, 0, 1, hour, *everyone,
-                BitMap(session_id for _, session_id, _, _ in rows))
+                 BitMap(session_id for _, session_id, _, _ in rows))
     for url, (views, bounces, totaltime, session_ids) in urls.items():
         out.time_row(website_id, url_ids[url], 1, hour, views, bounces, totaltime,
-                    BitMap(session_ids))
-    out.count_row(website_id, "url", 0, 1, hour, list(url_ids.values()),
-                  [urls[url][0] for url in url_ids])
-    for kind in ("referrer", "event"):
-        by_url = {}
-        for url, *key, count in db.execute(COUNT_BY_URL_SQL[kind], (website_id, start, end)):
-            by_url.setdefault(url, {})[tuple(key)] = count
+                     BitMap(session_ids))
+    out.count_row(website_id, "url", 0, 1, hour, [url_ids[url] for url in urls],
+                  [cell[0] for cell in urls.values()])
+    for kind, by_url in by_kind.items():
+        keys = list({key for counts in by_url.values() for key in counts})
+        key_ids = dict(zip(keys, intern_keys(db, website_id, kind, keys)))
         totals = {}
         for url, counts in by_url.items():
-            ids = intern_keys(db, website_id, kind, list(counts))
-            url_id = url_ids.get(url) or intern_keys(db, website_id, "url", [(url, "", "")])[0]
-            out.count_row(website_id, kind, url_id, 1, hour, ids, list(counts.values()))
+            ids = [key_ids[key] for key in counts]
+            out.count_row(website_id, kind, url_ids[url], 1, hour, ids, list(counts.values()))
             for key_id, count in zip(ids, counts.values()):
                 totals[key_id] = totals.get(key_id, 0) + count
         out.count_row(website_id, kind, 0, 1, hour, list(totals), list(totals.values()))
     out.write(db)
-    _add_new_sessions(db, website_id, start, end)
+
+
+def _counts_by_url(db, kind, website_id, start, end):
+    """Returns {url: {(a, b, c): count}} of one kind (referrer | event) in [start, end]."""
+    from .ingest import referrer_domain  # ingest imports this module
+    by_url = {}
+    for url, *key, count in db.execute(COUNT_BY_URL_SQL[kind], (website_id, start, end)):
+        if kind == "referrer" and key[1] == _host(key[2], referrer_domain):
+            continue  # a self-referral by hostname: never an external referrer
+        by_url.setdefault(url, {})[tuple(key)] = count
+    return by_url
+
+
+def _host(hostname, referrer_domain):
+    """Returns the bare host of a session hostname, as the referrer metric compares it."""
+    if not hostname:
+        return None
+    return referrer_domain(hostname if "://" in hostname else f"//{hostname}")
 
 
 def summarize_day(db, website_id, day):
-    """(Re)writes the summaries of one UTC day from its hour summaries (every url_key)."""
+    """Writes the all-urls summaries of one UTC day (which has none yet) from its hours."""
     first, last = day * DAY_HOURS, day * DAY_HOURS + DAY_HOURS - 1
-    _clear(db, website_id, DAY_HOURS, first)
     out = _Rows()
-    cells = {}
-    for url_key, views, bounces, totaltime, blob in db.execute(
-            "SELECT url_key, views, bounces, totaltime, sessions FROM rollup_time"
-            " WHERE website_id = ? AND span = 1 AND hour BETWEEN ? AND ?",
-            (website_id, first, last)):
-        cell = cells.setdefault(url_key, [0, 0, 0, []])
-        cell[0] += views
-        cell[1] += bounces
-        cell[2] += totaltime
-        cell[3].append(BitMap.deserialize(blob))
-    for url_key, (views, bounces, totaltime, bitmaps) in cells.items():
-        out.time_row(website_id, url_key, DAY_HOURS, first, views, bounces, totaltime,
-                    BitMap.union(*bitmaps))
+    views = bounces = totaltime = 0
+    bitmaps = []
+    for row in db.execute(
+            "SELECT views, bounces, totaltime, sessions FROM rollup_time WHERE website_id = ?"
+            " AND url_key = 0 AND span = 1 AND hour BETWEEN ? AND ?", (website_id, first, last)):
+        views, bounces, totaltime = views + row[0], bounces + row[1], totaltime + row[2]
+        bitmaps.append(BitMap.deserialize(row[3]))
+    if bitmaps:
+        out.time_row(website_id, 0, DAY_HOURS, first, views, bounces, totaltime,
+                     BitMap.union(*bitmaps))
     for kind in COUNT_KINDS:
         totals = {}
-        for url_key, keys, counts in db.execute(
-                "SELECT url_key, keys, counts FROM rollup_count WHERE website_id = ?"
-                " AND kind = ? AND span = 1 AND hour BETWEEN ? AND ?",
+        for keys, counts in db.execute(
+                "SELECT keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
+                " AND url_key = 0 AND span = 1 AND hour BETWEEN ? AND ?",
                 (website_id, KIND_CODES[kind], first, last)):
-            cell = totals.setdefault(url_key, {})
             for key, count in zip(unpack(keys), unpack(counts)):
-                cell[key] = cell.get(key, 0) + count
-        for url_key, cell in totals.items():
-            out.count_row(website_id, kind, url_key, DAY_HOURS, first, list(cell),
-                          list(cell.values()))
+                totals[key] = totals.get(key, 0) + count
+        out.count_row(website_id, kind, 0, DAY_HOURS, first, list(totals), list(totals.values()))
     out.write(db)
 
 
-def _clear(db, website_id, span, hour):
+def _clear(db, website_id, span, hour, url_keys=None):
+    """Deletes the summaries of one hour or day: of url_keys, or all (a scan) when None."""
     for table in ("rollup_time", "rollup_count"):
-        db.execute(f"DELETE FROM {table} WHERE website_id = ? AND span = ? AND hour = ?",
-                   (website_id, span, hour))
+        if url_keys is None:
+            db.execute(f"DELETE FROM {table} WHERE website_id = ? AND span = ? AND hour = ?",
+                       (website_id, span, hour))
+        elif table == "rollup_time":
+            db.executemany("DELETE FROM rollup_time WHERE website_id = ? AND url_key = ?"
+                           " AND span = ? AND hour = ?",
+                           [(website_id, key, span, hour) for key in url_keys])
+        else:
+            db.executemany("DELETE FROM rollup_count WHERE website_id = ? AND kind = ?"
+                           " AND url_key = ? AND span = ? AND hour = ?",
+                           [(website_id, code, key, span, hour) for key in url_keys
+                            for code in KIND_CODES.values()])
 
 
 class _Rows:
@@ -255,15 +310,29 @@ def unpack(blob):
 
 def intern_keys(db, website_id, kind, keys):
     """Returns the key ids of (a, b, c) text triples, creating missing ones."""
-    ids = []
-    for key in keys:
-        row = db.execute("SELECT key_id FROM rollup_key WHERE website_id = ? AND kind = ?"
-                         " AND a = ? AND b = ? AND c = ?", (website_id, kind, *key)).fetchone()
-        if row is None:
-            row = (db.execute("INSERT INTO rollup_key (website_id, kind, a, b, c)"
-                              " VALUES (?, ?, ?, ?, ?)", (website_id, kind, *key)).lastrowid,)
-        ids.append(row[0])
-    return ids
+    known = _known_keys(db, website_id, kind, keys)
+    missing = [key for key in dict.fromkeys(keys) if key not in known]
+    if missing:
+        db.executemany("INSERT INTO rollup_key (website_id, kind, a, b, c) VALUES (?, ?, ?, ?, ?)",
+                       [(website_id, kind, *key) for key in missing])
+        known.update(_known_keys(db, website_id, kind, missing))
+    return [known[key] for key in keys]
+
+
+def _known_keys(db, website_id, kind, keys, chunk=500):
+    """Returns {(a, b, c): key_id} of the keys already interned (batched lookups by a)."""
+    wanted = set(keys)
+    firsts = list({key[0] for key in wanted})
+    known = {}
+    for index in range(0, len(firsts), chunk):
+        part = firsts[index:index + chunk]
+        marks = ", ".join("?" for _ in part)
+        for key_id, *key in db.execute(
+                f"SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?"
+                f" AND a IN ({marks})", (website_id, kind, *part)):
+            if tuple(key) in wanted:
+                known[tuple(key)] = key_id
+    return known
 
 
 def _add_new_sessions(db, website_id, start, end):

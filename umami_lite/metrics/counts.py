@@ -15,7 +15,7 @@ def summarized(db, q):
 def key_counts(db, q, kind, done, scope):
     """Returns {(a, b, c): count} for one kind over q's range (no filter or one url)."""
     url_key, url = scope
-    part = rr.cover(done, q.start, q.end)
+    part = rr.cover(done, q.start, q.end, days=url_key == 0)
     totals = {}
     if kind == "url" and url is not None:   # one url: its pageviews
         rows = rr.time_rows(db, q.website_id, part.summaries, url_key)

@@ -14,7 +14,7 @@ def query(db, q, unit, tz):
     if scope is None or done is None or unit == "minute":
         return raw_query(db, q, unit, tz)
     url_key, url = scope
-    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end, url_key == 0)
     rows = rr.time_rows(db, q.website_id, [r for c in covers.values() for r in c.summaries],
                         url_key)
     views, sessions = {}, {}

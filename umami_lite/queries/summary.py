@@ -13,7 +13,7 @@ def query(db, q):
     if scope is None or done is None:
         return raw_query(db, q)
     url_key, url = scope
-    part = rr.cover(done, q.start, q.end)
+    part = rr.cover(done, q.start, q.end, days=url_key == 0)
     rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
     found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
     views = sum(row[0] for row in found)
