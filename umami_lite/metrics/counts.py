@@ -23,8 +23,7 @@ def key_counts(db, q, kind, done, scope):
         if views:
             totals[(url, "", "")] = views
     else:
-        rows = rr.count_rows(db, q.website_id, kind, part.summaries, url_key)
-        pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+        pairs = rr.summary_pairs(db, q.website_id, kind, part.summaries, url_key)
         if pairs:
             summed = rr.sum_counts(pairs)
             texts = rr.key_texts(db, q.website_id, kind, list(summed))
