@@ -22,9 +22,11 @@ from umami_lite.query import Filter, Query
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 HOUR = 3_600_000
-# 2026-11-02T12:00:00Z: three days of data span the end of US daylight time (Nov 1).
+# 2026-11-02T12:00:00Z: twelve days of data span the end of US daylight time (Nov 1) and
+# cover the whole rollup week of hours 497,952 to 498,119 since the epoch.
 END = 1_793_620_800_000
-START = END - 3 * 24 * HOUR
+DAYS = 12
+START = END - DAYS * 24 * HOUR
 ZONES = ("UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
          "Europe/Berlin")
 
@@ -45,7 +47,7 @@ def dataset(tmp_path_factory):
     from umami_lite import create_app
     path = str(tmp_path_factory.mktemp("rollups") / "data.db")
     os.environ.setdefault("UMAMI_LITE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    website = _load_generate().generate(path, 3000, 3, seed=7, now=END)
+    website = _load_generate().generate(path, 6000, DAYS, seed=7, now=END)
     clock = Clock(END)
     app = create_app({"UMAMI_LITE_DATABASE": path, "UMAMI_LITE_CLOCK": clock,
                       "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD, "TESTING": True})
@@ -53,7 +55,7 @@ def dataset(tmp_path_factory):
     rng = random.Random(3)
     uuid = website["website_uuid"]
     # late writes into summarized hours, then the current hour, then a new hour after a gap
-    moments = ([START + rng.randrange(3 * 24 * HOUR - 2 * HOUR) for _ in range(40)]
+    moments = ([START + rng.randrange(DAYS * 24 * HOUR - 2 * HOUR) for _ in range(40)]
                + [END + rng.randrange(HOUR // 2) for _ in range(20)]
                + [END + 5 * HOUR + rng.randrange(HOUR) for _ in range(20)])
     for index, moment in enumerate(moments):
@@ -101,6 +103,7 @@ def test_rollups_were_built(dataset):
     done = rollups.done_hour(conn, website["website_id"])
     assert done == (END + 5 * HOUR) // HOUR - 1
     assert conn.execute("SELECT count(*) FROM rollup_time WHERE span = 24").fetchone()[0] >= 2
+    assert conn.execute("SELECT count(*) FROM rollup_time WHERE span = 168").fetchone()[0] >= 1
     assert conn.execute("SELECT count(*) FROM rollup_attr").fetchone()[0] > 10
 
 

@@ -1,8 +1,9 @@
-"""Reading rollups: a time range split into summarized hours and days plus raw-row edges.
+"""Reading rollups: a time range split into summarized hours, days and weeks plus raw-row edges.
 
-A range [start, end] (epoch ms, inclusive) is served by day summaries for the UTC days it
-fully covers, hour summaries for the other full hours, and raw rows for the rest: the
-partial hours at its ends and the hours after the website's last summarized hour. Every
+A range [start, end] (epoch ms, inclusive) is served by week summaries for the weeks it
+fully covers, day summaries for the other whole UTC days, hour summaries for the other
+whole hours, and raw rows for the rest: the partial hours at its ends and the hours after
+the website's last summarized hour. Every
 part is disjoint from the others, and stats are additive over UTC hours (Umami's groups
 are (session, UTC hour)), so sums of parts are exact; distinct sessions are unions of
 the parts' session sets.
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pyroaring import BitMap
 
-from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES
+from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS
 from .timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
@@ -39,7 +40,7 @@ class Cover:
 def cover(done, start, end, days=True):
     """Returns the Cover of [start, end] given the last summarized hour done (or None).
 
-    days=False uses hour summaries only (per-url summaries have no day rows).
+    days=False uses hour summaries only (per-url summaries have no day or week rows).
     """
     result = Cover()
     first = -(-start // HOUR_MS)                    # first hour starting at or after start
@@ -51,17 +52,26 @@ def cover(done, start, end, days=True):
         result.raw.append((start, first * HOUR_MS - 1))
     if (last + 1) * HOUR_MS <= end:
         result.raw.append(((last + 1) * HOUR_MS, end))
-    first_day = -(-first // DAY_HOURS)
-    last_day = (last + 1) // DAY_HOURS - 1
-    if first_day > last_day or not days:
-        result.summaries.append((1, first, last))
-        return result
-    if first < first_day * DAY_HOURS:
-        result.summaries.append((1, first, first_day * DAY_HOURS - 1))
-    result.summaries.append((DAY_HOURS, first_day * DAY_HOURS, last_day * DAY_HOURS))
-    if (last_day + 1) * DAY_HOURS <= last:
-        result.summaries.append((1, (last_day + 1) * DAY_HOURS, last))
+    result.summaries = _split(first, last, SPANS if days else SPANS[:1])
     return result
+
+
+def _split(first, last, spans):
+    """Returns (span, first key hour, last key hour) ranges covering hours [first, last]:
+    the widest span's whole units inside, the narrower spans at both edges.
+    """
+    span = spans[-1]
+    if span == 1:
+        return [(1, first, last)]
+    lo = -(-first // span) * span                   # first whole unit's first hour
+    hi = (last + 1) // span * span - 1              # last whole unit's last hour
+    if lo > hi:
+        return _split(first, last, spans[:-1])
+    parts = _split(first, lo - 1, spans[:-1]) if first < lo else []
+    parts.append((span, lo, hi - span + 1))
+    if hi < last:
+        parts += _split(hi + 1, last, spans[:-1])
+    return parts
 
 
 def raw_where(intervals, column="created_at"):

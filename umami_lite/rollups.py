@@ -1,14 +1,16 @@
-"""Rollups: summaries of completed UTC hours and days, derived from the raw rows.
+"""Rollups: summaries of completed UTC hours, days and weeks, derived from the raw rows.
 
 Raw rows stay the truth. When a write lands in a later hour than the website's last
 summarized one, the same write transaction summarizes every completed hour since (from
-its raw rows) and every completed UTC day (from its 24 hour summaries). A write into an
+its raw rows), every completed UTC day (from its 24 hour summaries) and every completed
+week of 168 hours since the epoch (from its 7 day summaries). A write into an
 already summarized hour (a request that started before the hour ended, a moved test
 clock, a bulk load) re-summarizes that hour and its day in the same transaction, so a
 summary always equals what its raw rows say. Stats read summaries for the completed
 hours of a range and raw rows for the rest (see rollup_read.py).
 
-Per website, hour (span 1) or UTC day (span 24, keyed by its first hour), and url_key (0
+Per website, hour (span 1), UTC day (span 24) or week (span 168; spans are keyed by their
+first hour), and url_key (0
 for all urls, else one url's rollup_key id, which serves the dashboard's url filter; per-url
 summaries exist for hours only, as day rows of 20 k urls cost more space than they save):
 - rollup_time: pageviews, bounces and totaltime of the (session, UTC hour) groups, and the
@@ -22,10 +24,13 @@ created in summarized hours; rollup_state holds done_hour, the last summarized h
 """
 from array import array
 
+import numpy as np
 from pyroaring import BitMap
 
 HOUR_MS = 3_600_000
 DAY_HOURS = 24
+WEEK_HOURS = 7 * DAY_HOURS
+SPANS = (1, DAY_HOURS, WEEK_HOURS)  # each level is summed from the one before
 COUNT_KINDS = ("url", "referrer", "event")
 KIND_CODES = {"url": 1, "referrer": 2, "event": 3}  # rollup_count.kind: an int is 1 byte
 ATTRS = ("browser", "os", "device", "country", "language", "screen")
@@ -101,25 +106,25 @@ def forget_before(db, website_id, cutoff):
 def _summarize_until(db, website_id, done, target):
     """Summarizes every hour in (done, target] that has rows; moves done_hour to target.
 
-    Those hours (and any day not yet complete at done) have no summary rows yet, so
-    nothing is cleared; the sessions created in the whole range are added at once.
+    Those hours (and the days and weeks not yet complete at done) have no summary rows
+    yet, so nothing is cleared; the sessions created in the whole range are added at once.
     """
-    days = set()
-    if done is not None and (done + 1) % DAY_HOURS:
-        days.add(done // DAY_HOURS)   # its day was not complete, so not summarized yet
+    touched = set()   # (span, first hour) of the days and weeks holding summarized hours
+    if done is not None:
+        touched.update(_spans_of(done))   # not complete at done, so not summarized yet
     hour = -1 if done is None else done
     while True:
         hour = _next_hour_with_rows(db, website_id, hour + 1, target)
         if hour is None:
             break
         summarize_hour(db, website_id, hour)
-        days.add(hour // DAY_HOURS)
+        touched.update(_spans_of(hour))
     db.execute("INSERT INTO rollup_state (website_id, done_hour) VALUES (?, ?)"
                " ON CONFLICT (website_id) DO UPDATE SET done_hour = excluded.done_hour",
                (website_id, target))
-    for day in sorted(days):
-        if (day + 1) * DAY_HOURS - 1 <= target:
-            summarize_day(db, website_id, day)
+    for span, first in sorted(touched):   # days before the weeks made of them
+        if first + span - 1 <= target and (done is None or first + span - 1 > done):
+            summarize_span(db, website_id, span, first)
     _add_new_sessions(db, website_id, 0 if done is None else (done + 1) * HOUR_MS,
                       (target + 1) * HOUR_MS - 1)
 
@@ -137,7 +142,8 @@ def _next_hour_with_rows(db, website_id, from_hour, to_hour):
 
 
 def _resummarize(db, website_id, hour, done, scan=False):
-    """Rewrites the summaries of one already summarized hour and of its day if complete.
+    """Rewrites the summaries of one already summarized hour, and of its day and week if
+    complete.
 
     Raw rows of a summarized hour only grow (except when pruning, which passes scan), so
     the old per-url rows are among the urls the hour holds now: they are deleted by key
@@ -148,10 +154,15 @@ def _resummarize(db, website_id, hour, done, scan=False):
     _clear(db, website_id, 1, hour, url_keys)
     summarize_hour(db, website_id, hour)
     _add_new_sessions(db, website_id, start, end)
-    day = hour // DAY_HOURS
-    if (day + 1) * DAY_HOURS - 1 <= done:
-        _clear(db, website_id, DAY_HOURS, day * DAY_HOURS, [0])
-        summarize_day(db, website_id, day)
+    for span, first in _spans_of(hour):   # the day, then the week
+        if first + span - 1 <= done:
+            _clear(db, website_id, span, first, [0])
+            summarize_span(db, website_id, span, first)
+
+
+def _spans_of(hour):
+    """Returns [(span, first hour)] of the day and the week holding hour."""
+    return [(span, hour - hour % span) for span in SPANS[1:]]
 
 
 def _hour_url_keys(db, website_id, start, end):
@@ -229,29 +240,33 @@ def _host(hostname, referrer_domain):
     return referrer_domain(hostname if "://" in hostname else f"//{hostname}")
 
 
-def summarize_day(db, website_id, day):
-    """Writes the all-urls summaries of one UTC day (which has none yet) from its hours."""
-    first, last = day * DAY_HOURS, day * DAY_HOURS + DAY_HOURS - 1
+def summarize_span(db, website_id, span, first):
+    """Writes the all-urls summaries of one day or week (which has none yet) from the
+    summaries of the level below (hours or days).
+    """
+    below = SPANS[SPANS.index(span) - 1]
+    bounds = (website_id, below, first, first + span - 1)
     out = _Rows()
     views = bounces = totaltime = 0
     bitmaps = []
     for row in db.execute(
             "SELECT views, bounces, totaltime, sessions FROM rollup_time WHERE website_id = ?"
-            " AND url_key = 0 AND span = 1 AND hour BETWEEN ? AND ?", (website_id, first, last)):
+            " AND url_key = 0 AND span = ? AND hour BETWEEN ? AND ?", bounds):
         views, bounces, totaltime = views + row[0], bounces + row[1], totaltime + row[2]
         bitmaps.append(BitMap.deserialize(row[3]))
     if bitmaps:
-        out.time_row(website_id, 0, DAY_HOURS, first, views, bounces, totaltime,
+        out.time_row(website_id, 0, span, first, views, bounces, totaltime,
                      BitMap.union(*bitmaps))
     for kind in COUNT_KINDS:
-        totals = {}
-        for keys, counts in db.execute(
-                "SELECT keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
-                " AND url_key = 0 AND span = 1 AND hour BETWEEN ? AND ?",
-                (website_id, KIND_CODES[kind], first, last)):
-            for key, count in zip(unpack(keys), unpack(counts)):
-                totals[key] = totals.get(key, 0) + count
-        out.count_row(website_id, kind, 0, DAY_HOURS, first, list(totals), list(totals.values()))
+        pairs = db.execute("SELECT keys, counts FROM rollup_count WHERE website_id = ?"
+                           " AND kind = ? AND url_key = 0 AND span = ? AND hour BETWEEN ? AND ?",
+                           (website_id, KIND_CODES[kind], *bounds[1:])).fetchall()
+        if pairs:
+            keys = np.concatenate([np.frombuffer(k, dtype=np.int32) for k, _ in pairs])
+            counts = np.concatenate([np.frombuffer(c, dtype=np.int32) for _, c in pairs])
+            ids, inverse = np.unique(keys, return_inverse=True)
+            totals = np.bincount(inverse, weights=counts).astype(np.int64)
+            out.count_row(website_id, kind, 0, span, first, ids.tolist(), totals.tolist())
     out.write(db)
 
 
