@@ -225,10 +225,13 @@ def summarize_hour(db, website_id, hour):
 def _counts_by_url(db, kind, website_id, start, end):
     """Returns {url: {(a, b, c): count}} of one kind (referrer | event) in [start, end]."""
     from .ingest import referrer_domain  # ingest imports this module
-    by_url = {}
+    by_url, hosts = {}, {}
     for url, *key, count in db.execute(COUNT_BY_URL_SQL[kind], (website_id, start, end)):
-        if kind == "referrer" and key[1] == _host(key[2], referrer_domain):
-            continue  # a self-referral by hostname: never an external referrer
+        if kind == "referrer":
+            if key[2] not in hosts:
+                hosts[key[2]] = _host(key[2], referrer_domain)
+            if key[1] == hosts[key[2]]:
+                continue  # a self-referral by hostname: never an external referrer
         by_url.setdefault(url, {})[tuple(key)] = count
     return by_url
 
