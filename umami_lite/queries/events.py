@@ -27,16 +27,14 @@ def query(db, q, unit, tz):
         for key_id, count in summed.items():
             cell = (texts[key_id][1], label)
             totals[cell] = totals.get(cell, 0) + count
-    intervals = [r for c in covers.values() for r in c.raw]
-    if intervals:
-        bucket, bucket_params = local_bucket_sql("created_at", unit, tz, q.start, q.end)
-        where, params = rr.raw_where(intervals)
-        extra_sql, extra_params = rr.url_clause(url)
-        for value, label, count in db.execute(
-                f"SELECT event_value, {bucket} AS t, count(*) FROM event"
-                f" WHERE website_id = ? AND {where}{extra_sql} GROUP BY 1, 2",
-                [*bucket_params, q.website_id, *params, *extra_params]):
-            totals[(value, label)] = totals.get((value, label), 0) + count
+    extra_sql, extra_params = rr.url_clause(url)
+    for label, part in covers.items():
+        for a, b in part.raw:   # the interval is the bucket's: no local-time SQL
+            for value, count in db.execute(
+                    "SELECT event_value, count(*) FROM event WHERE website_id = ?"
+                    f" AND created_at BETWEEN ? AND ?{extra_sql} GROUP BY 1",
+                    [q.website_id, a, b, *extra_params]):
+                totals[(value, label)] = totals.get((value, label), 0) + count
     return [{"x": x, "t": t, "y": y}
             for (x, t), y in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0]))]
 
