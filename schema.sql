@@ -136,8 +136,9 @@ CREATE TABLE IF NOT EXISTS import_ledger (
     PRIMARY KEY (website_id, row_key)
 ) WITHOUT ROWID;
 
--- Rollups (umami_lite/rollups.py): summaries of completed UTC hours (span 1) and UTC days
--- (span 24, keyed by the day's first hour) computed from the raw rows above, which stay the
+-- Rollups (umami_lite/rollups.py): summaries of completed UTC hours (span 1), UTC days
+-- (span 24) and weeks of 168 hours since the epoch (span 168), keyed by their first hour,
+-- computed from the raw rows above, which stay the
 -- truth. `hour` is created_at // 3600000. Anything that deletes raw rows of a website must
 -- delete its rollup rows too: all rows of every rollup_* table WHERE website_id = ? on reset
 -- or delete (sites.reset does); after deleting only some raw rows (pruning), delete the
@@ -148,12 +149,13 @@ CREATE TABLE IF NOT EXISTS rollup_state (
     done_hour  INTEGER NOT NULL              -- every hour <= this one is summarized
 );
 
--- Per hour or day, for all urls (url_key 0) and per url (url_key = the url's rollup_key
--- id, for the url filter): Umami v1 /stats over (session, UTC hour) groups, and the sessions.
+-- Per hour, day or week for all urls (url_key 0), per hour only for each url (url_key = the
+-- url's rollup_key id, for the url filter): Umami v1 /stats over (session, UTC hour) groups,
+-- and the sessions.
 CREATE TABLE IF NOT EXISTS rollup_time (
     website_id INTEGER NOT NULL,
     url_key    INTEGER NOT NULL,             -- 0: every url; else rollup_key.key_id of a url
-    span       INTEGER NOT NULL,             -- 1 (an hour) or 24 (a UTC day)
+    span       INTEGER NOT NULL,             -- 1 (an hour), 24 (a UTC day) or 168 (a week)
     hour       INTEGER NOT NULL,             -- first hour covered
     views      INTEGER NOT NULL,
     bounces    INTEGER NOT NULL,
@@ -162,8 +164,9 @@ CREATE TABLE IF NOT EXISTS rollup_time (
     PRIMARY KEY (website_id, url_key, span, hour)
 ) WITHOUT ROWID;
 
--- Per hour or day, kind (url | referrer | event) and url_key (as in rollup_time; kind url
--- only for url_key 0): counts per interned key.
+-- Per hour, day or week, kind (url | referrer | event) and url_key (as in rollup_time; kind
+-- url only for url_key 0): counts per interned key; referrers without the self-referrals by
+-- session hostname.
 CREATE TABLE IF NOT EXISTS rollup_count (
     website_id INTEGER NOT NULL,
     kind       INTEGER NOT NULL,             -- 1 url, 2 referrer, 3 event (rollups.KIND_CODES)
@@ -195,6 +198,20 @@ CREATE TABLE IF NOT EXISTS rollup_attr (
     sessions   BLOB NOT NULL,
     UNIQUE (website_id, attr, value)
 );
+
+-- Summaries written by an older rollups.py (before week rows; with per-url day rows) would
+-- answer wrongly: drop them once, so that reads use raw rows until the next write rebuilds
+-- them (one long write transaction on a big file). A fresh file only records the format.
+-- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
+DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '2'));
+DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '2'));
+DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '2'));
+DELETE FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '2');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '2');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

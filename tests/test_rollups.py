@@ -202,3 +202,34 @@ def test_prune_keeps_rollups_equal_to_raw_rows(dataset, tmp_path):
             assert fast == raw, name
             compared += bool(raw)
     assert compared > 10
+
+
+def _copy(path, tmp_path):
+    copy = str(tmp_path / "copy.db")
+    source, target = sqlite3.connect(path), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    return copy
+
+
+def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
+    """Summaries of an older format (no rollup_format setting) are dropped at start."""
+    path, website = dataset
+    copy = _copy(path, tmp_path)
+    count = "SELECT count(*) FROM rollup_time"
+    before = sqlite3.connect(copy).execute(count).fetchone()[0]
+    db.init_db(copy).close()
+    assert sqlite3.connect(copy).execute(count).fetchone()[0] == before > 0
+    old = sqlite3.connect(copy)
+    old.execute("DELETE FROM setting WHERE key = 'rollup_format'")
+    old.commit()
+    old.close()
+    db.init_db(copy).close()
+    conn = db.connect(copy, readonly=True)
+    for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert db.get_setting(conn, "rollup_format") == "2"
+    q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
+    for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
+        assert fast == raw, name
