@@ -209,9 +209,12 @@ def main(argv=None):
     if len(curve) > 1:
         print("\ncost curve (warm p50 totals, ms)")
         print(f"{'pageviews':>12} {'fast':>9} {'naive':>10} {'fast url':>9} {'naive url':>10}")
+        def naive_ms(total):  # "-" when --no-naive skipped the baseline
+            return "-" if args.no_naive else ms(total["naive"])
+
         for _, pageviews, totals in curve:
-            print(f"{pageviews:>12,} {ms(totals['all']['p50']):>9} {ms(totals['all']['naive']):>10}"
-                  f" {ms(totals['url']['p50']):>9} {ms(totals['url']['naive']):>10}")
+            print(f"{pageviews:>12,} {ms(totals['all']['p50']):>9} {naive_ms(totals['all']):>10}"
+                  f" {ms(totals['url']['p50']):>9} {naive_ms(totals['url']):>10}")
 
 
 if __name__ == "__main__":
