@@ -104,3 +104,61 @@ def test_pooled_connections_are_reused_and_left_without_a_transaction(tmp_path):
         reader.execute("INSERT INTO t VALUES (2)")
     db.checkin(path, True, reader)
     db.checkin(path, False, again)
+
+
+def _io_error(conn):
+    raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_pooling_resumes_after_a_failed_write_once_a_grouped_write_commits(tmp_path):
+    path = str(tmp_path / "heal.db")
+    setup = db.checkout(path)
+    setup.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
+    db.checkin(path, False, setup)
+    writer = db.checkout(path)
+    with pytest.raises(sqlite3.OperationalError):
+        db.write_grouped(writer, _io_error)  # a write failing in the database itself
+    db.checkin(path, False, writer)
+    assert writer.path in db._failing  # connections opened now are not pooled ...
+    healer = db.checkout(path)
+    assert db.write_grouped(healer, _insert(1)) == 1
+    db.checkin(path, False, healer)
+    assert writer.path not in db._failing  # ... until a write commits: then they are again
+    pooled = db.checkout(path)
+    db.checkin(path, False, pooled)
+    assert db.checkout(path) is pooled
+
+
+def test_a_lock_wait_that_times_out_keeps_the_pool(tmp_path):
+    path = str(tmp_path / "busy.db")
+    writer = db.checkout(path)
+    writer.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    db_timeout, db.BUSY_TIMEOUT_MS = db.BUSY_TIMEOUT_MS, 200
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            db.write_grouped(writer, _insert(1))
+    finally:
+        db.BUSY_TIMEOUT_MS = db_timeout
+        other.execute("ROLLBACK")
+        other.close()
+    assert writer.path not in db._failing and not writer.broken
+    db.checkin(path, False, writer)
+    assert db.checkout(path) is writer
+
+
+def test_reads_in_a_snapshot_do_not_see_a_commit_made_between_them(tmp_path):
+    path = str(tmp_path / "snap.db")
+    writer = db.connect(path)
+    writer.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
+    writer.execute("INSERT INTO item VALUES (1)")
+    reader = db.connect(path, readonly=True)
+    with db.read_snapshot(reader):
+        assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 1
+        writer.execute("DELETE FROM item")  # e.g. a website reset between two reads
+        assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 1
+    assert not reader.in_transaction
+    assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 0
+    reader.close()
+    writer.close()

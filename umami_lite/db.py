@@ -1,4 +1,5 @@
 """SQLite connections: one place configures them, one helper runs write transactions."""
+import logging
 import os
 import secrets
 import sqlite3
@@ -36,17 +37,23 @@ class Connection(sqlite3.Connection):
 
 
 def failed(db, exc):
-    """Stops pooling connections to db's file when a write failed in the database itself
-    (locked, full, read-only, I/O), not in the data, until a write succeeds again.
+    """Returns whether a write's exc is a failure of the database itself (full, read-only,
+    I/O: any DatabaseError but a constraint or a lock wait); if so, stops pooling
+    connections to db's file until a write succeeds again.
 
     A connection opened while the file was read-only stays read-only after the file is
     writable again: the pool drops db, its idle connections, and those opened meanwhile.
+    A lock wait that timed out leaves connections and file sound: nothing to drop.
     """
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
-        db.broken = True
-        if db.path is not None:
-            _failing.add(db.path)
-            close_idle(db.path)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return False
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError):
+        return False
+    db.broken = True
+    if db.path is not None:
+        _failing.add(db.path)
+        close_idle(db.path)
+    return True
 
 
 def succeeded(db):
@@ -146,7 +153,7 @@ def close_db(_exc=None):
 
 
 def checkpoint_now(db):
-    """Copies the WAL into the database every CHECKPOINT_EVERY commits of this process.
+    """Copies the WAL into the database every CHECKPOINT_EVERY writes of this process.
 
     Called after a commit, with the write lock released. SQLite's automatic checkpoint
     runs inside the committing call, so its two fsyncs (5 to 15 ms each on the bench
@@ -156,7 +163,11 @@ def checkpoint_now(db):
     global _commits
     _commits += 1
     if _commits % CHECKPOINT_EVERY == 0 and getattr(db, "path", None) is not None:
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the write is committed: an error answer would be
+            # resent by the tracker and counted twice; the next checkpoint tries again
+            logging.getLogger(__name__).warning("WAL checkpoint failed: %s", exc)
 
 
 def write_lock(db):
@@ -196,6 +207,23 @@ def begin_immediate(db, deadline):
             delay = min(delay * 2, 0.001)
     finally:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+@contextmanager
+def read_snapshot(db):
+    """Yields db with every statement inside reading one snapshot of the database.
+
+    Outside a transaction each SELECT sees the latest commit, so two related reads (keys,
+    then counts of those keys) could straddle a website reset.
+    """
+    if db.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN")  # deferred: the first SELECT fixes the snapshot
+    try:
+        yield db
+    finally:
+        db.execute("COMMIT")
 
 
 @contextmanager
@@ -290,6 +318,7 @@ def _run_batch(db, batch, deadline):
     """Runs the queued writes in one transaction; sets each one's outcome, then done."""
     # until COMMIT succeeds; "busy" makes it a 503 if the batch is interrupted
     failure = sqlite3.OperationalError("database is busy: the batch holding this write stopped")
+    sound = True  # no write of the batch failed in the database itself
     try:
         begin_immediate(db, deadline)
         try:
@@ -298,7 +327,7 @@ def _run_batch(db, batch, deadline):
                 try:
                     pending.result = pending.work(db)
                 except Exception as exc:
-                    failed(db, exc)
+                    sound = sound and not failed(db, exc)
                     if not db.in_transaction:
                         raise  # SQLite rolled it all back (full disk, I/O): the batch fails
                     db.execute("ROLLBACK TO grouped")
@@ -306,8 +335,8 @@ def _run_batch(db, batch, deadline):
                 db.execute("RELEASE grouped")
             db.execute("COMMIT")
             failure = None
-            if not db.broken:
-                succeeded(db)
+            if sound:  # (a read-only connection commits an empty batch too)
+                succeeded(db)  # writes work again, even if db was opened while failing
         finally:
             if failure is not None and db.in_transaction:
                 db.execute("ROLLBACK")
