@@ -302,8 +302,8 @@ def record(db, website, visitor, hit, rotation, cached=None):
 def store(db, website, visitor, hit, rotation, cached=None):
     """Returns the Recorded state after storing one hit inside the caller's transaction.
 
-    record() wraps one hit in its own transaction; the server-side tracking writer calls
-    this for each hit of a batch inside one transaction.
+    record() runs it inside a group-committed transaction (db.write_grouped); the
+    server-side tracking writer calls this for each hit of a batch inside one transaction.
     """
     now = hit.created_at
     # The salt is always the current period's: a backfilled hit must not create (and so
