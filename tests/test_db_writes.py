@@ -6,6 +6,7 @@ writer lock while threads queue their writes.
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,6 +26,20 @@ def _insert(n):
     def work(conn):
         return conn.execute("INSERT INTO item (n) VALUES (?)", (n,)).lastrowid
     return work
+
+
+@contextmanager
+def _locked_elsewhere(path, busy_timeout_ms):
+    """Yields while another process's writer holds the database, with a short busy timeout."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    db_timeout, db.BUSY_TIMEOUT_MS = db.BUSY_TIMEOUT_MS, busy_timeout_ms
+    try:
+        yield
+    finally:
+        db.BUSY_TIMEOUT_MS = db_timeout
+        other.execute("ROLLBACK")
+        other.close()
 
 
 def _queued(conn, count):
@@ -74,15 +89,8 @@ def test_a_failing_write_raises_its_own_error_and_leaves_the_batch_in(conn):
 
 
 def test_a_failed_commit_fails_every_write_of_the_batch(conn):
-    other = sqlite3.connect(conn.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process's writer keeps the database locked
-    db_timeout, db.BUSY_TIMEOUT_MS = db.BUSY_TIMEOUT_MS, 300
-    try:
+    with _locked_elsewhere(conn.path, 300):
         outcomes = _run_in_threads(conn, [_insert(1), _insert(2)])
-    finally:
-        db.BUSY_TIMEOUT_MS = db_timeout
-        other.execute("ROLLBACK")
-        other.close()
     assert all(isinstance(o, sqlite3.OperationalError) and "locked" in str(o)
                for o in outcomes.values()), outcomes
     assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
@@ -110,11 +118,8 @@ def _io_error(conn):
     raise sqlite3.OperationalError("disk I/O error")
 
 
-def test_pooling_resumes_after_a_failed_write_once_a_grouped_write_commits(tmp_path):
-    path = str(tmp_path / "heal.db")
-    setup = db.checkout(path)
-    setup.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
-    db.checkin(path, False, setup)
+def test_pooling_resumes_after_a_failed_write_once_a_grouped_write_commits(conn):
+    path = conn.path
     writer = db.checkout(path)
     with pytest.raises(sqlite3.OperationalError):
         db.write_grouped(writer, _io_error)  # a write failing in the database itself
@@ -129,36 +134,25 @@ def test_pooling_resumes_after_a_failed_write_once_a_grouped_write_commits(tmp_p
     assert db.checkout(path) is pooled
 
 
-def test_a_lock_wait_that_times_out_keeps_the_pool(tmp_path):
-    path = str(tmp_path / "busy.db")
+def test_a_lock_wait_that_times_out_keeps_the_pool(conn):
+    path = conn.path
     writer = db.checkout(path)
-    writer.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    db_timeout, db.BUSY_TIMEOUT_MS = db.BUSY_TIMEOUT_MS, 200
-    try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            db.write_grouped(writer, _insert(1))
-    finally:
-        db.BUSY_TIMEOUT_MS = db_timeout
-        other.execute("ROLLBACK")
-        other.close()
+    with _locked_elsewhere(path, 200), pytest.raises(sqlite3.OperationalError, match="locked"):
+        db.write_grouped(writer, _insert(1))
     assert writer.path not in db._failing and not writer.broken
     db.checkin(path, False, writer)
     assert db.checkout(path) is writer
 
 
-def test_reads_in_a_snapshot_do_not_see_a_commit_made_between_them(tmp_path):
-    path = str(tmp_path / "snap.db")
+def test_a_stats_request_reads_one_snapshot_until_its_connection_returns(app):
+    path = app.extensions["umami_lite"].database
     writer = db.connect(path)
-    writer.execute("CREATE TABLE item (n INTEGER PRIMARY KEY)")
-    writer.execute("INSERT INTO item VALUES (1)")
-    reader = db.connect(path, readonly=True)
-    with db.read_snapshot(reader):
-        assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 1
-        writer.execute("DELETE FROM item")  # e.g. a website reset between two reads
-        assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 1
-    assert not reader.in_transaction
-    assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == 0
-    reader.close()
+    count = "SELECT count(*) FROM setting"
+    with app.test_request_context():
+        reader = db.get_read_snapshot()
+        before = reader.execute(count).fetchone()[0]
+        writer.execute("INSERT INTO setting (key, value) VALUES ('snapshot-test', '1')")
+        assert db.get_read_snapshot().execute(count).fetchone()[0] == before  # e.g. a reset
+    with app.test_request_context():
+        assert db.get_read_snapshot().execute(count).fetchone()[0] == before + 1
     writer.close()

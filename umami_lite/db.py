@@ -144,6 +144,17 @@ def get_db(readonly=False):
     return found[2]
 
 
+def get_read_snapshot():
+    """Returns this request's read-only connection inside one read transaction, so that
+    every query of a stats request sees one commit (summaries and the keys they count, raw
+    rows and the hour summarized up to): a website reset between two reads cannot mix old
+    and new rows. close_db() ends it."""
+    db = get_db(readonly=True)
+    if not db.in_transaction:
+        db.execute("BEGIN")  # deferred: the first SELECT fixes the snapshot
+    return db
+
+
 def close_db(_exc=None):
     """Returns this request's connections to the pool."""
     for key in ("_umami_db", "_umami_db_ro"):
@@ -207,23 +218,6 @@ def begin_immediate(db, deadline):
             delay = min(delay * 2, 0.001)
     finally:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-
-@contextmanager
-def read_snapshot(db):
-    """Yields db with every statement inside reading one snapshot of the database.
-
-    Outside a transaction each SELECT sees the latest commit, so two related reads (keys,
-    then counts of those keys) could straddle a website reset.
-    """
-    if db.in_transaction:
-        yield db
-        return
-    db.execute("BEGIN")  # deferred: the first SELECT fixes the snapshot
-    try:
-        yield db
-    finally:
-        db.execute("COMMIT")
 
 
 @contextmanager

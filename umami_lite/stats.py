@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from . import params
 from .auth import website_for_read
 from .clock import now_ms
-from .db import get_db
+from .db import get_read_snapshot
 from .metrics import METRICS
 from .queries import active, events, pageviews, summary
 from .query import Filter, Query
@@ -22,14 +22,10 @@ def _query(website):
     return Query(website["website_id"], start, end, filters)
 
 
-def _read_db():
-    return get_db(readonly=True)
-
-
 @bp.get("/stats")
 def stats(website_key):
     website = website_for_read(website_key)
-    return jsonify(summary.query(_read_db(), _query(website)))
+    return jsonify(summary.query(get_read_snapshot(), _query(website)))
 
 
 @bp.get("/pageviews")
@@ -37,7 +33,7 @@ def pageview_series(website_key):
     website = website_for_read(website_key)
     q = _query(website)
     unit, tz = params.unit(request.args), params.time_zone(request.args)
-    db = _read_db()
+    db = get_read_snapshot()
     return jsonify(pageviews.query(db, q.narrowed(db, "pageview"), unit, tz))
 
 
@@ -46,7 +42,7 @@ def event_series(website_key):
     website = website_for_read(website_key)
     q = _query(website)
     unit, tz = params.unit(request.args), params.time_zone(request.args)
-    db = _read_db()
+    db = get_read_snapshot()
     return jsonify(events.query(db, q.narrowed(db, "event"), unit, tz))
 
 
@@ -55,10 +51,10 @@ def metrics(website_key):
     website = website_for_read(website_key)
     q = _query(website)
     metric = METRICS[params.choice(request.args, "type", tuple(METRICS))]
-    return jsonify(metric(_read_db(), q, website))
+    return jsonify(metric(get_read_snapshot(), q, website))
 
 
 @bp.get("/active")
 def active_visitors(website_key):
     website = website_for_read(website_key)
-    return jsonify([{"x": active.query(_read_db(), website["website_id"], now_ms())}])
+    return jsonify([{"x": active.query(get_read_snapshot(), website["website_id"], now_ms())}])

@@ -4,7 +4,6 @@ from bisect import bisect_left
 import numpy as np
 
 from .. import rollup_read as rr
-from ..db import read_snapshot
 from ..rollups import COUNT_SQL
 from .counts import key_counts, ranked, summarized
 
@@ -27,10 +26,9 @@ def _all_urls(db, q, done):
     urls of the raw parts that were never summarized are merged in Python.
     """
     part = rr.cover(done, q.start, q.end)
-    with read_snapshot(db):  # the key texts must hold every key the summaries count
-        ids, totals = rr.sum_count_arrays(rr.summary_pairs(db, q.website_id, "url",
-                                                           part.summaries))
-        key_ids, urls = rr.urls_by_text(db, q.website_id)
+    ids, totals = rr.sum_count_arrays(rr.summary_pairs(db, q.website_id, "url",
+                                                       part.summaries))
+    key_ids, urls = rr.urls_by_text(db, q.website_id)
     counts = np.zeros(len(urls), np.int64)
     if len(ids):
         position = np.zeros(int(key_ids.max()) + 1, np.int64)

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from .. import params
 from ..auth import website_for_read
 from ..clock import now_ms
-from ..db import get_db
+from ..db import get_read_snapshot
 from ..errors import bad_request
 from ..timefmt import iso
 from . import args
@@ -18,16 +18,12 @@ bp = Blueprint("v2_analytics", __name__)
 PREFIX = "/api/websites/<website_key>"
 
 
-def _read_db():
-    return get_db(readonly=True)
-
-
 @bp.get(f"{PREFIX}/stats")
 def website_stats(website_key):
     website = website_for_read(website_key)
     q = args.query(request.args, website)
     mode = args.compare_mode(request.args, default="prev")
-    db = _read_db()
+    db = get_read_snapshot()
     return jsonify({**stats.query(db, q), "comparison": stats.query(db, args.compared(q, mode))})
 
 
@@ -38,7 +34,7 @@ def pageview_series(website_key):
     unit = args.unit(request.args, q.start, q.end)
     zone, labels = args.zone_and_labels(request.args)
     mode = args.compare_mode(request.args)
-    db = _read_db()
+    db = get_read_snapshot()
     body = series.pageviews(db, q, unit, zone, labels)
     if mode:
         before = args.compared(q, mode)
@@ -57,7 +53,7 @@ def website_metrics(website_key):
     if kind not in metrics.METRICS:
         raise bad_request(f"'type' must be one of {', '.join(metrics.METRICS)}.")
     limit, offset = args.limit_offset(request.args)
-    return jsonify(metrics.query(_read_db(), q, website, kind, limit, offset,
+    return jsonify(metrics.query(get_read_snapshot(), q, website, kind, limit, offset,
                                  params.search_text(request.args)))
 
 
@@ -67,25 +63,26 @@ def event_series(website_key):
     q = args.query(request.args, website)
     unit = args.unit(request.args, q.start, q.end)
     zone, labels = args.zone_and_labels(request.args)
-    return jsonify(series.events(_read_db(), q, unit, zone, labels))
+    return jsonify(series.events(get_read_snapshot(), q, unit, zone, labels))
 
 
 @bp.get(f"{PREFIX}/active")
 def active_visitors(website_key):
     website = website_for_read(website_key)
-    return jsonify({"visitors": active.visitors(_read_db(), website["website_id"], now_ms())})
+    visitors = active.visitors(get_read_snapshot(), website["website_id"], now_ms())
+    return jsonify({"visitors": visitors})
 
 
 @bp.get(f"{PREFIX}/event-data/events")
 def event_data_events(website_key):
     website = website_for_read(website_key)
-    return jsonify(event_data.events(_read_db(), args.query(request.args, website)))
+    return jsonify(event_data.events(get_read_snapshot(), args.query(request.args, website)))
 
 
 @bp.get(f"{PREFIX}/event-data/properties")
 def event_data_properties(website_key):
     website = website_for_read(website_key)
-    return jsonify(event_data.properties(_read_db(), args.query(request.args, website)))
+    return jsonify(event_data.properties(get_read_snapshot(), args.query(request.args, website)))
 
 
 @bp.get(f"{PREFIX}/event-data/values")
@@ -96,10 +93,10 @@ def event_data_values(website_key):
     for name, value in zip(("event", "propertyName"), names):
         if not value:
             raise bad_request(f"'{name}' is required.")
-    return jsonify(event_data.values(_read_db(), q, *names))
+    return jsonify(event_data.values(get_read_snapshot(), q, *names))
 
 
 @bp.get("/api/realtime/<website_key>")
 def realtime_view(website_key):
     website = website_for_read(website_key)
-    return jsonify(realtime.query(_read_db(), website, now_ms()))
+    return jsonify(realtime.query(get_read_snapshot(), website, now_ms()))
