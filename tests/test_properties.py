@@ -287,20 +287,6 @@ def test_collect_valid_payloads_store_exactly_one_row(app, client, website):
     check()
 
 
-def test_collect_invalid_payloads_are_4xx_and_store_nothing(app, client, website):
-    uid = website["website_uuid"]
-
-    @settings_for("collect_invalid")
-    @given(hit=collect_payloads(uid), mutate=collect_mutations(uid))
-    def check(hit, mutate):
-        body, status = mutate(*hit)
-        before = counts(app)
-        r, raw = post(client, "/api/collect", body)
-        assert_json_error(r, (413,) if len(raw) > MAX_BODY else (status,))
-        assert counts(app) == before
-    check()
-
-
 def test_collect_garbage_is_never_5xx(app, client, website):
     uid = website["website_uuid"]
     bodies = st.one_of(
@@ -396,15 +382,22 @@ def test_send_valid_payloads_store_exactly_one_row(app, client, website):
     check()
 
 
-def test_send_invalid_payloads_are_4xx_and_store_nothing(app, client, website):
-    uid = website["website_uuid"]
+# route -> (valid payload strategy, mutation strategy), each taking the website uuid
+INVALID = {"collect": (collect_payloads, collect_mutations),
+           "send": (send_payloads, send_mutations)}
 
-    @settings_for("send_invalid")
-    @given(hit=send_payloads(uid), mutate=send_mutations(uid))
+
+@pytest.mark.parametrize("route", INVALID)
+def test_invalid_payloads_are_4xx_and_store_nothing(app, client, website, route):
+    uid = website["website_uuid"]
+    payloads, mutations = INVALID[route]
+
+    @settings_for(f"{route}_invalid")
+    @given(hit=payloads(uid), mutate=mutations(uid))
     def check(hit, mutate):
         body, status = mutate(*hit)
         before = counts(app)
-        r, raw = post(client, "/api/send", body)
+        r, raw = post(client, f"/api/{route}", body)
         assert_json_error(r, (413,) if len(raw) > MAX_BODY else (status,))
         assert counts(app) == before
     check()
