@@ -27,6 +27,8 @@ HOUR = 3_600_000
 END = 1_793_620_800_000
 DAYS = 12
 START = END - DAYS * 24 * HOUR
+# urls with per-url day and week rows (all days, some days, two days) in the generated data
+HOT_URLS = ("/", "/help/how-item-4", "/events/new-item-8")
 ZONES = ("UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
          "Europe/Berlin")
 
@@ -61,7 +63,8 @@ def dataset(tmp_path_factory):
     for index, moment in enumerate(moments):
         clock.now = moment
         ip = f"198.51.100.{rng.randrange(1, 40)}"
-        assert pageview(client, uuid, url=f"/late/{index % 7}", ip=ip,
+        late_url = HOT_URLS[index % 3] if index % 4 == 0 else f"/late/{index % 7}"
+        assert pageview(client, uuid, url=late_url, ip=ip,
                         referrer="https://late.example.org/x").status_code == 200
         if index % 3 == 0:
             assert event(client, uuid, f"late-{index % 4}", ip=ip).status_code == 200
@@ -105,6 +108,17 @@ def test_rollups_were_built(dataset):
     assert conn.execute("SELECT count(*) FROM rollup_time WHERE span = 24").fetchone()[0] >= 2
     assert conn.execute("SELECT count(*) FROM rollup_time WHERE span = 168").fetchone()[0] >= 1
     assert conn.execute("SELECT count(*) FROM rollup_attr").fetchone()[0] > 10
+    per_url = dict(conn.execute(
+        "SELECT k.a || ' ' || t.span, count(*) FROM rollup_time t JOIN rollup_key k"
+        " ON k.key_id = t.url_key WHERE t.span > 1 GROUP BY 1").fetchall())
+    # "/" has a row for every whole day and the week; the others only for some days
+    assert per_url["/ 24"] >= 10 and per_url["/ 168"] == 1, per_url
+    assert 0 < per_url["/events/new-item-8 24"] < 10 and "/events/new-item-8 168" not in per_url
+    assert "/late/3 24" not in per_url
+    assert conn.execute("SELECT count(*) FROM rollup_count WHERE url_key != 0 AND span = 168"
+                        " AND kind = ?", (rollups.KIND_CODES["referrer"],)).fetchone()[0] > 0
+    single = "SELECT count(*) FROM rollup_time WHERE typeof(sessions) = 'integer'"
+    assert conn.execute(single).fetchone()[0] > 100  # one session: its id, not a bitmap
 
 
 @pytest.mark.parametrize("tz", ZONES)
@@ -125,20 +139,48 @@ def test_rollup_answers_equal_raw_rows(dataset, tz):
     assert compared > 100  # most comparisons have data
 
 
-def test_url_filter_answers_equal_raw_rows(dataset):
+@pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kolkata"))
+def test_url_filter_answers_equal_raw_rows(dataset, tz):
+    """Urls with day and week rows, some day rows, hours only, and none at all."""
     path, website = dataset
     conn = db.connect(path, readonly=True)
     top = conn.execute("SELECT url FROM pageview GROUP BY url ORDER BY count(*) DESC"
                        " LIMIT 1").fetchone()[0]
-    for value in (top, "/late/3", "/nowhere"):
-        q = Query(website["website_id"], START + 1234, END + 6 * HOUR,
-                  (Filter("url", "eq", (value,)),))
-        for name, (fast, raw) in _answers(conn, website, q, "day", "Asia/Kolkata").items():
-            assert fast == raw, (name, value)
+    assert top == HOT_URLS[0]
+    ranges = [(START + 1234, END + 6 * HOUR), (START - HOUR, END + 7 * HOUR),
+              (START + 30 * HOUR, START + 9 * 24 * HOUR - 1),
+              (START + 50 * HOUR + 5, START + 80 * HOUR)]
+    for value in (*HOT_URLS, "/late/3", "/nowhere"):
+        for index, (start, end) in enumerate(ranges):
+            q = Query(website["website_id"], start, end, (Filter("url", "eq", (value,)),))
+            unit = ("day", "hour", "month", "day")[index]
+            for name, (fast, raw) in _answers(conn, website, q, unit, tz).items():
+                assert fast == raw, (name, value, start, end)
     expected = sqlite3.connect(path).execute(
         "SELECT count(*) FROM pageview WHERE url = ?", (top,)).fetchone()[0]
     q = Query(website["website_id"], 0, END + 10 * HOUR, (Filter("url", "eq", (top,)),))
     assert summary.query(conn, q)["pageviews"] == expected
+
+
+def test_url_filter_reads_the_urls_day_and_week_rows(dataset, tmp_path):
+    """A url's own day and week rows are read (the tests above check what they hold)."""
+    path, website = dataset
+    copy = _copy(path, tmp_path)
+    q = Query(website["website_id"], 0, END + 7 * HOUR, (Filter("url", "eq", ("/",)),))
+    before = summary.query(db.connect(copy, readonly=True), q)["pageviews"]
+    conn = sqlite3.connect(copy)
+    key = conn.execute("SELECT key_id FROM rollup_key WHERE kind = 'url' AND a = '/'").fetchone()[0]
+    week, first_day = conn.execute(
+        "SELECT (SELECT hour FROM rollup_time WHERE url_key = ?1 AND span = 168),"
+        " (SELECT min(hour) FROM rollup_time WHERE url_key = ?1 AND span = 24)",
+        (key,)).fetchone()
+    with conn:
+        changed = conn.execute(
+            "UPDATE rollup_time SET views = views + 1000 WHERE url_key = ? AND (span = 168"
+            " OR (span = 24 AND hour = (SELECT min(hour) FROM rollup_time WHERE url_key = ?"
+            " AND span = 24)))", (key, key)).rowcount
+    assert changed == 2 and first_day < week  # a day outside the week
+    assert summary.query(db.connect(copy, readonly=True), q)["pageviews"] == before + 2000
 
 
 def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
@@ -161,6 +203,7 @@ def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
     original = db.connect(path, readonly=True)
     for table, columns in (("rollup_time",
                             "url_key, span, hour, views, bounces, totaltime, sessions"),
+                           ("rollup_count", "kind, url_key, span, hour, keys, counts"),
                            ("rollup_attr", "attr, value, sessions")):
         sql = f"SELECT {columns} FROM {table} ORDER BY {columns.split(', sessions')[0]}"
         assert conn.execute(sql).fetchall() == original.execute(sql).fetchall(), table
@@ -229,7 +272,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     conn = db.connect(copy, readonly=True)
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "2"
+    assert db.get_setting(conn, "rollup_format") == "3"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

@@ -3,8 +3,9 @@
 A range [start, end] (epoch ms, inclusive) is served by week summaries for the weeks it
 fully covers, day summaries for the other whole UTC days, hour summaries for the other
 whole hours, and raw rows for the rest: the partial hours at its ends and the hours after
-the website's last summarized hour. Every
-part is disjoint from the others, and stats are additive over UTC hours (Umami's groups
+the website's last summarized hour. Per url, a day or week without a row of the url is
+read from its days or hours instead (see rollups.HOT_HOURS). Every part is disjoint from
+the others, and stats are additive over UTC hours (Umami's groups
 are (session, UTC hour)), so sums of parts are exact; distinct sessions are unions of
 the parts' session sets.
 """
@@ -37,11 +38,8 @@ class Cover:
         self.raw += other.raw
 
 
-def cover(done, start, end, days=True):
-    """Returns the Cover of [start, end] given the last summarized hour done (or None).
-
-    days=False uses hour summaries only (per-url summaries have no day or week rows).
-    """
+def cover(done, start, end):
+    """Returns the Cover of [start, end] given the last summarized hour done (or None)."""
     result = Cover()
     first = -(-start // HOUR_MS)                    # first hour starting at or after start
     last = min((end + 1) // HOUR_MS - 1, -1 if done is None else done)
@@ -52,7 +50,7 @@ def cover(done, start, end, days=True):
         result.raw.append((start, first * HOUR_MS - 1))
     if (last + 1) * HOUR_MS <= end:
         result.raw.append(((last + 1) * HOUR_MS, end))
-    result.summaries = _split(first, last, SPANS if days else SPANS[:1])
+    result.summaries = _split(first, last, SPANS)
     return result
 
 
@@ -113,46 +111,72 @@ def url_clause(url):
 
 
 def time_rows(db, website_id, ranges, url_key=0):
-    """Returns {(span, hour): (views, bounces, totaltime, sessions blob)} inside ranges."""
-    rows = {}
-    for span, lo, hi in _merged(ranges):
-        for hour, *values in db.execute(
-                "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
-                " WHERE website_id = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
-                (website_id, url_key, span, lo, hi)):
-            rows[(span, hour)] = values
-    return rows
+    """Returns {(span, hour): [views, bounces, totaltime, sessions]} inside ranges (see
+    _fetch); sessions is a roaring bitmap blob or one session id."""
+    return _fetch(db, "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
+                  " WHERE website_id = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
+                  (website_id,), ranges, url_key)
 
 
 def count_rows(db, website_id, kind, ranges, url_key=0):
-    """Returns {(span, hour): (keys blob, counts blob)} of one kind inside ranges."""
-    rows = {}
-    for span, lo, hi in _merged(ranges):
-        for hour, keys, counts in db.execute(
-                "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ? AND kind = ?"
-                " AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
-                (website_id, KIND_CODES[kind], url_key, span, lo, hi)):
-            rows[(span, hour)] = (keys, counts)
+    """Returns {(span, hour): [keys blob, counts blob]} of one kind inside ranges (see _fetch)."""
+    return _fetch(db, "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ?"
+                  " AND kind = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
+                  (website_id, KIND_CODES[kind]), ranges, url_key)
+
+
+def _fetch(db, sql, params, ranges, url_key):
+    """Returns {(span, hour): row values} of the summaries inside ranges; per url (url_key
+    not 0) also those of the level below for each day or week that has no row of the url,
+    down to hours. (All urls' days and weeks always have a row when they have data.)
+    """
+    rows, ranges = {}, _merged(ranges)
+    while ranges:
+        for span, lo, hi in ranges:
+            for hour, *values in db.execute(sql, (*params, url_key, span, lo, hi)):
+                rows[(span, hour)] = values
+        ranges = _merged(_below(rows, ranges)) if url_key else []
     return rows
 
 
-def keys_in(ranges):
-    """Yields the (span, hour) keys of the summaries making up ranges."""
+def _below(rows, ranges):
+    """Returns the (span, lo, hi) ranges of the level below the units of ranges without a row."""
+    found = []
     for span, lo, hi in ranges:
-        yield from ((span, hour) for hour in range(lo, hi + 1, span))
+        if span > 1:
+            child = SPANS[SPANS.index(span) - 1]
+            found += [(child, hour, hour + span - child) for hour in range(lo, hi + 1, span)
+                      if (span, hour) not in rows]
+    return found
 
 
-def union(blobs, extra=()):
-    """Returns the BitMap union of serialized bitmaps and extra session ids."""
+def pick(rows, ranges):
+    """Returns the rows making up ranges: each unit's own row, else (a day or week without
+    one) the rows of its units of the level below, and so on down to hours."""
+    found = []
+    for span, lo, hi in ranges:
+        for hour in range(lo, hi + 1, span):
+            row = rows.get((span, hour))
+            if row is not None:
+                found.append(row)
+            elif span > 1:
+                found += pick(rows, _below(rows, [(span, hour, hour)]))
+    return found
+
+
+def union(sessions, extra=()):
+    """Returns the BitMap union of stored session sets (bitmap blobs or single session ids)
+    and extra session ids."""
+    blobs = [value for value in sessions if not isinstance(value, int)]
     result = BitMap.union(*(BitMap.deserialize(blob) for blob in blobs)) if blobs else BitMap()
+    result.update(value for value in sessions if isinstance(value, int))
     result.update(extra)
     return result
 
 
 def summary_pairs(db, website_id, kind, ranges, url_key=0):
     """Returns the (keys blob, counts blob) of one kind's summaries making up ranges."""
-    rows = count_rows(db, website_id, kind, ranges, url_key)
-    return [rows[key] for key in keys_in(ranges) if key in rows]
+    return pick(count_rows(db, website_id, kind, ranges, url_key), ranges)
 
 
 def sum_count_arrays(pairs):
@@ -244,11 +268,11 @@ def bucket_pieces(unit, tz_name, start, end):
     return pieces
 
 
-def bucket_covers(done, unit, tz_name, start, end, days=True):
-    """Returns {label: Cover} for the local buckets of [start, end] (days as in cover())."""
+def bucket_covers(done, unit, tz_name, start, end):
+    """Returns {label: Cover} for the local buckets of [start, end]."""
     covers = {}
     for label, intervals in bucket_pieces(unit, tz_name, start, end).items():
         covers[label] = Cover()
         for a, b in intervals:
-            covers[label].extend(cover(done, a, b, days))
+            covers[label].extend(cover(done, a, b))
     return covers

@@ -15,11 +15,11 @@ def summarized(db, q):
 def key_counts(db, q, kind, done, scope):
     """Returns {(a, b, c): count} for one kind over q's range (no filter or one url)."""
     url_key, url = scope
-    part = rr.cover(done, q.start, q.end, days=url_key == 0)
+    part = rr.cover(done, q.start, q.end)
     totals = {}
     if kind == "url" and url is not None:   # one url: its pageviews
         rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
-        views = sum(rows[key][0] for key in rr.keys_in(part.summaries) if key in rows)
+        views = sum(row[0] for row in rr.pick(rows, part.summaries))
         if views:
             totals[(url, "", "")] = views
     else:

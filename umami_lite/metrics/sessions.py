@@ -55,9 +55,9 @@ def counter(column):
 def _range_sessions(db, q, done, scope):
     """Returns the BitMap of sessions with a pageview in q's range (and url, if any)."""
     url_key, url = scope
-    part = rr.cover(done, q.start, q.end, days=url_key == 0)
+    part = rr.cover(done, q.start, q.end)
     rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
-    blobs = [rows[key][3] for key in rr.keys_in(part.summaries) if key in rows]
+    blobs = [row[3] for row in rr.pick(rows, part.summaries)]
     extra = []
     if part.raw:
         where, params = rr.raw_where(part.raw)

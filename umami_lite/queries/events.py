@@ -14,12 +14,12 @@ def query(db, q, unit, tz):
     if scope is None or done is None or unit == "minute":
         return raw_query(db, q, unit, tz)
     url_key, url = scope
-    covers = rr.bucket_covers(done, unit, tz, q.start, q.end, url_key == 0)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
     rows = rr.count_rows(db, q.website_id, "event",
                          [r for c in covers.values() for r in c.summaries], url_key)
     texts, totals = {}, {}
     for label, part in covers.items():
-        pairs = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+        pairs = rr.pick(rows, part.summaries)
         summed = rr.sum_counts(pairs)
         missing = [key_id for key_id in summed if key_id not in texts]
         if missing:

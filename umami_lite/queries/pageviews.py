@@ -16,12 +16,12 @@ def query(db, q, unit, tz):
     if scope is None or done is None or unit == "minute":
         return raw_query(db, q, unit, tz)
     url_key, url = scope
-    covers = rr.bucket_covers(done, unit, tz, q.start, q.end, url_key == 0)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
     rows = rr.time_rows(db, q.website_id, [r for c in covers.values() for r in c.summaries],
                         url_key)
     views, sessions = {}, {}
     for label, part in covers.items():
-        found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+        found = rr.pick(rows, part.summaries)
         views[label] = sum(row[0] for row in found)
         sessions[label] = [row[3] for row in found]
     extra_sql, extra_params = rr.url_clause(url)

@@ -13,9 +13,9 @@ def query(db, q):
     if scope is None or done is None:
         return raw_query(db, q)
     url_key, url = scope
-    part = rr.cover(done, q.start, q.end, days=url_key == 0)
+    part = rr.cover(done, q.start, q.end)
     rows = rr.time_rows(db, q.website_id, part.summaries, url_key)
-    found = [rows[key] for key in rr.keys_in(part.summaries) if key in rows]
+    found = rr.pick(rows, part.summaries)
     views = sum(row[0] for row in found)
     bounces = sum(row[1] for row in found)
     totaltime = sum(row[2] for row in found)
