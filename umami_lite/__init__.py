@@ -4,6 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, security
 from .extension import UmamiLite
+from .ingest_lane import IngestLane
 
 __all__ = ["create_app", "UmamiLite"]
 
@@ -19,6 +20,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     umami = UmamiLite(app, url_prefix="")
+    app.wsgi_app = IngestLane(app, app.wsgi_app)
     hops = umami.settings["UMAMI_LITE_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -19,16 +19,21 @@ from .state import state
 
 bp = Blueprint("collect", __name__)
 
+TEXT_TYPE = "text/plain; charset=utf-8"
 STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_value",
                  "event_name")
 
 
+def cors_headers(requested):
+    """Returns the CORS headers of the public ingest routes (any site may send hits)."""
+    return [("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", requested or "Content-Type, x-umami-cache"),
+            ("Access-Control-Max-Age", "86400")]
+
+
 def cors(response):
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    requested = request.headers.get("Access-Control-Request-Headers")
-    response.headers["Access-Control-Allow-Headers"] = requested or "Content-Type, x-umami-cache"
-    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers.update(cors_headers(request.headers.get("Access-Control-Request-Headers")))
     return response
 
 
@@ -174,15 +179,28 @@ def hit_from_payload(kind, payload):
     return hit
 
 
-@bp.post("/api/collect")
-def collect():
-    kind, payload = _validated(parse_json(read_body()))
+def handle(req, body):
+    """Returns the answer to one collect body: the cache token (text), or {"ignored": reason}
+    for a bot or an ignored IP; raises ApiError for bad input.
+
+    req is the request's headers and peer address: Flask's request, or the ingest lane
+    (ingest_lane.py), which serves this route without Flask's request machinery.
+    """
+    kind, payload = _validated(parse_json(body))
     website = website_by_uuid(payload.get("website"))
-    visitor, reason = visitor_for(request, payload.get("hostname"), payload.get("screen"),
+    visitor, reason = visitor_for(req, payload.get("hostname"), payload.get("screen"),
                                   payload.get("language"))
     if reason:
-        return jsonify({"ignored": reason})
-    cached = read_cache_token(request.headers.get("x-umami-cache") or payload.get("cache"))
+        return {"ignored": reason}
+    cached = read_cache_token(req.headers.get("x-umami-cache") or payload.get("cache"))
     recorded = ingest.record(get_db(), website, visitor, hit_from_payload(kind, payload),
                              state().settings["SALT_ROTATION"], cached)
-    return make_cache_token(recorded), 200, {"Content-Type": "text/plain; charset=utf-8"}
+    return make_cache_token(recorded)
+
+
+@bp.post("/api/collect")
+def collect():
+    answer = handle(request, read_body())
+    if isinstance(answer, dict):
+        return jsonify(answer)
+    return answer, 200, {"Content-Type": TEXT_TYPE}

@@ -25,10 +25,14 @@ def bad_request(message):
     return ApiError(400, message)
 
 
+def error_body(status, message):
+    """Returns the JSON error object of every /api/ error."""
+    return {"error": {"message": message, "code": CODES.get(status, "error"), "status": status}}
+
+
 def error_response(status, message, headers=None):
     """Returns the JSON error response for status."""
-    body = {"error": {"message": message, "code": CODES.get(status, "error"), "status": status}}
-    response = jsonify(body)
+    response = jsonify(error_body(status, message))
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -50,6 +54,22 @@ def is_unavailable(exc):
     return any(text in str(exc).lower() for text in UNAVAILABLE_MESSAGES)
 
 
+def route_failure(exc):
+    """Returns (status, message, headers) for an exception an /api/ route raised; logs the
+    503s and 500s. Call it inside the `except` block (500s log the traceback).
+
+    Locked past busy_timeout, disk full, read-only file: a 503 the client may retry. Any
+    other error (bad SQL, a missing column, a bug) is a logged 500.
+    """
+    if isinstance(exc, ApiError):
+        return exc.status, exc.message, exc.headers
+    if isinstance(exc, sqlite3.OperationalError) and is_unavailable(exc):
+        current_app.logger.warning("database unavailable: %s", exc)
+        return 503, UNAVAILABLE, {"Retry-After": "1"}
+    current_app.logger.exception("unhandled error")
+    return 500, "Internal server error.", {}
+
+
 def http_error_response(exc):
     """Returns the JSON error for a werkzeug HTTPException, keeping its headers (Allow...)."""
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
@@ -63,31 +83,18 @@ def _is_api():
 def register(blueprint):
     """Registers the JSON error handlers on umami-lite's parent blueprint (its routes only)."""
 
-    @blueprint.errorhandler(ApiError)
-    def handle_api_error(exc):
-        return error_response(exc.status, exc.message, exc.headers)
-
     @blueprint.errorhandler(HTTPException)
     def handle_http(exc):
         if not _is_api():
             return exc
         return http_error_response(exc)
 
-    @blueprint.errorhandler(sqlite3.OperationalError)
-    def handle_db_unavailable(exc):
-        # Locked past busy_timeout, disk full, read-only file: the client may retry.
-        # Any other OperationalError (bad SQL, missing column) is a bug: a logged 500.
-        if not is_unavailable(exc):
-            return handle_unexpected(exc)
-        current_app.logger.warning("database unavailable: %s", exc)
-        return error_response(503, UNAVAILABLE, {"Retry-After": "1"})
-
-    @blueprint.errorhandler(Exception)
-    def handle_unexpected(exc):
-        current_app.logger.exception("unhandled error")
-        if _is_api():
-            return error_response(500, "Internal server error.")
-        return "Internal server error", 500
+    @blueprint.errorhandler(Exception)  # ApiError, sqlite3 errors, bugs
+    def handle_route_failure(exc):
+        status, message, headers = route_failure(exc)
+        if status == 500 and not _is_api():
+            return "Internal server error", 500
+        return error_response(status, message, headers)
 
 
 def register_routing_errors(app):

@@ -16,10 +16,15 @@ SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def read_body(limit=MAX_BODY):
-    """Returns the raw body bytes; raises 413 past limit (declared or actual)."""
-    if request.content_length is not None and request.content_length > limit:
+    """Returns the raw body bytes of Flask's request; raises 413 past limit."""
+    return read_stream(request.stream, request.content_length, limit)
+
+
+def read_stream(stream, content_length, limit=MAX_BODY):
+    """Returns the bytes of a request body stream; raises 413 past limit (declared or actual)."""
+    if content_length is not None and content_length > limit:
         raise ApiError(413, f"Request body is larger than {limit} bytes.")
-    data = request.stream.read(limit + 1)
+    data = stream.read(limit + 1)
     if len(data) > limit:
         raise ApiError(413, f"Request body is larger than {limit} bytes.")
     return data

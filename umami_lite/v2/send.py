@@ -94,7 +94,7 @@ def _created_at(payload, now):
     return raw * 1000
 
 
-def _visitor(payload):
+def _visitor(req, payload):
     """Returns (Visitor, reason) where reason is 'bot', 'ip' or None.
 
     payload.ip and payload.userAgent stand in for the request's own (server-side senders
@@ -102,9 +102,9 @@ def _visitor(payload):
     """
     umami = state()
     settings = umami.settings
-    own_ip = clients.client_ip(request, settings["CLIENT_IP_HEADER"])
+    own_ip = clients.client_ip(req, settings["CLIENT_IP_HEADER"])
     ip = clients.normalize_ip(payload.get("ip")) or own_ip
-    ua = payload.get("userAgent") or request.headers.get("User-Agent", "")
+    ua = payload.get("userAgent") or req.headers.get("User-Agent", "")
     browser, os_name, is_bot = clients.parse_user_agent(ua)
     reason = None
     if is_bot and not settings["DISABLE_BOT_CHECK"]:
@@ -112,7 +112,7 @@ def _visitor(payload):
     elif any(clients.is_ignored(i, umami.ignore_networks) for i in (ip, own_ip)):
         reason = "ip"
     if settings["UMAMI_LITE_COUNTRY_HEADER"]:
-        country = clients.country_from_header(request, settings["UMAMI_LITE_COUNTRY_HEADER"])
+        country = clients.country_from_header(req, settings["UMAMI_LITE_COUNTRY_HEADER"])
     else:
         country = umami.country_lookup.lookup(ip)
     os_name = payload.get("os") or os_name
@@ -143,13 +143,15 @@ def _hit(kind, payload, created_at, now):
     return hit
 
 
-def process(body, cache_token):
-    """Returns (status, JSON body) for one send body; raises ApiError for bad input."""
+def process(req, body, cache_token):
+    """Returns the JSON answer to one send body (decoded) from req (headers and peer
+    address: Flask's request, or the ingest lane's, see ingest_lane.py); raises ApiError for bad
+    input."""
     kind, payload = _validated(body)
     website = website_by_uuid(payload.get("website"))
-    visitor, reason = _visitor(payload)
+    visitor, reason = _visitor(req, payload)
     if reason == "bot":
-        return 200, {"beep": "boop"}
+        return {"beep": "boop"}
     if reason == "ip":
         raise ApiError(403, "Hits from this IP address are ignored.")
     now = now_ms()
@@ -157,15 +159,19 @@ def process(body, cache_token):
     recorded = ingest.record(get_db(), website, visitor, hit, state().settings["SALT_ROTATION"],
                              read_cache_token(cache_token))
     uid = website["website_uuid"]
-    return 200, {"cache": make_cache_token(recorded),
-                 "sessionId": public_id(uid, "session", recorded.session_id),
-                 "visitId": public_id(uid, "visit", recorded.session_id, recorded.visit_id)}
+    return {"cache": make_cache_token(recorded),
+            "sessionId": public_id(uid, "session", recorded.session_id),
+            "visitId": public_id(uid, "visit", recorded.session_id, recorded.visit_id)}
+
+
+def handle(req, body):
+    """Returns the JSON answer to one /api/send body (bytes); raises ApiError for bad input."""
+    return process(req, parse_json(body), req.headers.get("x-umami-cache"))
 
 
 @bp.post("/api/send")
 def send():
-    status, result = process(parse_json(read_body()), request.headers.get("x-umami-cache"))
-    return jsonify(result), status
+    return jsonify(handle(request, read_body()))
 
 
 @bp.post("/api/batch")
@@ -188,7 +194,7 @@ def batch():
     details, accepted = [], 0
     for index, item in enumerate(items):
         try:
-            _, result = process(item, cache)
+            result = process(request, item, cache)
         except ApiError as exc:
             details.append(_item_error(index, exc.status, exc.message))
             continue

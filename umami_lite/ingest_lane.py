@@ -1,0 +1,88 @@
+"""POST /api/collect and /api/send answered straight from WSGI, beside the Flask app.
+
+Tracker hits are the one request a server gets thousands of times a second, and Flask's
+per-request work (request context, URL matching, before/after hooks, a Response object,
+header mappings) cost as much as storing the hit (bench/ingest.py profile). The standalone
+app (create_app) wraps its WSGI callable in IngestLane: a POST to exactly these two paths
+runs the routes' own handlers (collect.handle, v2.send.handle) inside an app context and
+gets the same answer and headers the Flask routes give; every other request goes on to
+Flask. An app that embeds umami-lite keeps the Flask routes, so the host's own hooks still
+see every request.
+"""
+import json
+
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_input_stream
+
+from . import collect
+from .errors import error_body, route_failure
+from .jsonbody import read_stream
+from .v2 import send
+
+JSON_TYPE = "application/json"
+
+
+class Incoming:
+    """What the ingest handlers read from a request: its headers and the peer address."""
+    __slots__ = ("environ", "headers")
+
+    def __init__(self, environ):
+        self.environ = environ
+        self.headers = self
+
+    def get(self, name, default=None):
+        """Returns the value of the header `name` (any case), or default."""
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        return self.environ.get(key, default)
+
+    @property
+    def remote_addr(self):
+        return self.environ.get("REMOTE_ADDR")
+
+    @property
+    def content_length(self):
+        value = self.environ.get("CONTENT_LENGTH", "")
+        return int(value) if value.isascii() and value.isdigit() else None
+
+
+class IngestLane:
+    """WSGI middleware: answers POST <prefix>/api/collect and /api/send, passes the rest."""
+
+    def __init__(self, app, wsgi_app, prefix=""):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.handlers = {f"{prefix}/api/collect": collect.handle, f"{prefix}/api/send": send.handle}
+
+    def __call__(self, environ, start_response):
+        handler = self.handlers.get(environ.get("PATH_INFO"))
+        if handler is None or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        req = Incoming(environ)
+        with self.app.app_context():
+            self.app.extensions["umami_lite"].retention.tick()
+            status, content_type, body, extra = _answer(handler, req, environ)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                   *extra, *collect.cors_headers(req.get("Access-Control-Request-Headers")),
+                   ("X-Content-Type-Options", "nosniff")]
+        start_response(f"{status} {HTTP_STATUS_CODES[status]}", headers)
+        return [body]
+
+
+def _answer(handler, req, environ):
+    """Returns (status, content type, body bytes, extra headers) of one ingest request."""
+    try:
+        body = read_stream(get_input_stream(environ), req.content_length)
+        answer = handler(req, body)
+    except Exception as exc:  # noqa: BLE001 - every failure gets its JSON answer
+        status, message, headers = route_failure(exc)
+        return status, JSON_TYPE, _json(error_body(status, message)), list(headers.items())
+    if isinstance(answer, str):
+        return 200, collect.TEXT_TYPE, answer.encode(), []
+    return 200, JSON_TYPE, _json(answer), []
+
+
+def _json(value):
+    """Returns value as Flask's jsonify encodes it (compact, ASCII, newline-terminated)."""
+    return (json.dumps(value, separators=(",", ":")) + "\n").encode()
