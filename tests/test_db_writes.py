@@ -88,6 +88,19 @@ def test_a_failing_write_raises_its_own_error_and_leaves_the_batch_in(conn):
     assert [r[0] for r in conn.execute("SELECT n FROM item ORDER BY n")] == [1, 2]
 
 
+def test_a_lone_write_that_fails_half_way_leaves_nothing_and_the_next_commits(conn):
+    def half(conn):  # a batch of one runs without a savepoint
+        conn.execute("INSERT INTO item (n) VALUES (7)")
+        conn.execute("INSERT INTO item (n) VALUES (7)")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        db.write_grouped(conn, half)
+    assert not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
+    assert db.write_grouped(conn, _insert(8)) == 8
+    assert [r[0] for r in conn.execute("SELECT n FROM item")] == [8]
+
+
 def test_a_failed_commit_fails_every_write_of_the_batch(conn):
     with _locked_elsewhere(conn.path, 300):
         outcomes = _run_in_threads(conn, [_insert(1), _insert(2)])

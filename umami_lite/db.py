@@ -313,21 +313,25 @@ def _run_batch(db, batch, deadline):
     # until COMMIT succeeds; "busy" makes it a 503 if the batch is interrupted
     failure = sqlite3.OperationalError("database is busy: the batch holding this write stopped")
     sound = True  # no write of the batch failed in the database itself
+    alone = len(batch) == 1  # no savepoint needed: its error rolls back the transaction
     try:
         begin_immediate(db, deadline)
         try:
             for pending in batch:
-                db.execute("SAVEPOINT grouped")
+                if not alone:
+                    db.execute("SAVEPOINT grouped")
                 try:
                     pending.result = pending.work(db)
                 except Exception as exc:
                     sound = sound and not failed(db, exc)
                     if not db.in_transaction:
                         raise  # SQLite rolled it all back (full disk, I/O): the batch fails
-                    db.execute("ROLLBACK TO grouped")
+                    db.execute("ROLLBACK" if alone else "ROLLBACK TO grouped")
                     pending.error = exc
-                db.execute("RELEASE grouped")
-            db.execute("COMMIT")
+                if not alone:
+                    db.execute("RELEASE grouped")
+            if db.in_transaction:  # (not after a lone write's error)
+                db.execute("COMMIT")
             failure = None
             if sound:  # (a read-only connection commits an empty batch too)
                 succeeded(db)  # writes work again, even if db was opened while failing
