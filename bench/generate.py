@@ -235,9 +235,6 @@ def generate(path, pageviews, days, seed=1, now=None):
     conn = db.connect(path)
     conn.execute("PRAGMA synchronous = OFF")  # a fresh benchmark file: rerun if it crashes
     conn.execute("PRAGMA cache_size = -1048576")  # 1 GB
-    # the session_id indexes take random inserts: built once at the end (schema.sql again)
-    conn.execute("DROP INDEX pageview_session")
-    conn.execute("DROP INDEX event_session")
     with db.transaction(conn):
         admin = conn.execute("SELECT user_id FROM account WHERE username = 'admin'").fetchone()
         website = sites.create(conn, admin[0], "Benchmark", DOMAIN)
@@ -270,7 +267,6 @@ def generate(path, pageviews, days, seed=1, now=None):
         done = {name: cut[name][index] for name in done}
         progress.show(done["pv"])
     progress.finish()
-    conn.executescript(db.schema_sql())
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
