@@ -179,8 +179,8 @@ CREATE TABLE IF NOT EXISTS rollup_count (
     url_key    INTEGER NOT NULL,
     span       INTEGER NOT NULL,
     hour       INTEGER NOT NULL,
-    keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id
-    counts     BLOB NOT NULL,                -- int32 array, same order
+    keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id (one: INTEGER)
+    counts     BLOB NOT NULL,                -- int32 array, same order (one: INTEGER)
     PRIMARY KEY (website_id, kind, url_key, span, hour)
 ) WITHOUT ROWID;
 

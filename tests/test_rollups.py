@@ -119,6 +119,8 @@ def test_rollups_were_built(dataset):
                         " AND kind = ?", (rollups.KIND_CODES["referrer"],)).fetchone()[0] > 0
     single = "SELECT count(*) FROM rollup_time WHERE typeof(sessions) = 'integer'"
     assert conn.execute(single).fetchone()[0] > 100  # one session: its id, not a bitmap
+    single = "SELECT count(*) FROM rollup_count WHERE typeof(keys) = 'integer'"
+    assert conn.execute(single).fetchone()[0] > 100  # one key: its id and count, no arrays
 
 
 @pytest.mark.parametrize("tz", ZONES)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pyroaring import BitMap
 
-from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS
+from .rollups import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS, unpack
 from .timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
@@ -119,7 +119,8 @@ def time_rows(db, website_id, ranges, url_key=0):
 
 
 def count_rows(db, website_id, kind, ranges, url_key=0):
-    """Returns {(span, hour): [keys blob, counts blob]} of one kind inside ranges (see _fetch)."""
+    """Returns {(span, hour): [keys, counts]} of one kind inside ranges (see _fetch), both as
+    stored by rollups.pack()."""
     return _fetch(db, "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ?"
                   " AND kind = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
                   (website_id, KIND_CODES[kind]), ranges, url_key)
@@ -175,16 +176,16 @@ def union(sessions, extra=()):
 
 
 def summary_pairs(db, website_id, kind, ranges, url_key=0):
-    """Returns the (keys blob, counts blob) of one kind's summaries making up ranges."""
+    """Returns the stored (keys, counts) of one kind's summaries making up ranges."""
     return pick(count_rows(db, website_id, kind, ranges, url_key), ranges)
 
 
 def sum_count_arrays(pairs):
-    """Returns (key ids, totals) as int64 arrays, ids ascending, over (keys, counts) blobs."""
+    """Returns (key ids, totals) as int64 arrays, ids ascending, over stored (keys, counts)."""
     if not pairs:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys = np.concatenate([np.frombuffer(k, dtype=np.int32) for k, _ in pairs])
-    counts = np.concatenate([np.frombuffer(c, dtype=np.int32) for _, c in pairs])
+    keys = np.concatenate([unpack(k) for k, _ in pairs])
+    counts = np.concatenate([unpack(c) for _, c in pairs])
     if not len(keys):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if keys.max() <= 8 * len(keys) + 65_536:   # dense enough: one pass, no sort
@@ -196,7 +197,7 @@ def sum_count_arrays(pairs):
 
 
 def sum_counts(pairs):
-    """Returns {key_id: total} over (keys blob, counts blob) pairs."""
+    """Returns {key_id: total} over stored (keys, counts) pairs."""
     ids, totals = sum_count_arrays(pairs)
     return dict(zip(ids.tolist(), totals.tolist()))
 

@@ -19,9 +19,9 @@ readers use the level below where a day or week has no row of the url):
   sessions with a pageview: a roaring bitmap, or the session id itself (an integer, ~15 bytes
   less) when there is one session, as in most per-url hours.
 - rollup_count: for kind url (url_key 0 only) | referrer | event, two int32 arrays:
-  interned key ids (rollup_key) and their counts. Self-referrals by the session's hostname
-  (which the referrer metric always leaves out, whatever the website's settings) are not
-  counted.
+  interned key ids (rollup_key) and their counts (see pack()). Self-referrals by the
+  session's hostname (which the referrer metric always leaves out, whatever the website's
+  settings) are not counted.
 Per website: rollup_attr holds, per session attribute value, the bitmap of the sessions
 created in summarized hours; rollup_state holds done_hour, the last summarized hour.
 """
@@ -279,7 +279,7 @@ def summarize_span(db, website_id, span, first):
 def _hot_urls(db, website_id, span, first):
     """Returns the key ids of the urls with pageviews in HOT_HOURS[span] of the span's hours
     (each hour's url counts hold a url once)."""
-    keys = [np.frombuffer(blob, dtype=np.int32) for blob, in db.execute(
+    keys = [unpack(value) for value, in db.execute(
         "SELECT keys FROM rollup_count WHERE website_id = ? AND kind = ? AND url_key = 0"
         " AND span = 1 AND hour BETWEEN ? AND ?",
         (website_id, KIND_CODES["url"], first, first + span - 1))]
@@ -331,15 +331,17 @@ class _Rows:
 
 
 def pack(values):
-    """Returns integers as the bytes of an int32 array (how counts are stored)."""
-    return array("i", values).tobytes()
+    """Returns integers as rollup_count stores them: one value as itself (an INTEGER, a few
+    bytes less than a blob; most per-url hours hold one key), more as an int32 array's bytes.
+    """
+    return values[0] if len(values) == 1 else array("i", values).tobytes()
 
 
-def unpack(blob):
-    """Returns the int32 array stored by pack()."""
-    values = array("i")
-    values.frombytes(blob)
-    return values
+def unpack(value):
+    """Returns the int32 numpy array stored by pack()."""
+    if isinstance(value, int):
+        return np.array([value], dtype=np.int32)
+    return np.frombuffer(value, dtype=np.int32)
 
 
 def intern_keys(db, website_id, kind, keys):
