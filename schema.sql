@@ -68,8 +68,12 @@ CREATE TABLE IF NOT EXISTS pageview (
     visit_id        INTEGER NOT NULL,        -- epoch minute the visit started
     created_at      INTEGER NOT NULL,
     url             TEXT NOT NULL,           -- path + query, as the v1 tracker sends it
-    referrer        TEXT,
     referrer_domain TEXT,                    -- host of an absolute referrer, lower case, no www.
+    -- The referrer is stored split, to not store its host twice (10 bytes a pageview):
+    -- ingest.REFERRER_PREFIXES[referrer_kind - 1] || referrer_domain || referrer_rest, or
+    -- referrer_rest alone when referrer_kind is NULL. Files made before store referrer.
+    referrer_kind   INTEGER,
+    referrer_rest   TEXT,
     page_title      TEXT,
     tag             TEXT,
     utm_source      TEXT,
@@ -77,6 +81,12 @@ CREATE TABLE IF NOT EXISTS pageview (
     utm_campaign    TEXT,
     utm_content     TEXT,
     utm_term        TEXT,
+    referrer  TEXT GENERATED ALWAYS AS (CASE referrer_kind
+        WHEN 1 THEN 'https://www.' || referrer_domain || referrer_rest
+        WHEN 2 THEN 'https://' || referrer_domain || referrer_rest
+        WHEN 3 THEN 'http://www.' || referrer_domain || referrer_rest
+        WHEN 4 THEN 'http://' || referrer_domain || referrer_rest
+        ELSE referrer_rest END) VIRTUAL,
     url_path  TEXT GENERATED ALWAYS AS (
         CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) ELSE url END
     ) VIRTUAL,

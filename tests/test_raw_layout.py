@@ -1,14 +1,17 @@
 """Raw tables in both layouts: files made by today's schema.sql (no session_id foreign key
 or index on pageview and event) and files made before (tests/data/schema-with-session-fk.sql,
 the schema.sql of 2026-11-26 before that change) work alike: ingest, stats, retention,
-reset, website and account delete."""
+reset, website and account delete; today's files store the referrer split (prefix kind, rest)
+and read it back exactly."""
 import os
 import sqlite3
 
 import pytest
 from conftest import T0, count_rows, event, pageview
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from umami_lite import db
+from umami_lite import db, ingest
 from umami_lite.ops import retention
 
 DAY = 86_400_000
@@ -122,3 +125,49 @@ def test_prune_keeps_a_session_that_a_row_written_meanwhile_uses(app, client, cl
     finally:
         conn.close()
     assert count_rows(app, "session") == 1  # a's, created 5 days ago
+
+
+REFERRERS = ["https://www.google.com/search?q=1", "https://news.ycombinator.com/",
+             "http://www.example.org", "http://bing.com/x", "HTTPS://GitHub.com/a",
+             "https://WWW.Example.com/", "android-app://com.google.android.gm/",
+             "https://user@host.example:8080/p", "https://www./x", "/relative", "x" * 600]
+
+
+def test_both_layouts_store_the_referrer_exactly(layout, app, client, website):
+    for referrer in REFERRERS:
+        assert pageview(client, website["website_uuid"], referrer=referrer).status_code == 200
+    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    try:
+        stored = conn.execute("SELECT referrer, referrer_domain FROM pageview"
+                              " ORDER BY pageview_id").fetchall()
+        split = layout == "new" and conn.execute(
+            "SELECT referrer_kind, referrer_rest FROM pageview ORDER BY pageview_id").fetchall()
+    finally:
+        conn.close()
+    expected = [ingest.clip(r, ingest.LIMITS["referrer"]) for r in REFERRERS]
+    assert stored == [(r, ingest.referrer_domain(r)) for r in expected]
+    if split:  # the host is stored once: in referrer_domain
+        assert split[:4] == [(1, "/search?q=1"), (2, "/"), (3, ""), (4, "/x")]
+        assert split[4] == (None, "HTTPS://GitHub.com/a")
+
+
+REFERRER_TEXT = st.one_of(
+    st.none(), st.text(max_size=30),
+    st.builds(lambda prefix, host, rest: prefix + host + rest,
+              st.sampled_from(ingest.REFERRER_PREFIXES + ("HTTP://", "ftp://", "//", "")),
+              st.text(alphabet="abW.w-:@[]/?#\x00é", max_size=12), st.text(max_size=12)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(REFERRER_TEXT, min_size=1, max_size=5))
+def test_split_referrer_reads_back_as_sent(referrers):
+    conn = sqlite3.connect(":memory:")  # a plain connection: the layout is asked each time
+    try:
+        conn.executescript(db.schema_sql())
+        ingest.insert_pageviews(conn, [ingest.pageview_values(
+            1, 1, 1, ingest.Hit("pageview", "/", T0, referrer=r)) for r in referrers])
+        stored = conn.execute("SELECT referrer, referrer_domain FROM pageview"
+                              " ORDER BY pageview_id").fetchall()
+    finally:
+        conn.close()
+    assert stored == [(r, ingest.referrer_domain(r)) for r in referrers]

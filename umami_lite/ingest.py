@@ -183,6 +183,11 @@ def _insert_sql(table, columns):
 
 INSERT_SESSION = _insert_sql("session", SESSION_COLUMNS)
 INSERT_PAGEVIEW = _insert_sql("pageview", PAGEVIEW_COLUMNS)
+# A file made by today's schema.sql stores the referrer as (referrer_kind, referrer_rest),
+# and derives the column referrer from them and referrer_domain (see schema.sql).
+REFERRER_PREFIXES = ("https://www.", "https://", "http://www.", "http://")
+INSERT_PAGEVIEW_SPLIT = _insert_sql("pageview", (
+    *PAGEVIEW_COLUMNS[:5], "referrer_kind", "referrer_rest", *PAGEVIEW_COLUMNS[6:]))
 INSERT_EVENT = _insert_sql("event", EVENT_COLUMNS)
 
 
@@ -220,7 +225,36 @@ def event_values(website_id, session_id, visit_id, hit):
 
 def insert_pageviews(db, rows):
     """Stores pageview rows built by pageview_values(); call inside a transaction."""
-    db.executemany(INSERT_PAGEVIEW, rows)
+    if splits_referrer(db):
+        db.executemany(INSERT_PAGEVIEW_SPLIT,
+                       [(*row[:5], *referrer_parts(row[5], row[6]), *row[6:]) for row in rows])
+    else:
+        db.executemany(INSERT_PAGEVIEW, rows)
+
+
+def splits_referrer(db):
+    """Returns whether db's pageview table stores the referrer split (today's schema.sql);
+    files made before store it whole. Remembered per connection."""
+    known = getattr(db, "splits_referrer", None)
+    if known is None:
+        known = db.execute("SELECT count(*) FROM pragma_table_xinfo('pageview')"
+                           " WHERE name = 'referrer_rest'").fetchone()[0] == 1
+        try:
+            db.splits_referrer = known
+        except AttributeError:
+            pass  # a plain sqlite3.Connection takes no attributes: asked again next time
+    return known
+
+
+@lru_cache(maxsize=4096)
+def referrer_parts(referrer, domain):
+    """Returns (referrer_kind, referrer_rest): referrer is REFERRER_PREFIXES[kind - 1] +
+    domain + rest, or (None, referrer) when it does not start that way."""
+    if referrer is not None and domain is not None:
+        for kind, prefix in enumerate(REFERRER_PREFIXES, 1):
+            if referrer.startswith(prefix + domain):
+                return kind, referrer[len(prefix) + len(domain):]
+    return None, referrer
 
 
 def insert_event(db, values, data=None):
