@@ -27,7 +27,8 @@ HOUR = 3_600_000
 END = 1_793_620_800_000
 DAYS = 12
 START = END - DAYS * 24 * HOUR
-# urls with per-url day and week rows (all days, some days, two days) in the generated data
+# urls busy in the generated data: with per-url week rows ("/" and "/help/how-item-4") and
+# without (hour rows only)
 HOT_URLS = ("/", "/help/how-item-4", "/events/new-item-8")
 ZONES = ("UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
          "Europe/Berlin")
@@ -111,10 +112,10 @@ def test_rollups_were_built(dataset):
     per_url = dict(conn.execute(
         "SELECT k.a || ' ' || t.span, count(*) FROM rollup_time t JOIN rollup_key k"
         " ON k.key_id = t.url_key WHERE t.span > 1 GROUP BY 1").fetchall())
-    # "/" has a row for every whole day and the week; the others only for some days
-    assert per_url["/ 24"] >= 10 and per_url["/ 168"] == 1, per_url
-    assert 0 < per_url["/events/new-item-8 24"] < 10 and "/events/new-item-8 168" not in per_url
-    assert "/late/3 24" not in per_url
+    # the whole week of the data: a row for the urls with pageviews in a third of its hours
+    assert per_url["/ 168"] == per_url["/help/how-item-4 168"] == 1, per_url
+    assert "/events/new-item-8 168" not in per_url and "/late/3 168" not in per_url
+    assert not any(key.endswith(" 24") for key in per_url)
     assert conn.execute("SELECT count(*) FROM rollup_count WHERE url_key != 0 AND span = 168"
                         " AND kind = ?", (rollups.KIND_CODES["referrer"],)).fetchone()[0] > 0
     single = "SELECT count(*) FROM rollup_time WHERE typeof(sessions) = 'integer'"
@@ -143,7 +144,7 @@ def test_rollup_answers_equal_raw_rows(dataset, tz):
 
 @pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kolkata"))
 def test_url_filter_answers_equal_raw_rows(dataset, tz):
-    """Urls with day and week rows, some day rows, hours only, and none at all."""
+    """Urls with week rows, hour rows only, and none at all."""
     path, website = dataset
     conn = db.connect(path, readonly=True)
     top = conn.execute("SELECT url FROM pageview GROUP BY url ORDER BY count(*) DESC"
@@ -164,25 +165,19 @@ def test_url_filter_answers_equal_raw_rows(dataset, tz):
     assert summary.query(conn, q)["pageviews"] == expected
 
 
-def test_url_filter_reads_the_urls_day_and_week_rows(dataset, tmp_path):
-    """A url's own day and week rows are read (the tests above check what they hold)."""
+def test_url_filter_reads_the_urls_week_rows(dataset, tmp_path):
+    """A url's own week row is read (the tests above check what it holds)."""
     path, website = dataset
     copy = _copy(path, tmp_path)
-    q = Query(website["website_id"], 0, END + 7 * HOUR, (Filter("url", "eq", ("/",)),))
+    q = Query(website["website_id"], START - HOUR, END + 7 * HOUR, (Filter("url", "eq", ("/",)),))
     before = summary.query(db.connect(copy, readonly=True), q)["pageviews"]
     conn = sqlite3.connect(copy)
     key = conn.execute("SELECT key_id FROM rollup_key WHERE kind = 'url' AND a = '/'").fetchone()[0]
-    week, first_day = conn.execute(
-        "SELECT (SELECT hour FROM rollup_time WHERE url_key = ?1 AND span = 168),"
-        " (SELECT min(hour) FROM rollup_time WHERE url_key = ?1 AND span = 24)",
-        (key,)).fetchone()
     with conn:
-        changed = conn.execute(
-            "UPDATE rollup_time SET views = views + 1000 WHERE url_key = ? AND (span = 168"
-            " OR (span = 24 AND hour = (SELECT min(hour) FROM rollup_time WHERE url_key = ?"
-            " AND span = 24)))", (key, key)).rowcount
-    assert changed == 2 and first_day < week  # a day outside the week
-    assert summary.query(db.connect(copy, readonly=True), q)["pageviews"] == before + 2000
+        changed = conn.execute("UPDATE rollup_time SET views = views + 1000 WHERE url_key = ?"
+                               " AND span > 1", (key,)).rowcount
+    assert changed == 1
+    assert summary.query(db.connect(copy, readonly=True), q)["pageviews"] == before + 1000
 
 
 def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
@@ -274,7 +269,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     conn = db.connect(copy, readonly=True)
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "3"
+    assert db.get_setting(conn, "rollup_format") == "4"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

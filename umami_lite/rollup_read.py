@@ -4,9 +4,9 @@ A range [start, end] (epoch ms, inclusive) is served by week summaries for the w
 fully covers, day summaries for the other whole UTC days, hour summaries for the other
 whole hours, and raw rows for the rest: the partial hours at its ends and the hours after
 the website's last summarized hour. Per url, a day or week without a row of the url is
-read from its days or hours instead (see rollups.HOT_HOURS). Every part is disjoint from
-the others, and stats are additive over UTC hours (Umami's groups
-are (session, UTC hour)), so sums of parts are exact; distinct sessions are unions of
+read from the level below instead, down to hours (see rollups.HOT_HOURS). Every part is
+disjoint from the others, and stats are additive over UTC hours (Umami's groups are
+(session, UTC hour)), so sums of parts are exact; distinct sessions are unions of
 the parts' session sets.
 """
 import json
@@ -188,7 +188,7 @@ def sum_count_arrays(pairs):
     counts = np.concatenate([unpack(c) for _, c in pairs])
     if not len(keys):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if keys.max() <= 8 * len(keys) + 65_536:   # dense enough: one pass, no sort
+    if keys.max() <= 8 * len(keys) + 4096:   # dense enough: one pass, no sort
         totals = np.bincount(keys, weights=counts)  # float64: exact below 2**53
         ids = np.flatnonzero(totals)
         return ids, totals[ids].astype(np.int64)

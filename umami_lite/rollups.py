@@ -11,10 +11,10 @@ hours of a range and raw rows for the rest (see rollup_read.py).
 
 Per website, hour (span 1), UTC day (span 24) or week (span 168; spans are keyed by their
 first hour), and url_key (0 for all urls, else one url's rollup_key id, which serves the
-dashboard's url filter). Per url, every hour with a row of that url has its summaries; a day
-or week has its own per-url summaries only when the url has pageviews in at least
-HOT_HOURS[span] of its hours (rows for all 20 k urls cost more space than they save;
-readers use the level below where a day or week has no row of the url):
+dashboard's url filter). Per url, every hour with a row of that url has its summaries; a week
+has its own per-url summaries only when the url has pageviews in at least HOT_HOURS[span]
+of its hours, and days have none (rows for all 20 k urls cost more space than they save;
+readers use the hours where a week has no row of the url):
 - rollup_time: pageviews, bounces and totaltime of the (session, UTC hour) groups, and the
   sessions with a pageview: a roaring bitmap, or the session id itself (an integer, ~15 bytes
   less) when there is one session, as in most per-url hours.
@@ -34,9 +34,10 @@ HOUR_MS = 3_600_000
 DAY_HOURS = 24
 WEEK_HOURS = 7 * DAY_HOURS
 SPANS = (1, DAY_HOURS, WEEK_HOURS)  # each level is summed from the one before
-# span -> hours with pageviews that give a url its own row of that span: 1/3 of the hours
-# (measured at 1 M pageviews / 30 days: +1.8 B/pageview for day rows, +0.9 for week rows)
-HOT_HOURS = {DAY_HOURS: 8, WEEK_HOURS: 56}
+# span -> hours with pageviews that give a url its own row of that span: 1/3 of a week's
+# hours. Measured at 3 M pageviews / 30 days: such week rows cost 1.7 B/pageview; day rows
+# (8 of 24 hours) cost 3.4 and saved no measurable time, as a range has few edge days.
+HOT_HOURS = {WEEK_HOURS: 56}
 COUNT_KINDS = ("url", "referrer", "event")
 KIND_CODES = {"url": 1, "referrer": 2, "event": 3}  # rollup_count.kind: an int is 1 byte
 ATTRS = ("browser", "os", "device", "country", "language", "screen")
@@ -130,7 +131,7 @@ def _summarize_until(db, website_id, done, target):
                (website_id, target))
     for span, first in sorted(touched):   # days before the weeks made of them
         if first + span - 1 <= target and (done is None or first + span - 1 > done):
-            summarize_span(db, website_id, span, first)
+            summarize_span(db, website_id, span, first, replace=False)
     _add_new_sessions(db, website_id, 0 if done is None else (done + 1) * HOUR_MS,
                       (target + 1) * HOUR_MS - 1)
 
@@ -250,20 +251,22 @@ def _host(hostname, referrer_domain):
     return referrer_domain(hostname if "://" in hostname else f"//{hostname}")
 
 
-def summarize_span(db, website_id, span, first):
+def summarize_span(db, website_id, span, first, replace=True):
     """Writes the summaries of one day or week from those of the level below (hours or
     days): for all urls, and for each url with pageviews in HOT_HOURS[span] of its hours.
 
-    It first deletes the rows it writes: a late write only adds hours to a url, so a url
-    with a row of the span still has one after (pruning clears the span before).
+    With replace, it first deletes the rows it writes: a late write only adds hours to a
+    url, so a url with a row of the span still has one after (pruning clears the span
+    before). Without, the span must have no rows yet.
     """
     from . import rollup_read as rr  # rollup_read imports this module
     below = SPANS[SPANS.index(span) - 1]
     ranges = [(below, first, first + span - below)]
     url_keys = [0, *_hot_urls(db, website_id, span, first)]
-    _clear(db, website_id, span, first, url_keys)
+    if replace:
+        _clear(db, website_id, span, first, url_keys)
     out = _Rows()
-    for url_key in url_keys:   # a url's day or week without a row reads the level below
+    for url_key in url_keys:   # a url's week reads its hours (its days have no rows)
         found = rr.pick(rr.time_rows(db, website_id, ranges, url_key), ranges)
         if found:
             out.time_row(website_id, url_key, span, first, sum(row[0] for row in found),
@@ -278,7 +281,9 @@ def summarize_span(db, website_id, span, first):
 
 def _hot_urls(db, website_id, span, first):
     """Returns the key ids of the urls with pageviews in HOT_HOURS[span] of the span's hours
-    (each hour's url counts hold a url once)."""
+    (each hour's url counts hold a url once); none for a span without per-url rows."""
+    if span not in HOT_HOURS:
+        return []
     keys = [unpack(value) for value, in db.execute(
         "SELECT keys FROM rollup_count WHERE website_id = ? AND kind = ? AND url_key = 0"
         " AND span = 1 AND hour BETWEEN ? AND ?",
