@@ -171,3 +171,13 @@ def test_split_referrer_reads_back_as_sent(referrers):
     finally:
         conn.close()
     assert stored == [(r, ingest.referrer_domain(r)) for r in referrers]
+
+
+def test_layout_is_learnt_once_the_table_exists(db_path):
+    conn = db.connect(db_path)  # before schema.sql: nothing to learn, nothing remembered
+    try:
+        assert ingest.splits_referrer(conn) is False
+        conn.executescript(db.schema_sql())
+        assert ingest.splits_referrer(conn) is True and conn.splits_referrer is True
+    finally:
+        conn.close()

@@ -237,10 +237,11 @@ def splits_referrer(db):
     files made before store it whole. Remembered per connection."""
     known = getattr(db, "splits_referrer", None)
     if known is None:
-        known = db.execute("SELECT count(*) FROM pragma_table_xinfo('pageview')"
-                           " WHERE name = 'referrer_rest'").fetchone()[0] == 1
+        columns = {row[0] for row in db.execute("SELECT name FROM pragma_table_xinfo('pageview')")}
+        known = "referrer_rest" in columns
         try:
-            db.splits_referrer = known
+            if columns:  # no table yet: ask again once schema.sql made it
+                db.splits_referrer = known
         except AttributeError:
             pass  # a plain sqlite3.Connection takes no attributes: asked again next time
     return known
