@@ -57,7 +57,8 @@ def parse_json(data, max_depth=MAX_DEPTH):
         raise too_deep(max_depth) from None
     except (UnicodeError, ValueError):
         raise bad_request("Request body is not valid JSON.") from None
-    if json_depth(value) > max_depth:
+    # a value cannot nest deeper than it has brackets: most bodies skip the walk
+    if data.count(b"{") + data.count(b"[") > max_depth and json_depth(value) > max_depth:
         raise too_deep(max_depth)
     return value
 
