@@ -40,13 +40,23 @@ def test_create_list_get_update_delete(app, api):
     assert count_rows(app, "account") == 1
 
 
-def test_deleting_an_account_deletes_its_websites_and_data(app, api):
+def test_deleting_an_account_deletes_its_websites_and_data(app, api, clock):
     api.create_user("alice")
     w = api.create_website(as_user="alice")
     pageview(api.client, w["website_uuid"])
+    clock.now += 3_600_000
+    pageview(api.client, w["website_uuid"], url="/later")  # summarizes the first hour
+    assert count_rows(app, "rollup_time") > 0
     assert api.delete(f"/api/account/{w['user_id']}").status_code == 200
-    for table in ("website", "session", "pageview"):
-        assert count_rows(app, table) == 0
+    for table in ("website", "session", "pageview", "rollup_time", "rollup_count",
+                  "rollup_key", "rollup_attr", "rollup_state"):
+        assert count_rows(app, table) == 0, table
+    # a new website may get the deleted one's id: it starts empty
+    fresh = api.create_website()
+    assert fresh["website_id"] == w["website_id"]
+    stats = api.get(f"/api/website/{fresh['website_id']}/stats",
+                    query_string={"start_at": 0, "end_at": clock.now}).json
+    assert stats["pageviews"] == 0 and stats["uniques"] == 0
 
 
 def test_admin_cannot_delete_or_demote_self(app, api):

@@ -151,11 +151,13 @@ def delete_sessions(db, session_ids, marks):
         if last and db.execute(f"SELECT 1 FROM {table} WHERE {key} = ? AND session_id = ?"
                                " AND created_at = ?", (last, session, created)).fetchone() is None:
             return 0
-    newer = " ".join(f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {key} > {int(last)}"
+    # table and key come from HIT_TABLES; the marks' ids are bound like every value
+    newer = " ".join(f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {key} > ?"
                      f" AND session_id = session.session_id)"
-                     for table, key, last, _, _ in marks)
+                     for table, key, _, _, _ in marks)
     return db.execute(f"DELETE FROM session WHERE session_id IN"
-                      f" ({', '.join('?' * len(session_ids))}) {newer}", session_ids).rowcount
+                      f" ({', '.join('?' * len(session_ids))}) {newer}",
+                      [*session_ids, *(last for _, _, last, _, _ in marks)]).rowcount
 
 
 def prune(db, now, batch=BATCH_ROWS, pause=PAUSE_S):
