@@ -273,3 +273,49 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name
+
+
+def _week_url_rows(conn):
+    return dict(conn.execute("SELECT url_key, views FROM rollup_time WHERE span = ?"
+                             " AND url_key != 0", (rollups.WEEK_HOURS,)).fetchall())
+
+
+def test_only_the_busiest_urls_get_week_rows(dataset, tmp_path, monkeypatch):
+    """HOT_URLS_MAX bounds the write that completes a week; the other urls read hours."""
+    path, website = dataset
+    copy = _copy(path, tmp_path)
+    conn = db.connect(copy)
+    assert len(_week_url_rows(conn)) > 1
+    for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
+        conn.execute(f"DELETE FROM {table}")
+    monkeypatch.setattr(rollups, "HOT_URLS_MAX", 1)
+    with db.transaction(conn):
+        rollups.catch_up(conn, website["website_id"], END + 5 * HOUR)
+    top = conn.execute("SELECT key_id FROM rollup_key WHERE kind = 'url' AND a = ?",
+                       (HOT_URLS[0],)).fetchone()[0]
+    assert list(_week_url_rows(conn)) == [top]
+    for value in HOT_URLS[:2]:
+        q = Query(website["website_id"], START - HOUR, END + 7 * HOUR,
+                  (Filter("url", "eq", (value,)),))
+        for name, (fast, raw) in _answers(conn, website, q, "day", "UTC").items():
+            assert fast == raw, (name, value)
+
+
+def test_a_late_hit_rewrites_only_its_own_urls_week_row(dataset, tmp_path, make_app, clock):
+    """A collect into a summarized week rewrites the week rows of its url, not of every
+    busy url (at 10 M that was seconds under the write lock)."""
+    path, website = dataset
+    copy = _copy(path, tmp_path)
+    conn = sqlite3.connect(copy)
+    keys = dict(conn.execute("SELECT a, key_id FROM rollup_key WHERE kind = 'url'"
+                             " AND a IN (?, ?)", HOT_URLS[:2]))
+    with conn:  # mark both rows: a rewrite from the hours drops the mark
+        conn.execute("UPDATE rollup_time SET views = views + 1000 WHERE span = ?"
+                     " AND url_key != 0", (rollups.WEEK_HOURS,))
+    before = _week_url_rows(conn)
+    app = make_app(UMAMI_LITE_DATABASE=copy)
+    clock.now = START + 3 * 24 * HOUR + 5  # inside the summarized week
+    assert pageview(app.test_client(), website["website_uuid"], url=HOT_URLS[1]).status_code == 200
+    after = _week_url_rows(conn)
+    assert after[keys[HOT_URLS[0]]] == before[keys[HOT_URLS[0]]]            # untouched
+    assert after[keys[HOT_URLS[1]]] == before[keys[HOT_URLS[1]]] - 1000 + 1  # rewritten

@@ -359,5 +359,6 @@ def store(db, website, visitor, hit, rotation, cached=None):
             cached = None  # the cached visit belongs to another session
     visit_id = _visit_id(cached, now)
     _insert_hit(db, website["website_id"], session_id, visit_id, hit)
-    rollups.catch_up(db, website["website_id"], now)
+    written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
+    rollups.catch_up(db, website["website_id"], now, urls=written)
     return Recorded(website["website_id"], session_id, visit_id, now, period)

@@ -38,6 +38,10 @@ SPANS = (1, DAY_HOURS, WEEK_HOURS)  # each level is summed from the one before
 # hours. Measured at 3 M pageviews / 30 days: such week rows cost 1.7 B/pageview; day rows
 # (8 of 24 hours) cost 3.4 and saved no measurable time, as a range has few edge days.
 HOT_HOURS = {WEEK_HOURS: 56}
+# The busiest urls of a week that get its per-url rows: the write completing a week builds
+# them while holding the write lock (at 10 M pageviews / 30 days, ~3,200 busy urls took 3.2 s
+# of CPU, near the 5 s busy timeout; 500 take ~0.5 s). Other urls read their hours.
+HOT_URLS_MAX = 500
 COUNT_KINDS = ("url", "referrer", "event")
 KIND_CODES = {"url": 1, "referrer": 2, "event": 3}  # rollup_count.kind: an int is 1 byte
 ATTRS = ("browser", "os", "device", "country", "language", "screen")
@@ -73,9 +77,12 @@ def done_hour(db, website_id):
     return row[0] if row else None
 
 
-def catch_up(db, website_id, written):
+def catch_up(db, website_id, written, urls=None):
     """Brings the summaries up to date after rows were written at `written` (epoch ms, one
     or an iterable). Call inside the write transaction that stored those rows.
+
+    urls, when known (a collect), are the urls of those rows: a write into an hour of an
+    already summarized week then rewrites only their per-url week rows, not every busy url's.
     """
     hours = {written // HOUR_MS} if isinstance(written, int) else {ms // HOUR_MS for ms in written}
     if not hours:
@@ -84,7 +91,7 @@ def catch_up(db, website_id, written):
     now_hour = max(hours)
     if done is not None:
         for hour in sorted(h for h in hours if h <= done):
-            _resummarize(db, website_id, hour, done)
+            _resummarize(db, website_id, hour, done, urls=urls)
         if done >= now_hour - 1:
             return
     _summarize_until(db, website_id, done, now_hour - 1)
@@ -148,9 +155,9 @@ def _next_hour_with_rows(db, website_id, from_hour, to_hour):
     return min(found) // HOUR_MS if found else None
 
 
-def _resummarize(db, website_id, hour, done, scan=False):
+def _resummarize(db, website_id, hour, done, scan=False, urls=None):
     """Rewrites the summaries of one already summarized hour, and of its day and week if
-    complete.
+    complete (of the week, per url: only those of urls when given, see catch_up()).
 
     Raw rows of a summarized hour only grow (except when pruning, which passes scan), so
     the old per-url rows are among the urls the hour holds now: they are deleted by key
@@ -161,11 +168,13 @@ def _resummarize(db, website_id, hour, done, scan=False):
     _clear(db, website_id, 1, hour, url_keys)
     summarize_hour(db, website_id, hour)
     _add_new_sessions(db, website_id, start, end)
+    changed = None if urls is None else list(
+        _known_keys(db, website_id, "url", [(url, "", "") for url in urls]).values())
     for span, first in _spans_of(hour):   # the day, then the week
         if first + span - 1 <= done:
             if scan:   # urls may have lost hours, and their rows with them
                 _clear(db, website_id, span, first)
-            summarize_span(db, website_id, span, first)
+            summarize_span(db, website_id, span, first, changed=changed)
 
 
 def _spans_of(hour):
@@ -251,20 +260,26 @@ def _host(hostname, referrer_domain):
     return referrer_domain(hostname if "://" in hostname else f"//{hostname}")
 
 
-def summarize_span(db, website_id, span, first, replace=True):
+def summarize_span(db, website_id, span, first, replace=True, changed=None):
     """Writes the summaries of one day or week from those of the level below (hours or
-    days): for all urls, and for each url with pageviews in HOT_HOURS[span] of its hours.
+    days): for all urls, and for each of the (at most HOT_URLS_MAX) busiest urls with
+    pageviews in HOT_HOURS[span] of its hours.
 
-    With replace, it first deletes the rows it writes: a late write only adds hours to a
-    url, so a url with a row of the span still has one after (pruning clears the span
-    before). Without, the span must have no rows yet.
+    With replace, it first deletes the rows it rewrites, and the per-url rows of every url
+    of the span (the busiest may have changed), or only of the url key ids `changed` when
+    the caller knows which urls' rows changed (the other urls' rows still hold). Without
+    replace, the span must have no rows yet (pruning clears the span before).
     """
     from . import rollup_read as rr  # rollup_read imports this module
     below = SPANS[SPANS.index(span) - 1]
     ranges = [(below, first, first + span - below)]
-    url_keys = [0, *_hot_urls(db, website_id, span, first)]
+    hot, present = _busy_urls(db, website_id, span, first)
+    if changed is not None:
+        hot = sorted(set(hot) & set(changed))
+    url_keys = [0, *hot]
     if replace:
-        _clear(db, website_id, span, first, url_keys)
+        _clear(db, website_id, span, first,
+               [0, *(present if changed is None else changed)] if span in HOT_HOURS else [0])
     out = _Rows()
     for url_key in url_keys:   # a url's week reads its hours (its days have no rows)
         found = rr.pick(rr.time_rows(db, website_id, ranges, url_key), ranges)
@@ -279,19 +294,22 @@ def summarize_span(db, website_id, span, first, replace=True):
     out.write(db)
 
 
-def _hot_urls(db, website_id, span, first):
-    """Returns the key ids of the urls with pageviews in HOT_HOURS[span] of the span's hours
-    (each hour's url counts hold a url once); none for a span without per-url rows."""
+def _busy_urls(db, website_id, span, first):
+    """Returns (key ids of the HOT_URLS_MAX urls with pageviews in the most of the span's
+    hours, at least HOT_HOURS[span]; key ids of every url with pageviews in the span);
+    ([], []) for a span without per-url rows."""
     if span not in HOT_HOURS:
-        return []
+        return [], []
     keys = [unpack(value) for value, in db.execute(
         "SELECT keys FROM rollup_count WHERE website_id = ? AND kind = ? AND url_key = 0"
         " AND span = 1 AND hour BETWEEN ? AND ?",
         (website_id, KIND_CODES["url"], first, first + span - 1))]
     if not keys:
-        return []
+        return [], []
     ids, hours = np.unique(np.concatenate(keys), return_counts=True)
-    return ids[hours >= HOT_HOURS[span]].tolist()
+    busy = hours >= HOT_HOURS[span]
+    busiest = np.lexsort((ids[busy], -hours[busy]))[:HOT_URLS_MAX]  # ties: lower id first
+    return ids[busy][busiest].tolist(), ids.tolist()
 
 
 def _clear(db, website_id, span, hour, url_keys=None):
