@@ -165,8 +165,8 @@ CREATE TABLE IF NOT EXISTS rollup_state (
 
 -- Per hour, day or week for all urls (url_key 0) and for each url (url_key = the url's
 -- rollup_key id, for the url filter: every hour with its pageviews, a week only when the
--- url has pageviews in a third of its hours, rollups.HOT_HOURS; no days): Umami v1 /stats
--- over (session, UTC hour) groups, and the sessions.
+-- url has pageviews in a third of its hours, rollups.HOT_HOURS, for the week's 500 busiest
+-- urls at most; no days): Umami v1 /stats over (session, UTC hour) groups, and the sessions.
 CREATE TABLE IF NOT EXISTS rollup_time (
     website_id INTEGER NOT NULL,
     url_key    INTEGER NOT NULL,             -- 0: every url; else rollup_key.key_id of a url
@@ -218,8 +218,8 @@ CREATE TABLE IF NOT EXISTS rollup_attr (
 -- Summaries written by an older rollups.py would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
 -- update) or are larger and slow for a url over months (format 2: per-url hour rows only,
--- bitmaps only): drop them once, so that reads use raw rows until
--- the next write rebuilds them (one long write transaction on a big file). A fresh file only records the format.
+-- bitmaps only): drop them once, so that reads use raw rows until the next write rebuilds
+-- them (one long write transaction on a big file). A fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
     WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
