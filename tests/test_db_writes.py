@@ -101,6 +101,19 @@ def test_a_lone_write_that_fails_half_way_leaves_nothing_and_the_next_commits(co
     assert [r[0] for r in conn.execute("SELECT n FROM item")] == [8]
 
 
+def test_a_commit_that_fails_leaves_no_open_transaction(conn):
+    """A deferred foreign key fails at COMMIT, which leaves SQLite's transaction open: it
+    is rolled back before the process's writer lock goes to the next writer."""
+    conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE TABLE child (id INTEGER REFERENCES parent(id)"
+                 " DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(sqlite3.IntegrityError), db.transaction(conn):
+        conn.execute("INSERT INTO child VALUES (7)")
+    assert not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == 0
+    assert db.write_grouped(conn, _insert(9)) == 9
+
+
 def test_a_failed_commit_fails_every_write_of_the_batch(conn):
     with _locked_elsewhere(conn.path, 300):
         outcomes = _run_in_threads(conn, [_insert(1), _insert(2)])

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 
 from flask import g
@@ -246,6 +246,11 @@ def transaction(db):
         db.execute("COMMIT")
     except BaseException as exc:
         failed(db, exc)
+        # a COMMIT that fails may leave the transaction open (a deferred foreign key): end it
+        # before the lock goes to the next writer, who would wait on SQLite's lock instead
+        if db.in_transaction:
+            with suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
         raise
     else:
         succeeded(db)
