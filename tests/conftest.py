@@ -132,6 +132,14 @@ def event(client, website_uuid, value, event_type="click", url="/", ua=CHROME_UA
                            "language": language}})
 
 
+def nested(depth):
+    """Returns {"a": {"a": ... 1}}: a JSON object nesting depth levels."""
+    value = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 def count_rows(app, table):
     """Returns the number of rows in table (read straight from the SQLite file)."""
     import sqlite3

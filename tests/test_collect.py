@@ -7,7 +7,7 @@ import sqlite3
 from collections import Counter
 
 import pytest
-from conftest import CHROME_UA, T0, Api, count_rows, event, pageview
+from conftest import CHROME_UA, T0, Api, count_rows, event, nested, pageview
 
 from umami_lite import db, sites
 
@@ -288,13 +288,6 @@ BAD = [  # (id, raw body or dict, status, words the message must hold)
     ("nested-data", {"type": "event", "payload": {
         "website": W, "url": "/", "event_name": "n", "event_data": "NESTED"}}, 400, "deep"),
 ]
-
-
-def nested(depth):
-    value = 1
-    for _ in range(depth):
-        value = {"a": value}
-    return value
 
 
 def fill(body, website_uuid):

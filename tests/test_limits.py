@@ -9,16 +9,9 @@ import json
 import sqlite3
 
 import pytest
-from conftest import CHROME_UA
+from conftest import CHROME_UA, nested
 
 from umami_lite.ingest import MAX_DATA_KEYS
-
-
-def nested(depth):
-    value = 1
-    for _ in range(depth):
-        value = {"a": value}
-    return value
 
 
 def rows(app, sql):

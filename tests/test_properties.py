@@ -89,6 +89,19 @@ def post(client, path, body, ua=CHROME_UA, ip="203.0.113.7", content_type="appli
     return r, raw
 
 
+def post_hit(app, client, path, body, ua, ip, content_type="application/json"):
+    """Returns (response, {table: rows added}) of a posted hit, or None when the body was
+    over MAX_BODY (after checking it got a 413 and stored nothing)."""
+    before = counts(app)
+    r, raw = post(client, path, body, ua, ip, content_type)
+    change = delta(before, counts(app))
+    if len(raw) > MAX_BODY:
+        assert_json_error(r, (413,))
+        assert change == dict.fromkeys(TABLES, 0)
+        return None
+    return r, change
+
+
 # --- strategies ---------------------------------------------------------------------
 
 text = st.one_of(st.text(max_size=40), st.sampled_from(NASTY))
@@ -264,14 +277,11 @@ def test_collect_valid_payloads_store_exactly_one_row(app, client, website):
                                          "text/plain;charset=UTF-8"]))
     def check(hit, ua, ip, content_type):
         kind, payload = hit
-        before = counts(app)
-        r, raw = post(client, "/api/collect", {"type": kind, "payload": payload}, ua, ip,
-                      content_type)
-        change = delta(before, counts(app))
-        if len(raw) > MAX_BODY:
-            assert_json_error(r, (413,))
-            assert change == dict.fromkeys(TABLES, 0)
+        posted = post_hit(app, client, "/api/collect", {"type": kind, "payload": payload}, ua,
+                          ip, content_type)
+        if posted is None:
             return
+        r, change = posted
         assert r.status_code == 200, r.get_data(as_text=True)[:300]
         assert r.mimetype == "text/plain" and r.get_data(as_text=True)
         assert change["session"] in (0, 1) and change["session_data"] == 0
@@ -364,13 +374,10 @@ def test_send_valid_payloads_store_exactly_one_row(app, client, website):
     @given(hit=send_payloads(website["website_uuid"]), ua=st.sampled_from(BROWSERS), ip=ips)
     def check(hit, ua, ip):
         kind, payload = hit
-        before = counts(app)
-        r, raw = post(client, "/api/send", {"type": kind, "payload": payload}, ua, ip)
-        change = delta(before, counts(app))
-        if len(raw) > MAX_BODY:
-            assert_json_error(r, (413,))
-            assert change == dict.fromkeys(TABLES, 0)
+        posted = post_hit(app, client, "/api/send", {"type": kind, "payload": payload}, ua, ip)
+        if posted is None:
             return
+        r, change = posted
         assert r.status_code == 200, r.get_data(as_text=True)[:300]
         assert set(r.json) == {"cache", "sessionId", "visitId"}
         assert change["session"] in (0, 1)
