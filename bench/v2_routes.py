@@ -22,8 +22,8 @@ BROWSERS = ["Chrome", "Firefox", "Safari", "Edge"]
 
 def seed(app, website, views, visitors):
     rng = random.Random(7)
+    path = app.extensions["umami_lite"].database
     with app.app_context():
-        db = get_db()
         people = [ingest.Visitor(ip=f"10.0.{i // 256}.{i % 256}", user_agent=f"ua{i}",
                                  hostname="example.com", browser=rng.choice(BROWSERS),
                                  os="Linux", device="desktop", screen="1920x1080",
@@ -38,7 +38,8 @@ def seed(app, website, views, visitors):
                              referrer="https://www.google.com/", page_title="Title",
                              event_type="custom", event_value="signup",
                              data={"plan": "pro"} if kind == "event" else None)
-            caches[who] = ingest.record(db, website, people[who], hit, "month", caches.get(who))
+            caches[who] = ingest.record(path, website["website_uuid"], people[who], hit, "month",
+                                        caches.get(who))
 
 
 def timed(client, headers, url):

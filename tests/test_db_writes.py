@@ -54,13 +54,10 @@ def _run_in_threads(conn, works):
     outcomes = {}
 
     def call(index, work):
-        own = db.connect(conn.path)
         try:
-            outcomes[index] = db.write_grouped(own, work)
+            outcomes[index] = db.write_grouped(conn.path, work)
         except Exception as exc:  # the test inspects each thread's own outcome
             outcomes[index] = exc
-        finally:
-            own.close()
 
     lock = db.write_lock(conn)
     with lock:  # hold the writer lock so that every write queues for one batch
@@ -89,15 +86,18 @@ def test_a_failing_write_raises_its_own_error_and_leaves_the_batch_in(conn):
 
 
 def test_a_lone_write_that_fails_half_way_leaves_nothing_and_the_next_commits(conn):
-    def half(conn):  # a batch of one runs without a savepoint
-        conn.execute("INSERT INTO item (n) VALUES (7)")
-        conn.execute("INSERT INTO item (n) VALUES (7)")
+    ran = []
+
+    def half(batch_conn):  # a batch of one runs without a savepoint
+        ran.append(batch_conn)
+        batch_conn.execute("INSERT INTO item (n) VALUES (7)")
+        batch_conn.execute("INSERT INTO item (n) VALUES (7)")
 
     with pytest.raises(sqlite3.IntegrityError):
-        db.write_grouped(conn, half)
-    assert not conn.in_transaction
+        db.write_grouped(conn.path, half)
+    assert not ran[0].in_transaction
     assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
-    assert db.write_grouped(conn, _insert(8)) == 8
+    assert db.write_grouped(conn.path, _insert(8)) == 8
     assert [r[0] for r in conn.execute("SELECT n FROM item")] == [8]
 
 
@@ -111,7 +111,7 @@ def test_a_commit_that_fails_leaves_no_open_transaction(conn):
         conn.execute("INSERT INTO child VALUES (7)")
     assert not conn.in_transaction
     assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == 0
-    assert db.write_grouped(conn, _insert(9)) == 9
+    assert db.write_grouped(conn.path, _insert(9)) == 9
 
 
 def test_a_failed_commit_fails_every_write_of_the_batch(conn):
@@ -144,30 +144,38 @@ def _io_error(conn):
     raise sqlite3.OperationalError("disk I/O error")
 
 
+def _batch_connection(conn):
+    """Returns the pooled connection that ran a batch of write_grouped()."""
+    return db.write_grouped(conn.path, lambda batch_conn: batch_conn)
+
+
+def test_batches_run_on_one_pooled_connection(conn):
+    first = _batch_connection(conn)
+    assert _batch_connection(conn) is first
+    assert first is not conn and first.batches
+    assert first.execute("PRAGMA busy_timeout").fetchone()[0] == 0  # begin_immediate() waits
+
+
 def test_pooling_resumes_after_a_failed_write_once_a_grouped_write_commits(conn):
-    path = conn.path
-    writer = db.checkout(path)
+    failing = _batch_connection(conn)
     with pytest.raises(sqlite3.OperationalError):
-        db.write_grouped(writer, _io_error)  # a write failing in the database itself
-    db.checkin(path, False, writer)
-    assert writer.path in db._failing  # connections opened now are not pooled ...
-    healer = db.checkout(path)
-    assert db.write_grouped(healer, _insert(1)) == 1
-    db.checkin(path, False, healer)
-    assert writer.path not in db._failing  # ... until a write commits: then they are again
-    pooled = db.checkout(path)
-    db.checkin(path, False, pooled)
-    assert db.checkout(path) is pooled
+        db.write_grouped(conn.path, _io_error)  # a write failing in the database itself
+    assert conn.path in db._failing  # connections opened now are not pooled ...
+    healer = _batch_connection(conn)
+    assert healer is not failing and healer.broken  # opened while failing: used once
+    assert conn.path not in db._failing  # ... until a batch commits: then they are again
+    pooled = _batch_connection(conn)
+    assert pooled is not healer and _batch_connection(conn) is pooled
+    assert db.write_grouped(conn.path, _insert(1)) == 1
 
 
 def test_a_lock_wait_that_times_out_keeps_the_pool(conn):
-    path = conn.path
-    writer = db.checkout(path)
-    with _locked_elsewhere(path, 200), pytest.raises(sqlite3.OperationalError, match="locked"):
-        db.write_grouped(writer, _insert(1))
-    assert writer.path not in db._failing and not writer.broken
-    db.checkin(path, False, writer)
-    assert db.checkout(path) is writer
+    writer = _batch_connection(conn)
+    with _locked_elsewhere(conn.path, 200), pytest.raises(sqlite3.OperationalError,
+                                                          match="locked"):
+        db.write_grouped(conn.path, _insert(1))
+    assert conn.path not in db._failing and not writer.broken
+    assert _batch_connection(conn) is writer
 
 
 def test_a_stats_request_reads_one_snapshot_until_its_connection_returns(app):

@@ -86,8 +86,8 @@ def test_collect_keeps_answering_while_prune_runs(app, client, website):
     row = conn.execute("SELECT * FROM website").fetchone()
     for i in range(3000):  # old rows, through the real ingest path
         who = ingest.Visitor(ip=f"10.0.{i // 250}.{i % 250}", user_agent="x", browser="B")
-        ingest.record(conn, row, who, ingest.Hit("pageview", f"/{i}", T0 - 90 * DAY + i),
-                      "month")
+        ingest.record(conn.path, row["website_uuid"], who,
+                      ingest.Hit("pageview", f"/{i}", T0 - 90 * DAY + i), "month")
     answered, stop = [], threading.Event()
 
     def collect():

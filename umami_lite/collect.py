@@ -10,9 +10,8 @@ from functools import lru_cache
 
 from flask import Blueprint, jsonify, request
 
-from . import clients, ingest, sites
+from . import clients, ingest
 from .clock import now_ms
-from .db import get_db
 from .errors import bad_request
 from .jsonbody import parse_json, read_body
 from .state import state
@@ -87,18 +86,25 @@ def read_cache_token(token):
         return None
 
 
-def website_by_uuid(value):
-    """Returns the website_id and website_uuid for a payload's uuid, or raises 400."""
+def website_key(value):
+    """Returns a payload's website uuid as stored (lower case), or raises 400.
+
+    Whether a website has it is asked inside the hit's write (ingest.record), which
+    answers None when none has; known_website() turns that into the 400.
+    """
     if not isinstance(value, str):
         raise bad_request("'payload.website' is required (a website uuid).")
     try:
-        key = str(uuid.UUID(value))
+        return str(uuid.UUID(value))
     except ValueError:
         raise bad_request("'payload.website' is not a valid uuid.") from None
-    website = sites.ingest_key(get_db(), key)
-    if website is None:
+
+
+def known_website(recorded):
+    """Returns ingest.record()'s answer, or raises 400 when it found no website."""
+    if recorded is None:
         raise bad_request("'payload.website' is not a known website.")
-    return website
+    return recorded
 
 
 def _validated(body):
@@ -187,14 +193,15 @@ def handle(req, body):
     (ingest_lane.py), which serves this route without Flask's request machinery.
     """
     kind, payload = _validated(parse_json(body))
-    website = website_by_uuid(payload.get("website"))
+    key = website_key(payload.get("website"))
     visitor, reason = visitor_for(req, payload.get("hostname"), payload.get("screen"),
                                   payload.get("language"))
     if reason:
         return {"ignored": reason}
     cached = read_cache_token(req.headers.get("x-umami-cache") or payload.get("cache"))
-    recorded = ingest.record(get_db(), website, visitor, hit_from_payload(kind, payload),
-                             state().settings["SALT_ROTATION"], cached)
+    recorded = known_website(ingest.record(state().database, key, visitor,
+                                           hit_from_payload(kind, payload),
+                                           state().settings["SALT_ROTATION"], cached))
     return make_cache_token(recorded)
 
 

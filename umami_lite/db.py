@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
 POOLS_MAX = 8  # databases one process keeps idle connections to (tests open many)
 POOL_SIZE = 16  # idle connections kept per database and mode (one per server thread is enough)
-_pools = OrderedDict()  # (pid, absolute path, readonly) -> list of idle connections
+_pools = OrderedDict()  # (pid, absolute path, readonly, batches) -> idle connections
 _inherited = []         # pooled connections of a parent process, never used or closed here
 _pools_lock = threading.Lock()
 _write_locks = {}       # absolute path -> this process's lock for writers to that database
@@ -34,6 +34,7 @@ class Connection(sqlite3.Connection):
     """A connection that knows its file, so that writers to one database queue on one lock."""
     path = None
     broken = False  # a write failed in the database itself: checkin() closes it, see failed()
+    batches = False  # runs write_grouped()'s batches only: busy timeout 0, see checkout()
 
 
 def failed(db, exc):
@@ -77,15 +78,17 @@ def connect(path, readonly=False):
     return db
 
 
-def checkout(path, readonly=False):
+def checkout(path, readonly=False, batches=False):
     """Returns an idle pooled connection to path, or a new one; give it back with checkin().
 
     A new connection costs ~0.25 ms (open, PRAGMAs, parsing the schema on its first
     statement), more than the whole write of a hit; bench/ingest.py measured it. Pooled
     connections also keep the WAL file alive between requests (the last connection to
     close would checkpoint and delete it). Keyed by pid, since gunicorn forks workers.
+    batches: a connection that runs write_grouped()'s batches only; its busy timeout stays
+    0, since begin_immediate() does the waiting (no PRAGMA pair per batch).
     """
-    key = (os.getpid(), os.path.abspath(path), readonly)
+    key = (os.getpid(), os.path.abspath(path), readonly, batches)
     with _pools_lock:
         idle = _pools.get(key)
         if idle:
@@ -94,6 +97,9 @@ def checkout(path, readonly=False):
     db = connect(path, readonly)
     db.broken = db.path in _failing  # maybe opened read-only: used once, not pooled
     db.execute("PRAGMA wal_autocheckpoint = 0")  # see checkpoint_now(): never inside a write
+    if batches:
+        db.execute("PRAGMA busy_timeout = 0")
+        db.batches = True
     return db
 
 
@@ -108,7 +114,7 @@ def checkin(path, readonly, db):
     if getattr(db, "broken", False):
         db.close()
         return
-    key = (os.getpid(), os.path.abspath(path), readonly)
+    key = (os.getpid(), os.path.abspath(path), readonly, getattr(db, "batches", False))
     with _pools_lock:
         idle = _pools.setdefault(key, [])
         _pools.move_to_end(key)
@@ -117,7 +123,7 @@ def checkin(path, readonly, db):
             db = None
         evicted = []
         while len(_pools) > POOLS_MAX:
-            (pid, _, _), old = _pools.popitem(last=False)
+            (pid, *_), old = _pools.popitem(last=False)
             (evicted if pid == os.getpid() else _inherited).extend(old)
     for conn in evicted + ([db] if db is not None else []):
         conn.close()
@@ -190,8 +196,12 @@ def write_lock(db):
     """
     if getattr(db, "path", None) is None:
         return None
+    return _write_lock_for(db.path)
+
+
+def _write_lock_for(path):
     with _write_locks_guard:
-        return _write_locks.setdefault(db.path, threading.RLock())
+        return _write_locks.setdefault(path, threading.RLock())
 
 
 def begin_immediate(db, deadline):
@@ -203,7 +213,8 @@ def begin_immediate(db, deadline):
     it as a p90 ten times the p50. Raises sqlite3.OperationalError (a 503 for the routes)
     when the database stays locked until deadline.
     """
-    db.execute("PRAGMA busy_timeout = 0")
+    if not db.batches:
+        db.execute("PRAGMA busy_timeout = 0")
     try:
         delay = 0.00005
         while True:
@@ -217,7 +228,8 @@ def begin_immediate(db, deadline):
             time.sleep(delay)
             delay = min(delay * 2, 0.001)
     finally:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not db.batches:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @contextmanager
@@ -273,48 +285,63 @@ class _Pending:
         return self.result
 
 
-def write_grouped(db, work):
+def write_grouped(path, work):
     """Returns work(conn) once the transaction that ran it committed (group commit).
 
-    Threads of one process queue their writes; the first to get the process's write lock
-    runs every queued write in one transaction, each in its own savepoint (a failing write
-    raises its own error and leaves the others in), and commits once; the threads whose
-    writes it ran find them done. No call returns before the commit holding its write, so
-    an acknowledged hit is never lost; a commit that fails fails every write it held.
-    bench/ingest.py: one COMMIT per batch instead of per hit. work gets the connection of
-    whichever thread runs the batch.
+    Threads of one process queue their writes to the database at path; the first to get
+    the process's write lock runs every queued write in one transaction, each in its own
+    savepoint (a failing write raises its own error and leaves the others in), and commits
+    once; the threads whose writes it ran find them done. No call returns before the
+    commit holding its write, so an acknowledged hit is never lost; a commit that fails
+    fails every write it held. bench/ingest.py: one COMMIT per batch instead of per hit.
+
+    Batches run on a pooled connection of their own (checkout(batches=True)): the pool
+    hands out the last one given back, so one connection runs batch after batch and its
+    page cache is dropped only when another process wrote in between.
     """
-    lock = write_lock(db)
-    if lock is None:
-        with transaction(db):
-            return work(db)
+    path = os.path.abspath(path)
+    lock = _write_lock_for(path)
     pending = _Pending(work)
     with _write_locks_guard:
-        _queues.setdefault(db.path, []).append(pending)
+        _queues.setdefault(path, []).append(pending)
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     if not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
         with _write_locks_guard:
-            queued = _queues.get(db.path, [])
+            queued = _queues.get(path, [])
             if pending in queued:
                 queued.remove(pending)
                 raise sqlite3.OperationalError("database is locked (by this process's writers)")
         while not pending.done:  # a batch holding it is running: its outcome comes soon
             time.sleep(0.001)
         return pending.outcome()
+    ran = None
     try:
         if not pending.done:
             with _write_locks_guard:
-                batch = _queues.pop(db.path, [])
-            _run_batch(db, batch, deadline)
+                batch = _queues.pop(path, [])
+            ran = _run_batch(path, batch, deadline)
     finally:
         lock.release()
-    if pending.error is None:
-        checkpoint_now(db)
+    if ran is not None:
+        conn, committed = ran
+        if committed:
+            checkpoint_now(conn)
+        checkin(path, False, conn)
     return pending.outcome()
 
 
-def _run_batch(db, batch, deadline):
-    """Runs the queued writes in one transaction; sets each one's outcome, then done."""
+def _run_batch(path, batch, deadline):
+    """Runs the queued writes in one transaction; sets each one's outcome, then done.
+
+    Returns (the connection that ran them, whether it committed), or None when no
+    connection could be opened (every write of the batch then fails with that error).
+    """
+    try:
+        db = checkout(path, batches=True)
+    except Exception as exc:
+        for pending in batch:
+            pending.error, pending.done = exc, True
+        return None
     # until COMMIT succeeds; "busy" makes it a 503 if the batch is interrupted
     failure = sqlite3.OperationalError("database is busy: the batch holding this write stopped")
     sound = True  # no write of the batch failed in the database itself
@@ -351,6 +378,7 @@ def _run_batch(db, batch, deadline):
             if failure is not None:
                 pending.result, pending.error = None, failure
             pending.done = True
+    return db, failure is None
 
 
 def schema_sql():

@@ -323,27 +323,47 @@ def store_hit(db, website_id, session_id, visit_id, hit):
     _insert_hit(db, website_id, session_id, visit_id, hit)
 
 
-def record(db, website, visitor, hit, rotation, cached=None):
-    """Stores one hit; returns the state for the next cache token once it is committed.
+# A hit's website (by uuid), its last summarized hour and the salt period's salt, in one
+# statement: each statement is a round through sqlite3 and SQLite (bench/ingest.py).
+WEBSITE_FOR_HIT = (
+    "SELECT website_id, website_uuid,"
+    " (SELECT done_hour FROM rollup_state r WHERE r.website_id = w.website_id),"
+    " (SELECT salt FROM salt WHERE period = ?)"
+    " FROM website w WHERE website_uuid = ?")
+
+
+def record(path, website_uuid, visitor, hit, rotation, cached=None):
+    """Stores one hit for the website with this (lower-case) uuid in the database at path;
+    returns the Recorded state for the next cache token once it is committed, or None
+    when no website has that uuid.
 
     Concurrent hits of one process share a transaction (db.write_grouped: group commit).
-
     cached is a Recorded from a verified cache token (or None); it is used only if it
     belongs to this website and to the current salt period.
     """
-    return write_grouped(db, lambda conn: store(conn, website, visitor, hit, rotation, cached))
+    period = salt_period(hit.received_at or hit.created_at, rotation)
+
+    def work(db):
+        website = db.execute(WEBSITE_FOR_HIT, (period, website_uuid)).fetchone()
+        if website is None:
+            return None
+        return store(db, website, visitor, hit, rotation, cached, known=(website[3], website[2]))
+
+    return write_grouped(path, work)
 
 
-def store(db, website, visitor, hit, rotation, cached=None):
+def store(db, website, visitor, hit, rotation, cached=None, known=None):
     """Returns the Recorded state after storing one hit inside the caller's transaction.
 
     record() runs it inside a group-committed transaction (db.write_grouped); the
     server-side tracking writer calls this for each hit of a batch inside one transaction.
+    known is (salt or None, done hour) when record() read them already.
     """
     now = hit.created_at
     # The salt is always the current period's: a backfilled hit must not create (and so
     # rotate to) an old period's salt.
     period = salt_period(hit.received_at or now, rotation)
+    salt, done = known or (None, rollups.UNREAD)
     if cached is not None and (cached.website_id != website["website_id"]
                                or cached.period != period):
         cached = None
@@ -353,12 +373,12 @@ def store(db, website, visitor, hit, rotation, cached=None):
             (cached.session_id, website["website_id"])).fetchone():
         session_id = cached.session_id
     if session_id is None:
-        salt = current_salt(db, period)
-        session_id = _find_or_create_session(db, website, visitor, salt, now)
+        session_id = _find_or_create_session(db, website, visitor,
+                                             salt or current_salt(db, period), now)
         if cached is not None and cached.session_id != session_id:
             cached = None  # the cached visit belongs to another session
     visit_id = _visit_id(cached, now)
     _insert_hit(db, website["website_id"], session_id, visit_id, hit)
     written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
-    rollups.catch_up(db, website["website_id"], now, urls=written)
+    rollups.catch_up(db, website["website_id"], now, urls=written, done=done)
     return Recorded(website["website_id"], session_id, visit_id, now, period)

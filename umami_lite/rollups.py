@@ -70,6 +70,9 @@ COUNT_BY_URL_SQL = {
 }
 
 
+UNREAD = object()  # catch_up(done=): not read yet
+
+
 def done_hour(db, website_id):
     """Returns the last summarized hour of the website, or None before its first summary."""
     row = db.execute("SELECT done_hour FROM rollup_state WHERE website_id = ?",
@@ -77,17 +80,19 @@ def done_hour(db, website_id):
     return row[0] if row else None
 
 
-def catch_up(db, website_id, written, urls=None):
+def catch_up(db, website_id, written, urls=None, done=UNREAD):
     """Brings the summaries up to date after rows were written at `written` (epoch ms, one
     or an iterable). Call inside the write transaction that stored those rows.
 
     urls, when known (a collect), are the urls of those rows: a write into an hour of an
     already summarized week then rewrites only their per-url week rows, not every busy url's.
+    done is done_hour() when the caller read it in this transaction already.
     """
     hours = {written // HOUR_MS} if isinstance(written, int) else {ms // HOUR_MS for ms in written}
     if not hours:
         return
-    done = done_hour(db, website_id)
+    if done is UNREAD:
+        done = done_hour(db, website_id)
     now_hour = max(hours)
     if done is not None:
         for hour in sorted(h for h in hours if h <= done):

@@ -46,13 +46,6 @@ def find(db, key):
     return get(db, row[0]) if row else None
 
 
-def ingest_key(db, website_uuid):
-    """Returns (website_id, website_uuid) of the website with this (lower-case) uuid, or
-    None: all that ingest needs, in one statement without the account join."""
-    return db.execute("SELECT website_id, website_uuid FROM website WHERE website_uuid = ?",
-                      (website_uuid,)).fetchone()
-
-
 def by_share_id(db, share_id):
     row = db.execute("SELECT website_id FROM website WHERE share_id = ?", (share_id,)).fetchone()
     return get(db, row[0]) if row else None

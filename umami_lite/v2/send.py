@@ -12,8 +12,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import clients, ingest
 from ..clock import now_ms
-from ..collect import cors, make_cache_token, read_cache_token, website_by_uuid
-from ..db import get_db
+from ..collect import cors, known_website, make_cache_token, read_cache_token, website_key
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
 from ..jsonbody import MAX_DEPTH, parse_json, read_body
 from ..state import state
@@ -148,7 +147,7 @@ def process(req, body, cache_token):
     address: Flask's request, or the ingest lane's, see ingest_lane.py); raises ApiError for bad
     input."""
     kind, payload = _validated(body)
-    website = website_by_uuid(payload.get("website"))
+    key = website_key(payload.get("website"))
     visitor, reason = _visitor(req, payload)
     if reason == "bot":
         return {"beep": "boop"}
@@ -156,9 +155,10 @@ def process(req, body, cache_token):
         raise ApiError(403, "Hits from this IP address are ignored.")
     now = now_ms()
     hit = _hit(kind, payload, _created_at(payload, now), now)
-    recorded = ingest.record(get_db(), website, visitor, hit, state().settings["SALT_ROTATION"],
-                             read_cache_token(cache_token))
-    uid = website["website_uuid"]
+    recorded = known_website(ingest.record(state().database, key, visitor, hit,
+                                           state().settings["SALT_ROTATION"],
+                                           read_cache_token(cache_token)))
+    uid = key
     return {"cache": make_cache_token(recorded),
             "sessionId": public_id(uid, "session", recorded.session_id),
             "visitId": public_id(uid, "visit", recorded.session_id, recorded.visit_id)}
