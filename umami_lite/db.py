@@ -317,9 +317,7 @@ def write_grouped(path, work):
     ran = None
     try:
         if not pending.done:
-            with _write_locks_guard:
-                batch = _queues.pop(path, [])
-            ran = _run_batch(path, batch, deadline)
+            ran = _run_batch(path, deadline)
     finally:
         lock.release()
     if ran is not None:
@@ -330,24 +328,35 @@ def write_grouped(path, work):
     return pending.outcome()
 
 
-def _run_batch(path, batch, deadline):
-    """Runs the queued writes in one transaction; sets each one's outcome, then done.
+def _take_queue(path):
+    """Returns the writes queued for path, leaving its queue empty."""
+    with _write_locks_guard:
+        return _queues.pop(path, [])
 
+
+def _run_batch(path, deadline):
+    """Runs every write queued for path in one transaction; sets each one's outcome, then
+    done. The caller holds the process's write lock and has a write in the queue.
+
+    The queue is taken once SQLite's write lock is held: writes that arrived while another
+    process was writing join this batch (fewer, larger commits under load).
     Returns (the connection that ran them, whether it committed), or None when no
-    connection could be opened (every write of the batch then fails with that error).
+    connection could be opened (every queued write then fails with that error).
     """
     try:
         db = checkout(path, batches=True)
     except Exception as exc:
-        for pending in batch:
+        for pending in _take_queue(path):
             pending.error, pending.done = exc, True
         return None
     # until COMMIT succeeds; "busy" makes it a 503 if the batch is interrupted
     failure = sqlite3.OperationalError("database is busy: the batch holding this write stopped")
     sound = True  # no write of the batch failed in the database itself
-    alone = len(batch) == 1  # no savepoint needed: its error rolls back the transaction
+    batch = None
     try:
         begin_immediate(db, deadline)
+        batch = _take_queue(path)
+        alone = len(batch) == 1  # no savepoint needed: its error rolls back the transaction
         try:
             for pending in batch:
                 if not alone:
@@ -374,7 +383,7 @@ def _run_batch(path, batch, deadline):
         failed(db, exc)
         failure = exc
     finally:
-        for pending in batch:
+        for pending in _take_queue(path) if batch is None else batch:
             if failure is not None:
                 pending.result, pending.error = None, failure
             pending.done = True
