@@ -12,8 +12,12 @@ Each round drives both, one after the other (the order alternates), from separat
 1. peak: wrk (Debian package `wrk`) with --connections keep-alive connections for
    --duration seconds;
 2. half of that round's peak: an open-loop asyncio client sending at a fixed rate over
-   keep-alive connections (a new one only when all are busy); latency counts from the
-   planned send time, so it is not hidden by coordinated omission.
+   --connections keep-alive connections taken in turn (a new one only when all are busy);
+   latency counts from the planned send time, so it is not hidden by coordinated omission.
+gunicorn's workers race to accept connections, and now and then one worker takes every
+connection a client opens at once while the other idles: the bare endpoint then runs at
+half its speed too. A phase where that happened (the connections each worker holds are
+read from /proc) is run again, up to 3 times; the output says so and shows the split.
 Rounds make the figures usable on a shared machine: the ratio is taken per round (both
 sides under the same load) and the table shows the median round. Reports requests/s,
 latency p50/p90/p99, errors (non-2xx and socket errors), and the largest RSS of each
@@ -21,6 +25,7 @@ gunicorn worker; then the rows stored against the hits acknowledged.
 """
 import argparse
 import asyncio
+import collections
 import json
 import os
 import random
@@ -167,8 +172,52 @@ def workers_cpu_s(master_pid):
     return total
 
 
-def run_wrk(port, path, uuid, args, workdir):
-    """Returns {rps, p50, p90, p99 (ms), errors, requests} of a wrk run."""
+SKEW_TRIES = 3  # runs of a phase while every connection lands on one worker
+
+
+def connections_per_worker(master_pid, port):
+    """Returns how many established connections to port each gunicorn worker holds,
+    largest first."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as source:
+                lines = source.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    counts = []
+    for pid in worker_rss_mb(master_pid):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        held = 0
+        for fd in fds:
+            try:
+                held += os.readlink(f"/proc/{pid}/fd/{fd}") in inodes
+            except OSError:
+                continue
+        counts.append(held)
+    return sorted(counts, reverse=True)
+
+
+def skewed(split):
+    """Returns whether one worker holds every connection while another holds none.
+
+    gunicorn's workers race to accept: now and then one of them takes every connection a
+    load generator opens at once, and the other idles; that run measures the race (about
+    half the throughput, for the bare endpoint too), not the server, so it is run again.
+    """
+    return len(split) > 1 and split[0] > 0 and split[-1] == 0
+
+
+def run_wrk(port, path, uuid, args, workdir, master_pid):
+    """Returns {rps, p50, p90, p99 (ms), errors, requests, split} of a wrk run; split is
+    the connections each worker held one second in."""
     script = os.path.join(workdir, "hits.lua")
     with open(script, "w") as out:
         out.write(WRK_SCRIPT % {
@@ -176,14 +225,18 @@ def run_wrk(port, path, uuid, args, workdir):
             "octets": ", ".join(str(o) for o in FIRST_OCTETS), "uuid": uuid,
             "seed": args.seed, "path": path, "visitors": VISITORS, "urls": URLS,
             "event_share": EVENT_SHARE})
-    result = subprocess.run(
+    process = subprocess.Popen(
         ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d",
          f"{args.duration}s", "--latency", "-s", script, f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True)
-    text = result.stdout
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(min(1.0, args.duration / 3))
+    split = connections_per_worker(master_pid, port)
+    text, errors = process.communicate()
+    if process.returncode:
+        sys.exit(f"wrk failed: {errors}")
     found = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
              "requests": int(re.search(r"(\d+) requests in", text).group(1)),
-             "errors": 0}
+             "errors": 0, "split": split}
     for label in ("50", "90", "99"):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
         found[f"p{label}"] = _to_ms(*match.groups())
@@ -210,7 +263,7 @@ async def _exchange(port, request, idle):
     A connection the server closed while idle (gunicorn's keep-alive timeout) is replaced.
     """
     while idle:
-        reader, writer = idle.pop()
+        reader, writer = idle.popleft()
         try:
             return await _exchange_on(reader, writer, request, idle)
         except (OSError, asyncio.IncompleteReadError, ValueError):
@@ -256,11 +309,28 @@ async def _one(port, request, planned, idle, latencies, errors):
     latencies.append(time.perf_counter() - planned)
 
 
-async def _open_loop(port, path, uuid, rate, duration, seed):
+async def _spread_connections(port, connections, split_now):
+    """Returns (idle connections, split): `connections` keep-alive connections opened at
+    once, opened again (SKEW_TRIES at most) while every one lands on one worker."""
+    for _ in range(SKEW_TRIES):
+        idle = collections.deque()
+        for _ in range(connections):
+            idle.append(await asyncio.open_connection("127.0.0.1", port))
+        await asyncio.sleep(0.3)  # the workers accept them
+        split = split_now()
+        if not skewed(split):
+            break
+        for _, writer in idle:
+            writer.close()
+    return idle, split
+
+
+async def _open_loop(port, path, uuid, rate, duration, seed, connections, split_now):
     rng = random.Random(seed)
     count = int(rate * duration)
     requests = [hit_request(path, uuid, rng) for _ in range(count)]
-    latencies, errors, tasks, idle = [], [], [], []
+    latencies, errors, tasks = [], [], []
+    idle, split = await _spread_connections(port, connections, split_now)
     started = time.perf_counter()
     for index, request in enumerate(requests):
         planned = started + index / rate
@@ -272,12 +342,15 @@ async def _open_loop(port, path, uuid, rate, duration, seed):
     await asyncio.gather(*tasks)
     for _, writer in idle:
         writer.close()
-    return latencies, errors, count
+    return latencies, errors, count, split
 
 
-def open_loop(port, path, uuid, rate, duration, seed):
-    """Returns {rate, p50, p90, p99 (ms), errors, requests} at a fixed request rate."""
-    latencies, errors, count = asyncio.run(_open_loop(port, path, uuid, rate, duration, seed))
+def open_loop(port, path, uuid, rate, duration, seed, connections, split_now):
+    """Returns {rate, p50, p90, p99 (ms), errors, requests, split} at a fixed request rate,
+    sent over `connections` keep-alive connections taken in turn (more only when all are
+    busy); split_now() returns the connections each worker holds."""
+    latencies, errors, count, split = asyncio.run(
+        _open_loop(port, path, uuid, rate, duration, seed, connections, split_now))
     latencies.sort()
 
     def pct(p):
@@ -288,7 +361,7 @@ def open_loop(port, path, uuid, rate, duration, seed):
         kind = error.decode().strip() if isinstance(error, bytes) else type(error).__name__
         kinds[kind] = kinds.get(kind, 0) + 1
     return {"rate": rate, "p50": pct(50), "p90": pct(90), "p99": pct(99),
-            "errors": len(errors), "kinds": kinds, "requests": count}
+            "errors": len(errors), "kinds": kinds, "requests": count, "split": split}
 
 
 def run_round(servers, uuid, args, workdir, number):
@@ -298,15 +371,24 @@ def run_round(servers, uuid, args, workdir, number):
     for stage in ("peak", "half"):
         for name in order:
             server = servers[name]
+            master = server["process"].pid
             if stage == "peak":
-                cpu = workers_cpu_s(server["process"].pid)
-                result = run_wrk(server["port"], server["path"], uuid, args, workdir)
-                cpu = workers_cpu_s(server["process"].pid) - cpu
-                result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                for _ in range(SKEW_TRIES):
+                    cpu = workers_cpu_s(master)
+                    result = run_wrk(server["port"], server["path"], uuid, args, workdir,
+                                     master)
+                    cpu = workers_cpu_s(master) - cpu
+                    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                    if not skewed(result["split"]):
+                        break
+                    print(f"  round {number + 1} {name} peak: every connection on one worker"
+                          f" {result['split']}, {result['rps']:,.0f} req/s: run again")
             else:
                 rate = max(1.0, found[name]["peak"]["rps"] / 2)
                 result = open_loop(server["port"], server["path"], uuid, rate, args.duration,
-                                   args.seed + number)
+                                   args.seed + number, args.connections,
+                                   lambda port=server["port"]: connections_per_worker(master,
+                                                                                     port))
             found[name][stage] = result
             for pid, size in worker_rss_mb(server["process"].pid).items():
                 server["rss"][pid] = max(size, server["rss"].get(pid, 0))
@@ -325,7 +407,9 @@ def report(rounds, servers):
         print(f"round {index}: collect {c:,.0f} req/s, bare {b:,.0f} req/s, ratio {c / b:.0%};"
               f" CPU ms/request {cpu[0]:.2f} vs {cpu[1]:.2f};"
               f" half-peak p99 collect {found['collect']['half']['p99']:.1f} ms,"
-              f" bare {found['bare']['half']['p99']:.1f} ms")
+              f" bare {found['bare']['half']['p99']:.1f} ms; connections per worker"
+              + "".join(f" {name} {found[name][stage]['split']}" for name in ("collect", "bare")
+                        for stage in ("peak", "half")))
     ratio = statistics.median(r["collect"]["peak"]["rps"] / r["bare"]["peak"]["rps"]
                               for r in rounds)
     print(f"\nmedian of {len(rounds)} round(s)   {'/api/collect':>14} {'/bench/ok':>14}"
