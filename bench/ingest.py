@@ -310,12 +310,14 @@ async def _one(port, request, planned, idle, latencies, errors):
 
 
 async def _spread_connections(port, connections, split_now):
-    """Returns (idle connections, split): `connections` keep-alive connections opened at
-    once, opened again (SKEW_TRIES at most) while every one lands on one worker."""
+    """Returns (idle connections, split): `connections` keep-alive connections, opened one
+    by one (the workers race for each, not for a burst: one of them would take most),
+    opened again (SKEW_TRIES at most) while every one lands on one worker."""
     for _ in range(SKEW_TRIES):
         idle = collections.deque()
         for _ in range(connections):
             idle.append(await asyncio.open_connection("127.0.0.1", port))
+            await asyncio.sleep(0.02)
         await asyncio.sleep(0.3)  # the workers accept them
         split = split_now()
         if not skewed(split):
