@@ -10,6 +10,6 @@ def now_ms():
     """Returns the current UTC time in epoch milliseconds (the app's injected clock if any)."""
     if has_app_context():
         umami = current_app.extensions.get(EXTENSION_KEY)
-        if umami is not None and umami.clock is not None:
-            return int(umami.clock())
+        if umami is not None:
+            return umami.now_ms()
     return int(time.time() * 1000)

@@ -11,7 +11,6 @@ from functools import lru_cache
 from flask import Blueprint, jsonify, request
 
 from . import clients, ingest
-from .clock import now_ms
 from .errors import bad_request
 from .jsonbody import parse_json, read_body
 from .state import state
@@ -51,12 +50,12 @@ def _cache_key(secret):
     return hashlib.sha256(f"umami-lite.cache\x1f{secret}".encode()).digest()
 
 
-def _cache_signature(value):
-    digest = hmac.digest(_cache_key(state().secret), value.encode(), "sha256")[:18]
+def _cache_signature(value, secret):
+    digest = hmac.digest(_cache_key(secret), value.encode(), "sha256")[:18]
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def make_cache_token(recorded):
+def make_cache_token(recorded, secret):
     """Returns "website.session.visit.last_ms.period.signature", sent back by the tracker.
 
     A plain string and one HMAC: itsdangerous' serializer (JSON, zlib, key derivation
@@ -65,10 +64,10 @@ def make_cache_token(recorded):
     value = ".".join(str(part) for part in (recorded.website_id, recorded.session_id,
                                             recorded.visit_id, recorded.last_ms,
                                             recorded.period))
-    return f"{value}.{_cache_signature(value)}"
+    return f"{value}.{_cache_signature(value, secret)}"
 
 
-def read_cache_token(token):
+def read_cache_token(token, secret):
     """Returns the ingest.Recorded a cache token carries, or None when it is not ours."""
     if not isinstance(token, str):
         return None
@@ -76,7 +75,7 @@ def read_cache_token(token):
     if not token:
         return None
     value, _, signature = token.rpartition(".")
-    if not hmac.compare_digest(signature.encode(), _cache_signature(value).encode()):
+    if not hmac.compare_digest(signature.encode(), _cache_signature(value, secret).encode()):
         return None
     try:
         website_id, session_id, visit_id, last_ms, period = value.split(".")
@@ -134,9 +133,8 @@ def _validated(body):
     return kind, payload
 
 
-def visitor_for(request, hostname, screen, language):
-    """Returns (Visitor, reason) where reason is 'bot', 'ip' or None."""
-    umami = state()
+def visitor_for(umami, request, hostname, screen, language):
+    """Returns (Visitor, reason) where reason is 'bot', 'ip' or None; umami is the State."""
     header = umami.settings["UMAMI_LITE_COUNTRY_HEADER"]
     return make_visitor(umami, clients.client_ip(request, umami.settings["CLIENT_IP_HEADER"]),
                         request.headers.get("User-Agent", ""), hostname, screen, language,
@@ -165,9 +163,10 @@ def make_visitor(umami, ip, ua, hostname, screen, language, header_country=None)
     return visitor, reason
 
 
-def hit_from_payload(kind, payload):
-    """Returns the ingest.Hit for a v1 payload (both v1 event forms)."""
-    hit = ingest.Hit(kind=kind, url=payload["url"], created_at=now_ms(),
+def hit_from_payload(kind, payload, now):
+    """Returns the ingest.Hit received at now (epoch ms) for a v1 payload (both v1 event
+    forms)."""
+    hit = ingest.Hit(kind=kind, url=payload["url"], created_at=now,
                      referrer=payload.get("referrer"))
     if kind == "event":
         if payload.get("event_name"):
@@ -185,29 +184,31 @@ def hit_from_payload(kind, payload):
     return hit
 
 
-def handle(req, body):
+def handle(req, body, umami):
     """Returns the answer to one collect body: the cache token (text), or {"ignored": reason}
     for a bot or an ignored IP; raises ApiError for bad input.
 
     req is the request's headers and peer address: Flask's request, or the ingest lane
-    (ingest_lane.py), which serves this route without Flask's request machinery.
+    (ingest_lane.py), which serves this route without Flask's request machinery; umami is
+    the app's State, passed in so that the lane needs no app context.
     """
     kind, payload = _validated(parse_json(body))
     key = website_key(payload.get("website"))
-    visitor, reason = visitor_for(req, payload.get("hostname"), payload.get("screen"),
+    visitor, reason = visitor_for(umami, req, payload.get("hostname"), payload.get("screen"),
                                   payload.get("language"))
     if reason:
         return {"ignored": reason}
-    cached = read_cache_token(req.headers.get("x-umami-cache") or payload.get("cache"))
-    recorded = known_website(ingest.record(state().database, key, visitor,
-                                           hit_from_payload(kind, payload),
-                                           state().settings["SALT_ROTATION"], cached))
-    return make_cache_token(recorded)
+    cached = read_cache_token(req.headers.get("x-umami-cache") or payload.get("cache"),
+                              umami.secret)
+    hit = hit_from_payload(kind, payload, umami.now_ms())
+    recorded = known_website(ingest.record(umami.database, key, visitor, hit,
+                                           umami.settings["SALT_ROTATION"], cached))
+    return make_cache_token(recorded, umami.secret)
 
 
 @bp.post("/api/collect")
 def collect():
-    answer = handle(request, read_body())
+    answer = handle(request, read_body(), state())
     if isinstance(answer, dict):
         return jsonify(answer)
     return answer, 200, {"Content-Type": TEXT_TYPE}

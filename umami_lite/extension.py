@@ -23,7 +23,8 @@ from .v2 import websites as v2_websites
 
 def _apply_retention():
     """Lets the daily retention run start (in its own thread) when it is due."""
-    current_app.extensions[EXTENSION_KEY].retention.tick()
+    umami = current_app.extensions[EXTENSION_KEY]
+    umami.retention.tick(umami.now_ms())
 
 
 def build_blueprint():

@@ -4,10 +4,10 @@ Tracker hits are the one request a server gets thousands of times a second, and 
 per-request work (request context, URL matching, before/after hooks, a Response object,
 header mappings) cost as much as storing the hit (bench/ingest.py profile). The standalone
 app (create_app) wraps its WSGI callable in IngestLane: a POST to exactly these two paths
-runs the routes' own handlers (collect.handle, v2.send.handle) inside an app context and
-gets the same answer and headers the Flask routes give; every other request goes on to
-Flask. An app that embeds umami-lite keeps the Flask routes, so the host's own hooks still
-see every request.
+runs the routes' own handlers (collect.handle, v2.send.handle), with the app's State
+passed in instead of an app context, and gets the same answer and headers the Flask
+routes give; every other request goes on to Flask. An app that embeds umami-lite keeps
+the Flask routes, so the host's own hooks still see every request.
 """
 import json
 
@@ -17,6 +17,7 @@ from werkzeug.wsgi import get_input_stream
 from . import collect
 from .errors import error_body, route_failure
 from .jsonbody import read_stream
+from .state import EXTENSION_KEY
 from .v2 import send
 
 JSON_TYPE = "application/json"
@@ -60,27 +61,27 @@ class IngestLane:
         if handler is None or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         req = Incoming(environ)
-        with self.app.app_context():
-            self.app.extensions["umami_lite"].retention.tick()
-            status, content_type, body, extra = _answer(handler, req, environ)
+        umami = self.app.extensions[EXTENSION_KEY]
+        umami.retention.tick(umami.now_ms())
+        status, content_type, body, extra = self._answer(handler, req, environ, umami)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
                    *extra, *collect.cors_headers(req.get("Access-Control-Request-Headers")),
                    ("X-Content-Type-Options", "nosniff")]
         start_response(f"{status} {HTTP_STATUS_CODES[status]}", headers)
         return [body]
 
-
-def _answer(handler, req, environ):
-    """Returns (status, content type, body bytes, extra headers) of one ingest request."""
-    try:
-        body = read_stream(get_input_stream(environ), req.content_length)
-        answer = handler(req, body)
-    except Exception as exc:  # noqa: BLE001 - every failure gets its JSON answer
-        status, message, headers = route_failure(exc)
-        return status, JSON_TYPE, _json(error_body(status, message)), list(headers.items())
-    if isinstance(answer, str):
-        return 200, collect.TEXT_TYPE, answer.encode(), []
-    return 200, JSON_TYPE, _json(answer), []
+    def _answer(self, handler, req, environ, umami):
+        """Returns (status, content type, body bytes, extra headers) of one ingest request."""
+        try:
+            body = read_stream(get_input_stream(environ), req.content_length)
+            answer = handler(req, body, umami)
+        except Exception as exc:  # noqa: BLE001 - every failure gets its JSON answer
+            with self.app.app_context():  # route_failure logs through the app's logger
+                status, message, headers = route_failure(exc)
+            return status, JSON_TYPE, _json(error_body(status, message)), list(headers.items())
+        if isinstance(answer, str):
+            return 200, collect.TEXT_TYPE, answer.encode(), []
+        return 200, JSON_TYPE, _json(answer), []
 
 
 def _json(value):

@@ -1,4 +1,5 @@
 """The per-app state of umami-lite, kept in app.extensions so that host apps are untouched."""
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -22,6 +23,10 @@ class State:
     @property
     def database(self):
         return self.settings["UMAMI_LITE_DATABASE"]
+
+    def now_ms(self):
+        """Returns the current UTC time in epoch milliseconds (the injected clock if any)."""
+        return int(self.clock()) if self.clock is not None else int(time.time() * 1000)
 
     def cookie_path(self, script_root):
         """Returns the Path of umami-lite's cookies: its own mount point, "/" standalone.

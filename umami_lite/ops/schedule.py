@@ -9,7 +9,6 @@ import logging
 import threading
 
 from .. import db as dbmod
-from ..clock import now_ms
 from . import retention
 
 log = logging.getLogger("umami_lite.retention")
@@ -25,9 +24,8 @@ class RetentionSchedule:
         self.thread = None
         self._lock = threading.Lock()
 
-    def tick(self):
-        """Starts a pruning thread when due; never blocks. Called inside a request."""
-        now = now_ms()
+    def tick(self, now):
+        """Starts a pruning thread when due (now: epoch ms); never blocks. Called by requests."""
         if now < self.next_check:
             return
         with self._lock:

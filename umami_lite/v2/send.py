@@ -11,7 +11,6 @@ from urllib.parse import urljoin, urlsplit
 from flask import Blueprint, jsonify, request
 
 from .. import clients, ingest
-from ..clock import now_ms
 from ..collect import cors, known_website, make_cache_token, read_cache_token, website_key
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
 from ..jsonbody import MAX_DEPTH, parse_json, read_body
@@ -93,13 +92,12 @@ def _created_at(payload, now):
     return raw * 1000
 
 
-def _visitor(req, payload):
+def _visitor(umami, req, payload):
     """Returns (Visitor, reason) where reason is 'bot', 'ip' or None.
 
     payload.ip and payload.userAgent stand in for the request's own (server-side senders
     track on behalf of a visitor); a hit is dropped if either IP is in IGNORE_IP.
     """
-    umami = state()
     settings = umami.settings
     own_ip = clients.client_ip(req, settings["CLIENT_IP_HEADER"])
     ip = clients.normalize_ip(payload.get("ip")) or own_ip
@@ -142,36 +140,36 @@ def _hit(kind, payload, created_at, now):
     return hit
 
 
-def process(req, body, cache_token):
+def process(req, body, cache_token, umami):
     """Returns the JSON answer to one send body (decoded) from req (headers and peer
-    address: Flask's request, or the ingest lane's, see ingest_lane.py); raises ApiError for bad
-    input."""
+    address: Flask's request, or the ingest lane's, see ingest_lane.py) for the app whose
+    State is umami; raises ApiError for bad input."""
     kind, payload = _validated(body)
     key = website_key(payload.get("website"))
-    visitor, reason = _visitor(req, payload)
+    visitor, reason = _visitor(umami, req, payload)
     if reason == "bot":
         return {"beep": "boop"}
     if reason == "ip":
         raise ApiError(403, "Hits from this IP address are ignored.")
-    now = now_ms()
+    now = umami.now_ms()
     hit = _hit(kind, payload, _created_at(payload, now), now)
-    recorded = known_website(ingest.record(state().database, key, visitor, hit,
-                                           state().settings["SALT_ROTATION"],
-                                           read_cache_token(cache_token)))
-    uid = key
-    return {"cache": make_cache_token(recorded),
-            "sessionId": public_id(uid, "session", recorded.session_id),
-            "visitId": public_id(uid, "visit", recorded.session_id, recorded.visit_id)}
+    recorded = known_website(ingest.record(umami.database, key, visitor, hit,
+                                           umami.settings["SALT_ROTATION"],
+                                           read_cache_token(cache_token, umami.secret)))
+    return {"cache": make_cache_token(recorded, umami.secret),
+            "sessionId": public_id(key, "session", recorded.session_id),
+            "visitId": public_id(key, "visit", recorded.session_id, recorded.visit_id)}
 
 
-def handle(req, body):
-    """Returns the JSON answer to one /api/send body (bytes); raises ApiError for bad input."""
-    return process(req, parse_json(body), req.headers.get("x-umami-cache"))
+def handle(req, body, umami):
+    """Returns the JSON answer to one /api/send body (bytes) for the app whose State is
+    umami; raises ApiError for bad input."""
+    return process(req, parse_json(body), req.headers.get("x-umami-cache"), umami)
 
 
 @bp.post("/api/send")
 def send():
-    return jsonify(handle(request, read_body()))
+    return jsonify(handle(request, read_body(), state()))
 
 
 @bp.post("/api/batch")
@@ -194,7 +192,7 @@ def batch():
     details, accepted = [], 0
     for index, item in enumerate(items):
         try:
-            result = process(request, item, cache)
+            result = process(request, item, cache, state())
         except ApiError as exc:
             details.append(_item_error(index, exc.status, exc.message))
             continue
