@@ -330,6 +330,16 @@ def test_bots_are_ignored(app, client, website, ua):
     assert counts(app) == {t: 0 for t in STORED}
 
 
+def test_a_bot_is_ignored_before_its_website_is_looked_up(app, client, website):
+    """The website is looked up inside the hit's write, so a bot never gets that far (Umami
+    checks bots first too); the same hit from a browser gets its 400."""
+    unknown = view("00000000-0000-4000-8000-000000000000")
+    assert collect(client, unknown, ua=BOTS[0]).json == {"ignored": "bot"}
+    r = collect(client, unknown)
+    assert r.status_code == 400 and "not a known website" in r.json["error"]["message"]
+    assert counts(app) == {t: 0 for t in STORED}
+
+
 def test_disable_bot_check_stores_bots(make_app):
     app = make_app(UMAMI_LITE_DISABLE_BOT_CHECK=True)
     w = create_site(app)["website_uuid"]
