@@ -114,6 +114,16 @@ def test_a_commit_that_fails_leaves_no_open_transaction(conn):
     assert db.write_grouped(conn.path, _insert(9)) == 9
 
 
+def test_a_transaction_works_on_a_plain_sqlite3_connection(conn):
+    plain = sqlite3.connect(conn.path, isolation_level=None)
+    try:
+        with db.transaction(plain):
+            plain.execute("INSERT INTO item (n) VALUES (4)")
+    finally:
+        plain.close()
+    assert [r[0] for r in conn.execute("SELECT n FROM item")] == [4]
+
+
 def test_a_failed_commit_fails_every_write_of_the_batch(conn):
     with _locked_elsewhere(conn.path, 300):
         outcomes = _run_in_threads(conn, [_insert(1), _insert(2)])

@@ -213,7 +213,8 @@ def begin_immediate(db, deadline):
     it as a p90 ten times the p50. Raises sqlite3.OperationalError (a 503 for the routes)
     when the database stays locked until deadline.
     """
-    if not db.batches:
+    own_timeout = not getattr(db, "batches", False)  # (a plain sqlite3.Connection too)
+    if own_timeout:
         db.execute("PRAGMA busy_timeout = 0")
     try:
         delay = 0.00005
@@ -228,7 +229,7 @@ def begin_immediate(db, deadline):
             time.sleep(delay)
             delay = min(delay * 2, 0.001)
     finally:
-        if not db.batches:
+        if own_timeout:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
