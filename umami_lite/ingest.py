@@ -327,8 +327,8 @@ def store_hit(db, website_id, session_id, visit_id, hit):
 # statement: each statement is a round through sqlite3 and SQLite (bench/ingest.py).
 WEBSITE_FOR_HIT = (
     "SELECT website_id, website_uuid,"
-    " (SELECT done_hour FROM rollup_state r WHERE r.website_id = w.website_id),"
-    " (SELECT salt FROM salt WHERE period = ?)"
+    " (SELECT done_hour FROM rollup_state r WHERE r.website_id = w.website_id) AS done_hour,"
+    " (SELECT salt FROM salt WHERE period = ?) AS salt"
     " FROM website w WHERE website_uuid = ?")
 
 
@@ -347,7 +347,8 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None):
         website = db.execute(WEBSITE_FOR_HIT, (period, website_uuid)).fetchone()
         if website is None:
             return None
-        return store(db, website, visitor, hit, rotation, cached, known=(website[3], website[2]))
+        return store(db, website, visitor, hit, rotation, cached,
+                     known=(website["salt"], website["done_hour"]))
 
     return write_grouped(path, work)
 
