@@ -27,6 +27,11 @@ REQUESTS = [
     ("/api/send", SEND, {"User-Agent": "curl/8.0"}),
     ("/api/collect", PAGEVIEW, {"X-Real-IP": "10.1.2.3"}),
     ("/api/send", SEND, {"X-Real-IP": "10.1.2.3"}),
+    # the website's uuid in capitals and in braces (uuid.UUID's forms) is the same website
+    ("/api/collect", {**PAGEVIEW, "payload": {**PAGEVIEW["payload"], "website": UUID.upper()}},
+     {}),
+    ("/api/collect", {**PAGEVIEW, "payload": {**PAGEVIEW["payload"], "website": f"{{{UUID}}}"}},
+     {}),
     ("/api/collect", {"type": "pageview", "payload": {"website": "nope", "url": "/"}}, {}),
     ("/api/send", {"type": "event", "payload": {"website": UUID}}, {}),
     ("/api/collect", b"{not json", {}),
@@ -62,7 +67,7 @@ def test_lane_answers_like_the_flask_routes(make_app, tmp_path):
     laned = _app(make_app, str(tmp_path / "lane.db"), lane=True)
     routed = _app(make_app, str(tmp_path / "flask.db"), lane=False)
     got, expected = _answers(laned), _answers(routed)
-    assert [a[1] for a in got] == [200] * 8 + [400, 400, 400, 400, 413]
+    assert [a[1] for a in got] == [200] * 10 + [400, 400, 400, 400, 413]
     assert got == expected
     for table in ("pageview", "event", "session", "session_data", "event_data"):
         assert count_rows(laned, table) == count_rows(routed, table) > 0

@@ -36,6 +36,7 @@ def parse_user_agent(ua):
     return browser, os_name, is_bot
 
 
+@lru_cache(maxsize=1024)  # every hit asks; screens and OSes repeat
 def device_for(os_name, screen):
     """Returns laptop/desktop/tablet/mobile from screen width and OS (Umami v1 thresholds)."""
     if not screen:
@@ -92,7 +93,9 @@ def client_ip(request, header_name):
 
 def pick_ip(header_value, remote_addr):
     """Returns the ip_address of the first entry of header_value, else of remote_addr."""
-    return normalize_ip((header_value or "").split(",")[0]) or normalize_ip(remote_addr)
+    # (no header: skip parsing "", which fails slowly through two exceptions)
+    found = normalize_ip(header_value.split(",")[0]) if header_value else None
+    return found or normalize_ip(remote_addr)
 
 
 def is_ignored(ip, networks):
