@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request
 
 from . import clients, ingest
 from .errors import bad_request
+from .hmac256 import Hmac256
 from .jsonbody import parse_json, read_body
 from .state import state
 
@@ -47,12 +48,12 @@ def preflight():
 
 
 @lru_cache(maxsize=8)
-def _cache_key(secret):
-    return hashlib.sha256(f"umami-lite.cache\x1f{secret}".encode()).digest()
+def _cache_mac(secret):
+    return Hmac256(hashlib.sha256(f"umami-lite.cache\x1f{secret}".encode()).digest())
 
 
 def _cache_signature(value, secret):
-    digest = hmac.digest(_cache_key(secret), value.encode(), "sha256")[:18]
+    digest = _cache_mac(secret).digest(value.encode())[:18]
     return base64.urlsafe_b64encode(digest).decode()
 
 

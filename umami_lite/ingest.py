@@ -3,7 +3,6 @@
 Both ingest routes (/api/collect and the current API's /api/send) end here, so a
 pageview is the same row whichever tracker sent it.
 """
-import hmac
 import json
 import re
 import secrets
@@ -14,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import rollups
 from .db import write_grouped
+from .hmac256 import Hmac256
 
 # Umami v1 column sizes (the current API's for the columns v1 did not have).
 LIMITS = {"url": 500, "referrer": 500, "event_type": 50, "event_value": 50, "hostname": 100,
@@ -111,7 +111,12 @@ def session_hash(salt, website_uuid, visitor):
     else:
         message = "\x1f".join((website_uuid, visitor.hostname or "", visitor.ip or "",
                                visitor.user_agent or ""))
-    return hmac.digest(salt, message.encode("utf-8", "replace"), "sha256")[:16]
+    return _salt_mac(salt).digest(message.encode("utf-8", "replace"))[:16]
+
+
+@lru_cache(maxsize=1)  # the current period's salt only: a rotated salt is not kept
+def _salt_mac(salt):
+    return Hmac256(salt)
 
 
 @lru_cache(maxsize=4096)  # referrers repeat a lot; parsing one costs more than the insert
