@@ -98,6 +98,20 @@ def pick_ip(header_value, remote_addr):
     return found or normalize_ip(remote_addr)
 
 
+# Every IPv4 address that is not global (private, shared, loopback, link-local,
+# documentation, reserved: IANA's special-purpose registry) starts with one of these bytes
+# (multicast and up too, to be safe). ipaddress's is_global walks 15 networks per address,
+# a tenth of a hit's instructions (callgrind), so it is asked only about these.
+SPECIAL_FIRST_BYTES = frozenset({0, 10, 100, 127, 169, 172, 192, 198, 203, *range(224, 256)})
+
+
+def is_global(ip):
+    """Returns ip.is_global (an ip_address), asking ipaddress only where it can be False."""
+    if ip.version == 4 and int(ip) >> 24 not in SPECIAL_FIRST_BYTES:
+        return True
+    return ip.is_global
+
+
 def is_ignored(ip, networks):
     return ip is not None and any(ip.version == n.version and ip in n for n in networks)
 
@@ -173,7 +187,7 @@ class CountryLookup:
     @lru_cache(maxsize=8192)
     def lookup(self, ip):
         """Returns the two-letter country for a public ip_address, else None."""
-        if ip is None or not ip.is_global:
+        if ip is None or not is_global(ip):
             return None
         kind, reader = self._load()
         try:
