@@ -200,8 +200,11 @@ def write_lock(db):
 
 
 def _write_lock_for(path):
-    with _write_locks_guard:
-        return _write_locks.setdefault(path, threading.RLock())
+    lock = _write_locks.get(path)  # (every hit asks: no guard, no new RLock, when known)
+    if lock is None:
+        with _write_locks_guard:
+            lock = _write_locks.setdefault(path, threading.RLock())
+    return lock
 
 
 def begin_immediate(db, deadline):

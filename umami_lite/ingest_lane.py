@@ -21,6 +21,7 @@ from .state import EXTENSION_KEY
 from .v2 import send
 
 JSON_TYPE = "application/json"
+_ENVIRON_KEYS = {}  # header name -> its WSGI environ key
 
 
 class Incoming:
@@ -33,9 +34,13 @@ class Incoming:
 
     def get(self, name, default=None):
         """Returns the value of the header `name` (any case), or default."""
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = "HTTP_" + key
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            if len(_ENVIRON_KEYS) < 64:  # the few names the handlers ask, every hit
+                _ENVIRON_KEYS[name] = key
         return self.environ.get(key, default)
 
     @property
