@@ -131,6 +131,32 @@ def test_expired_salts_are_deleted_and_the_old_hash_cannot_be_recomputed(app, cl
         assert old_salt not in open(name, "rb").read(), name
 
 
+def test_a_hit_hashes_with_the_salt_in_the_file_not_the_one_its_process_remembers(
+        app, client, website):
+    """ingest.record() hashes the visitor with the salt its process read last, to look the
+    session up in the hit's one statement; a salt changed in the file since (a restored
+    backup) must win: the visitor gets the session of the new salt's hash."""
+    path = app.extensions["umami_lite"].database
+    visitor = ingest.Visitor(ip="203.0.113.7", user_agent=CHROME_UA, hostname="example.com")
+    for url in ("/1", "/2"):  # the first makes the salt, the second remembers it
+        assert pageview(client, website["id"], url=url).status_code == 200
+    conn = sqlite3.connect(path)
+    try:
+        new_salt = bytes(range(32))
+        with conn:
+            conn.execute("UPDATE salt SET salt = ?", (new_salt,))
+        for url in ("/3", "/4"):
+            assert pageview(client, website["id"], url=url).status_code == 200
+        hashes = [r[0] for r in conn.execute("SELECT session_hash FROM session"
+                                             " ORDER BY session_id")]
+        sessions = [r[0] for r in conn.execute("SELECT session_id FROM pageview"
+                                               " ORDER BY pageview_id")]
+    finally:
+        conn.close()
+    assert hashes[1:] == [ingest.session_hash(new_salt, website["id"], visitor)]
+    assert sessions[0] == sessions[1] != sessions[2] == sessions[3]
+
+
 def test_non_admin_cannot_create_accounts(api):
     api.create_user("alice")
     r = api.post("/api/account", as_user="alice",

@@ -328,14 +328,16 @@ def _store_session_data(db, session_id, hit):
         [(session_id, *row, hit.created_at) for row in rows])
 
 
-def _insert_hit(db, website_id, session_id, visit_id, hit):
+def _insert_hit(db, website_id, session_id, visit_id, hit, pageview=None):
+    """Stores hit; pageview is its pageview_values() row made beforehand, if any."""
     if hit.kind == "identify":
         _store_session_data(db, session_id, hit)
         return
     if hit.kind == "performance":
         return  # web vitals are not stored (no table for them); the session still counts
     if hit.kind == "pageview":
-        insert_pageviews(db, [pageview_values(website_id, session_id, visit_id, hit)])
+        insert_pageviews(db, [(website_id, session_id, visit_id, *pageview[3:]) if pageview
+                              else pageview_values(website_id, session_id, visit_id, hit)])
     else:
         insert_event(db, event_values(website_id, session_id, visit_id, hit), hit.data)
 
@@ -348,13 +350,20 @@ def store_hit(db, website_id, session_id, visit_id, hit):
     _insert_hit(db, website_id, session_id, visit_id, hit)
 
 
-# A hit's website (by uuid), its last summarized hour and the salt period's salt, in one
-# statement: each statement is a round through sqlite3 and SQLite (bench/ingest.py).
+# Everything a hit reads, in one statement (each statement is a round through sqlite3 and
+# SQLite, and each round lets another thread take the GIL): the website (by uuid), its last
+# summarized hour, the salt period's salt, whether the cache token's session is this
+# website's, and the session of the visitor hash made with the salt this process read last
+# (used only if that is still the period's salt).
 WEBSITE_FOR_HIT = (
     "SELECT website_id, website_uuid,"
     " (SELECT done_hour FROM rollup_state r WHERE r.website_id = w.website_id) AS done_hour,"
-    " (SELECT salt FROM salt WHERE period = ?) AS salt"
+    " (SELECT salt FROM salt WHERE period = ?) AS salt,"
+    " (SELECT 1 FROM session s WHERE s.session_id = ? AND s.website_id = w.website_id)"
+    " AS cached_session,"
+    " (SELECT session_id FROM session WHERE session_hash = ?) AS hashed_session"
     " FROM website w WHERE website_uuid = ?")
+_salts = {}  # database path -> (salt period, its salt) as a hit last read them
 
 
 def record(path, website_uuid, visitor, hit, rotation, cached=None):
@@ -367,15 +376,39 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None):
     belongs to this website and to the current salt period.
     """
     period = salt_period(hit.received_at or hit.created_at, rotation)
+    last_period, last_salt = _salts.get(path, (None, None))
+    guess = last_salt if last_period == period else None
+    digest = session_hash(guess, website_uuid, visitor) if guess is not None else None
+    # built before the write: the less Python runs inside it, the sooner its lock is free
+    row = pageview_values(None, None, None, hit) if hit.kind == "pageview" else None
 
     def work(db):
-        website = db.execute(WEBSITE_FOR_HIT, (period, website_uuid)).fetchone()
+        website = db.execute(WEBSITE_FOR_HIT, (
+            period, cached.session_id if cached is not None else None, digest,
+            website_uuid)).fetchone()
         if website is None:
             return None
-        return store(db, website, visitor, hit, rotation, cached,
-                     known=(website["salt"], website["done_hour"]))
+        salt = website["salt"]
+        if salt is not None and salt != guess:
+            _salts[path] = (period, salt)  # (the current salt only: a rotated one is dropped)
+        return store(db, website, visitor, hit, rotation, cached, known=Known(
+            salt, website["done_hour"], website["cached_session"] is not None,
+            (digest, website["hashed_session"]) if salt is not None and salt == guess
+            else None, row))
 
     return write_grouped(path, work)
+
+
+@dataclass
+class Known:
+    """What record() read for store() in its one statement: the period's salt (or None),
+    the last summarized hour, whether the cache token's session is the website's, and
+    (visitor hash, its session_id or None) if the hash was made with that salt."""
+    salt: bytes
+    done_hour: int
+    cached_session: bool
+    hashed: tuple = None
+    pageview: tuple = None  # pageview_values() but its first three, for a pageview hit
 
 
 def store(db, website, visitor, hit, rotation, cached=None, known=None):
@@ -383,28 +416,48 @@ def store(db, website, visitor, hit, rotation, cached=None, known=None):
 
     record() runs it inside a group-committed transaction (db.write_grouped); the
     server-side tracking writer calls this for each hit of a batch inside one transaction.
-    known is (salt or None, done hour) when record() read them already.
+    known is a Known when record() read those already.
     """
     now = hit.created_at
     # The salt is always the current period's: a backfilled hit must not create (and so
     # rotate to) an old period's salt.
     period = salt_period(hit.received_at or now, rotation)
-    salt, done = known or (None, rollups.UNREAD)
     if cached is not None and (cached.website_id != website["website_id"]
                                or cached.period != period):
         cached = None
-    session_id = None
-    if cached is not None and not visitor.distinct_id and db.execute(
-            "SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
-            (cached.session_id, website["website_id"])).fetchone():
-        session_id = cached.session_id
+    session_id = _cached_session(db, website, visitor, cached, known)
     if session_id is None:
-        session_id = _find_or_create_session(db, website, visitor,
-                                             salt or current_salt(db, period), now)
+        session_id = _hashed_session(db, website, visitor, period, now, known)
         if cached is not None and cached.session_id != session_id:
             cached = None  # the cached visit belongs to another session
     visit_id = _visit_id(cached, now)
-    _insert_hit(db, website["website_id"], session_id, visit_id, hit)
+    _insert_hit(db, website["website_id"], session_id, visit_id, hit,
+                known.pageview if known is not None else None)
     written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
-    rollups.catch_up(db, website["website_id"], now, urls=written, done=done)
+    rollups.catch_up(db, website["website_id"], now, urls=written,
+                     done=known.done_hour if known is not None else rollups.UNREAD)
     return Recorded(website["website_id"], session_id, visit_id, now, period)
+
+
+def _cached_session(db, website, visitor, cached, known):
+    """Returns the cache token's session_id while the session is this website's (not for a
+    distinct id, which names its own session), else None."""
+    if cached is None or visitor.distinct_id:
+        return None
+    if known is not None:
+        found = known.cached_session
+    else:
+        found = db.execute("SELECT 1 FROM session WHERE session_id = ? AND website_id = ?",
+                           (cached.session_id, website["website_id"])).fetchone()
+    return cached.session_id if found else None
+
+
+def _hashed_session(db, website, visitor, period, now, known):
+    """Returns the session of the visitor's hash under the period's salt, made now if new."""
+    if known is not None and known.hashed is not None:
+        digest, session_id = known.hashed
+        if session_id is not None:
+            return session_id
+        return store_session(db, website["website_id"], digest, now, visitor)
+    salt = known.salt if known is not None else None
+    return _find_or_create_session(db, website, visitor, salt or current_salt(db, period), now)
