@@ -100,8 +100,9 @@ def pick_ip(header_value, remote_addr):
 
 # Every IPv4 address that is not global (private, shared, loopback, link-local,
 # documentation, reserved: IANA's special-purpose registry) starts with one of these bytes
-# (multicast and up too, to be safe). ipaddress's is_global walks 15 networks per address,
-# a tenth of a hit's instructions (callgrind), so it is asked only about these.
+# (multicast and up too, to be safe). ipaddress's is_global walks 15 networks per address
+# (~30 k instructions, 6% of a hit not in the lookup's cache: callgrind), so it is asked
+# only about these.
 SPECIAL_FIRST_BYTES = frozenset({0, 10, 100, 127, 169, 172, 192, 198, 203, *range(224, 256)})
 
 

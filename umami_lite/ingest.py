@@ -408,7 +408,7 @@ class Known:
     done_hour: int
     cached_session: bool
     hashed: tuple = None
-    pageview: tuple = None  # pageview_values() but its first three, for a pageview hit
+    pageview: tuple = None  # a pageview hit's pageview_values(), its three ids left None
 
 
 def store(db, website, visitor, hit, rotation, cached=None, known=None):
