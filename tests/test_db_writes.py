@@ -3,6 +3,8 @@
 Real SQLite files in tmp_path; batches are formed on purpose by holding the process's
 writer lock while threads queue their writes.
 """
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -148,6 +150,35 @@ def test_pooled_connections_are_reused_and_left_without_a_transaction(tmp_path):
         reader.execute("INSERT INTO t VALUES (2)")
     db.checkin(path, True, reader)
     db.checkin(path, False, again)
+
+
+def test_a_forked_child_opens_its_own_connections(tmp_path):
+    """gunicorn forks its workers: a child must never get its parent's pooled connection
+    (db keeps the process id it keys pools by up to date through a fork hook)."""
+    path = str(tmp_path / "fork.db")
+    parent = db.checkout(path)
+    db.checkin(path, False, parent)
+    pid = os.fork()
+    if pid == 0:  # the child: answers through its exit status only
+        code = 1
+        try:
+            child = db.checkout(path)
+            code = 0 if child is not parent else 2
+            child.close()
+        finally:
+            os._exit(code)
+    for _ in range(300):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert db.checkout(path) is parent  # the parent's pool is its own still
+    db.checkin(path, False, parent)
 
 
 def _io_error(conn):

@@ -26,8 +26,29 @@ CHECKPOINT_EVERY = 300  # commits of one process between WAL checkpoints
 _commits = 0
 _failing = set()         # absolute paths whose last write failed in the database, see failed()
 _queues = {}            # absolute path -> writes waiting for write_grouped()'s next batch
+_absolute = {}          # an absolute path as given -> os.path.abspath() of it
+_pid = os.getpid()      # this process's id (os.getpid() is a system call, asked every write)
 os.register_at_fork(after_in_child=_write_locks.clear)  # a parent's held lock is not ours
 os.register_at_fork(after_in_child=_queues.clear)
+
+
+def _set_pid():
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_set_pid)
+
+
+def _abspath(path):
+    """Returns os.path.abspath(path), remembered for absolute paths, which no change of the
+    working directory can alter (each hit asks three times)."""
+    found = _absolute.get(path)
+    if found is None:
+        found = os.path.abspath(path)
+        if os.path.isabs(path) and len(_absolute) < 64:
+            _absolute[path] = found
+    return found
 
 
 class Connection(sqlite3.Connection):
@@ -88,7 +109,7 @@ def checkout(path, readonly=False, batches=False):
     batches: a connection that runs write_grouped()'s batches only; its busy timeout stays
     0, since begin_immediate() does the waiting (no PRAGMA pair per batch).
     """
-    key = (os.getpid(), os.path.abspath(path), readonly, batches)
+    key = (_pid, _abspath(path), readonly, batches)
     with _pools_lock:
         idle = _pools.get(key)
         if idle:
@@ -114,7 +135,7 @@ def checkin(path, readonly, db):
     if getattr(db, "broken", False):
         db.close()
         return
-    key = (os.getpid(), os.path.abspath(path), readonly, getattr(db, "batches", False))
+    key = (_pid, _abspath(path), readonly, getattr(db, "batches", False))
     with _pools_lock:
         idle = _pools.setdefault(key, [])
         _pools.move_to_end(key)
@@ -124,7 +145,7 @@ def checkin(path, readonly, db):
         evicted = []
         while len(_pools) > POOLS_MAX:
             (pid, *_), old = _pools.popitem(last=False)
-            (evicted if pid == os.getpid() else _inherited).extend(old)
+            (evicted if pid == _pid else _inherited).extend(old)
     for conn in evicted + ([db] if db is not None else []):
         conn.close()
 
@@ -303,7 +324,7 @@ def write_grouped(path, work):
     hands out the last one given back, so one connection runs batch after batch and its
     page cache is dropped only when another process wrote in between.
     """
-    path = os.path.abspath(path)
+    path = _abspath(path)
     lock = _write_lock_for(path)
     pending = _Pending(work)
     with _write_locks_guard:
