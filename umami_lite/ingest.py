@@ -237,8 +237,11 @@ def insert_pageviews(db, rows):
     else:
         columns = PAGEVIEW_COLUMNS
     for present, run in groupby(rows, key=_present):
-        db.executemany(_insert_present_sql("pageview", columns, present),
-                       [tuple(compress(row, present)) for row in run])
+        values = [tuple(compress(row, present)) for row in run]
+        if len(values) == 1:  # a collect's one row: execute() sets up less than executemany()
+            db.execute(_insert_present_sql("pageview", columns, present), values[0])
+        else:
+            db.executemany(_insert_present_sql("pageview", columns, present), values)
 
 
 def _present(row):
