@@ -4,6 +4,7 @@ No timing is asserted: the scripts print figures; this checks they run end to en
 the fast answers equal the naive ones (queries.py exits on a mismatch) and that ingest
 stores every acknowledged hit.
 """
+import importlib.util
 import os
 import subprocess
 import sys
@@ -35,3 +36,34 @@ def test_ingest_against_bare_endpoint():
               "--threads", "2", "--rounds", "1")
     for label in ("peak req/s", "CPU ms/request", "half p99 ms", "worker RSS MB", "hits stored"):
         assert label in out, out
+
+
+def _phase(rps, split, errors=0):
+    return {"rps": rps, "rate": rps, "cpu_ms": 0.5, "p50": 1.0, "p90": 2.0, "p99": 3.0,
+            "errors": errors, "kinds": {"non-2xx": errors} if errors else {}, "split": split}
+
+
+def _round(collect_rps, bare_rps, bare_split, errors=0):
+    return {"collect": {"peak": _phase(collect_rps, [8, 8]), "half": _phase(1, [8, 8], errors)},
+            "bare": {"peak": _phase(bare_rps, bare_split), "half": _phase(1, [8, 8])}}
+
+
+def test_ingest_report_leaves_still_skewed_rounds_out_of_the_medians(capsys):
+    spec = importlib.util.spec_from_file_location(
+        "bench_ingest", os.path.join(ROOT, "bench", "ingest.py"))
+    ingest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ingest)
+    servers = {"collect": {"rss": {}}, "bare": {"rss": {}}}
+    rounds = [_round(3000, 4000, [8, 8]), _round(2600, 1300, [16, 0], errors=2),
+              _round(2800, 4000, [9, 7])]
+    ingest.report(rounds, servers)
+    out = capsys.readouterr().out
+    assert "round 2: collect 2,600 req/s, bare 1,300 req/s, ratio 200%" in out
+    assert "(left out: one worker held every connection" in out
+    assert "median of 2 round(s)" in out
+    assert "peak req/s                      2,900          4,000      72%" in out
+    assert "half errors (all)                   2" in out  # the left-out round's errors count
+
+    ingest.report([rounds[1]], servers)  # nothing else to show: shown, with a warning
+    out = capsys.readouterr().out
+    assert "every round stayed skewed" in out and "median of 1 round(s)" in out
