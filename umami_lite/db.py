@@ -153,9 +153,9 @@ def checkin(path, readonly, db):
 def close_idle(path):
     """Closes this process's idle pooled connections to path; the next requests open new
     ones (after a restore, or when a test changes how connections are made)."""
-    path = os.path.abspath(path)
+    path = _abspath(path)
     with _pools_lock:
-        idle = [conn for key in list(_pools) if key[:2] == (os.getpid(), path)
+        idle = [conn for key in list(_pools) if key[:2] == (_pid, path)
                 for conn in _pools.pop(key)]
     for conn in idle:
         conn.close()
