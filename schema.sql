@@ -55,6 +55,29 @@ CREATE TABLE IF NOT EXISTS session (
 );
 CREATE INDEX IF NOT EXISTS session_website_created ON session(website_id, created_at);
 
+-- The next session id. Sessions never take SQLite's next rowid: the ingest journal
+-- (umami_lite/journal.py) gives out ids of blocks it reserved here before their rows exist.
+CREATE TABLE IF NOT EXISTS id_counter (
+    name TEXT PRIMARY KEY,                   -- 'session'
+    next INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO id_counter (name, next)
+    SELECT 'session', coalesce(max(session_id), 0) + 1 FROM session;
+
+-- Ingest journal files (DATABASE-ingest/*.log): how many bytes of each are stored. Updated
+-- in the transaction that stores them, so every record is stored once, by any process.
+CREATE TABLE IF NOT EXISTS ingest_journal (
+    name    TEXT PRIMARY KEY,
+    applied INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- A session the journal gave a visitor whom another process stored first (both saw the
+-- visitor as new within the same few ms): its rows are stored under session_id.
+CREATE TABLE IF NOT EXISTS session_alias (
+    alias      INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL
+);
+
 -- pageview and event rows name their session without a foreign key, and nothing indexes
 -- their session_id: a foreign key needs that index (a parent's delete searches the child
 -- table), which cost 11 bytes a pageview. Sessions are deleted only after their rows (a

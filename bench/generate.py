@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from umami_lite import clients, db, ingest, rollups, sites  # noqa: E402
+from umami_lite import clients, db, ingest, journal, rollups, sites  # noqa: E402
 
 HOUR_MS = 3_600_000
 PAGES_PER_VISIT = 4
@@ -278,8 +278,10 @@ def _write_sessions(conn, website_id, plan, mixes, digests, lo, hi):
     if lo == hi:
         return
     created = plan.session_created[lo:hi].tolist()
-    rows = [ingest.session_values(website_id, digests[16 * i:16 * i + 16], created[i - lo],
-                                  visitor)
+    first = journal.next_ids(conn, hi - lo)  # the ids every session writer takes them from
+    assert first == lo + 1
+    rows = [(first + i - lo, *ingest.session_values(website_id, digests[16 * i:16 * i + 16],
+                                                    created[i - lo], visitor))
             for i, visitor in zip(range(lo, hi), _visitors(mixes, plan.session_attrs[lo:hi]))]
     conn.executemany(ingest.INSERT_SESSION, rows)
     assert conn.execute("SELECT max(session_id) FROM session").fetchone()[0] == hi

@@ -140,10 +140,19 @@ def nested(depth):
     return value
 
 
+def open_stored(path):
+    """Returns a plain sqlite3 connection to path once every journaled pageview is stored:
+    what any program reading the file itself does (umami_lite.journal.apply_pending)."""
+    import sqlite3
+
+    from umami_lite import journal
+    journal.apply_pending(path)
+    return sqlite3.connect(path)
+
+
 def count_rows(app, table):
     """Returns the number of rows in table (read straight from the SQLite file)."""
-    import sqlite3
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:

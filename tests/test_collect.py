@@ -3,11 +3,10 @@ client IP and country sources, salt rotation. Everything goes through the real e
 into a real SQLite file."""
 import json
 import os
-import sqlite3
 from collections import Counter
 
 import pytest
-from conftest import CHROME_UA, T0, Api, count_rows, event, nested, pageview
+from conftest import CHROME_UA, T0, Api, count_rows, event, nested, open_stored, pageview
 
 from umami_lite import db, sites
 
@@ -41,7 +40,7 @@ def create_site(app, website_uuid=None, domain="example.com"):
 
 
 def rows(app, sql, params=()):
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return conn.execute(sql, params).fetchall()
     finally:

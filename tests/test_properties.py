@@ -13,11 +13,10 @@ Properties, each over generated inputs, through the real routes into a real SQLi
 Runs are derandomized (the same cases in CI every time) and bounded by EXAMPLES.
 """
 import json
-import sqlite3
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import CHROME_UA, T0, event, pageview
+from conftest import CHROME_UA, T0, event, open_stored, pageview
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as tally  # counts outcomes (--hypothesis-show-statistics)
 from hypothesis import strategies as st
@@ -54,7 +53,7 @@ def settings_for(name, examples=None):
 
 def counts(app):
     """Returns {table: row count} for the tables a hit may write."""
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
@@ -62,7 +61,7 @@ def counts(app):
 
 
 def last_row(app, table, columns):
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid DESC LIMIT 1"
                             ).fetchone()

@@ -7,7 +7,7 @@ import os
 import sqlite3
 
 import pytest
-from conftest import T0, count_rows, event, pageview
+from conftest import T0, count_rows, event, open_stored, pageview
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -136,7 +136,7 @@ REFERRERS = ["https://www.google.com/search?q=1", "https://news.ycombinator.com/
 def test_both_layouts_store_the_referrer_exactly(layout, app, client, website):
     for referrer in REFERRERS:
         assert pageview(client, website["website_uuid"], referrer=referrer).status_code == 200
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         stored = conn.execute("SELECT referrer, referrer_domain FROM pageview"
                               " ORDER BY pageview_id").fetchall()

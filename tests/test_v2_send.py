@@ -3,14 +3,14 @@ import re
 import sqlite3
 
 import pytest
-from conftest import T0, count_rows, pageview, send
+from conftest import T0, count_rows, open_stored, pageview, send
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 HIT_TABLES = ("session", "pageview", "event", "event_data", "session_data")
 
 
 def rows(app, sql, params=()):
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     conn.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in conn.execute(sql, params)]

@@ -210,7 +210,8 @@ def handle(req, body, umami):
                               umami.secret)
     hit = hit_from_payload(kind, payload, umami.now_ms())
     recorded = known_website(ingest.record(umami.database, key, visitor, hit,
-                                           umami.settings["SALT_ROTATION"], cached))
+                                           umami.settings["SALT_ROTATION"], cached,
+                                           umami.settings["UMAMI_LITE_INGEST_JOURNAL"]))
     return make_cache_token(recorded, umami.secret)
 
 

@@ -78,6 +78,11 @@ def failed(db, exc):
     return True
 
 
+def is_failing(path):
+    """Returns whether the last write to the database at path failed in the database itself."""
+    return bool(_failing) and _abspath(path) in _failing
+
+
 def succeeded(db):
     """Pools connections to db's file again after a committed write (see failed())."""
     if _failing:
@@ -162,10 +167,13 @@ def close_idle(path):
 
 
 def get_db(readonly=False):
-    """Returns this request's connection (read-only ones are separate), from the pool."""
+    """Returns this request's connection (read-only ones are separate), from the pool,
+    once the pageviews the ingest journal acknowledged are stored."""
     key = "_umami_db_ro" if readonly else "_umami_db"
     found = g.get(key)
     if found is None:
+        from . import journal  # (journal imports this module)
+        journal.before_read(state().database)  # acknowledged pageviews are seen
         found = (state().database, readonly, checkout(state().database, readonly))
         setattr(g, key, found)
     return found[2]
@@ -258,15 +266,16 @@ def begin_immediate(db, deadline):
 
 
 @contextmanager
-def transaction(db):
+def transaction(db, wait_ms=None):
     """Yields db inside BEGIN IMMEDIATE (the write lock taken up front); commits or rolls back.
 
     Raises sqlite3.OperationalError (a 503 for the routes) when the database stays locked
-    for BUSY_TIMEOUT_MS.
+    for wait_ms (default BUSY_TIMEOUT_MS).
     """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    wait = (BUSY_TIMEOUT_MS if wait_ms is None else wait_ms) / 1000
+    deadline = time.monotonic() + wait
     lock = write_lock(db)
-    if lock is not None and not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+    if lock is not None and not lock.acquire(timeout=wait):
         raise sqlite3.OperationalError("database is locked (by this process's other writers)")
     try:
         begin_immediate(db, deadline)

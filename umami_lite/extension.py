@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest,
+from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest, journal,
                openapi, security, servertrack, stats, tracker, websites)
 from .ops import presence
 from .ops.schedule import RetentionSchedule
@@ -74,6 +74,7 @@ def _build_state(app, settings, prefix):
     secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
                                   settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
     presence.announce(settings["UMAMI_LITE_DATABASE"])  # `restore` refuses while we run
+    journal.sweep(settings["UMAMI_LITE_DATABASE"])  # a crashed server's journaled pageviews
     if password:
         print(f"umami-lite: created account 'admin' with password: {password}\n"
               "umami-lite: this password is shown only once; change it after logging in.",

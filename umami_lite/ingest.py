@@ -13,8 +13,8 @@ from itertools import compress, groupby, repeat
 from operator import is_not
 from urllib.parse import parse_qsl, urlsplit
 
-from . import rollups
-from .db import write_grouped
+from . import journal, rollups
+from .db import checkin, checkout, is_failing, write_grouped
 from .hmac256 import Hmac256
 
 # Umami v1 column sizes (the current API's for the columns v1 did not have).
@@ -188,7 +188,9 @@ def _insert_sql(table, columns):
             f" VALUES ({', '.join('?' for _ in columns)})")
 
 
-INSERT_SESSION = _insert_sql("session", SESSION_COLUMNS)
+INSERT_SESSION = _insert_sql("session", ("session_id", *SESSION_COLUMNS))
+# the journal's session rows: a second process may have stored the visitor meanwhile
+INSERT_SESSION_WITH_ID = INSERT_SESSION.replace("INSERT", "INSERT OR IGNORE", 1)
 # A file made by today's schema.sql stores the referrer as (referrer_kind, referrer_rest),
 # and derives the column referrer from them and referrer_domain (see schema.sql).
 REFERRER_PREFIXES = ("https://www.", "https://", "http://www.", "http://")
@@ -207,8 +209,14 @@ def session_values(website_id, digest, now, visitor):
 
 
 def insert_session(db, values):
-    """Returns the session_id of a new session row built by session_values()."""
-    return db.execute(INSERT_SESSION, values).lastrowid
+    """Returns the session_id of a new session row built by session_values().
+
+    Ids come from id_counter, never from SQLite's next rowid: the ingest journal gives out
+    ids of blocks it reserved before their rows exist (see journal.py).
+    """
+    session_id = journal.next_ids(db)
+    db.execute(INSERT_SESSION, (session_id, *values))
+    return session_id
 
 
 def pageview_values(website_id, session_id, visit_id, hit):
@@ -242,6 +250,33 @@ def insert_pageviews(db, rows):
             db.execute(_insert_present_sql("pageview", columns, present), values[0])
         else:
             db.executemany(_insert_present_sql("pageview", columns, present), values)
+
+
+def insert_pageviews_at_once(db, rows):
+    """Stores pageview rows built by pageview_values() with one statement (a JSON array of
+    them); call inside a transaction.
+
+    The journal stores a few hundred rows at a time while request threads run Python:
+    sqlite3 lets go of the GIL at each step of a statement, and executemany() steps once
+    per row, so each row waited for the GIL again (a test saw 0.5 ms a row).
+    """
+    if not rows:
+        return
+    columns, stored = PAGEVIEW_COLUMNS, rows
+    if splits_referrer(db):
+        columns = PAGEVIEW_COLUMNS_SPLIT
+        stored = [(*row[:5], *referrer_parts(row[5], row[6]), *row[6:]) for row in rows]
+    text = json.dumps(stored)
+    if "\\u0000" in text:  # SQLite's JSON text ends at a NUL: such rows are bound instead
+        insert_pageviews(db, rows)
+        return
+    db.execute(_insert_json_sql("pageview", columns), (text,))
+
+
+@lru_cache(maxsize=4)
+def _insert_json_sql(table, columns):
+    picks = ", ".join(f"value ->> {n}" for n in range(len(columns)))
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picks} FROM json_each(?)"
 
 
 def _present(row):
@@ -369,7 +404,7 @@ WEBSITE_FOR_HIT = (
 _salts = {}  # database path -> (salt period, its salt) as a hit last read them
 
 
-def record(path, website_uuid, visitor, hit, rotation, cached=None):
+def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=False):
     """Stores one hit for the website with this (lower-case) uuid in the database at path;
     returns the Recorded state for the next cache token once it is committed, or None
     when no website has that uuid.
@@ -377,6 +412,8 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None):
     Concurrent hits of one process share a transaction (db.write_grouped: group commit).
     cached is a Recorded from a verified cache token (or None); it is used only if it
     belongs to this website and to the current salt period.
+    journal_on: a pageview is answered once appended to the ingest journal (journal.py)
+    when its visitor hash and session can be known without a write.
     """
     period = salt_period(hit.received_at or hit.created_at, rotation)
     last_period, last_salt = _salts.get(path, (None, None))
@@ -385,7 +422,14 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None):
     # built before the write: the less Python runs inside it, the sooner its lock is free
     row = pageview_values(None, None, None, hit) if hit.kind == "pageview" else None
 
+    if journal_on and hit.kind == "pageview" and not visitor.distinct_id and guess is not None:
+        done = _journaled(path, website_uuid, visitor, hit, period, guess, digest, cached, row)
+        if done is not SYNC:
+            return done
+
     def work(db):
+        if journal.has_new(path):  # sessions and visits a journal holds must be found
+            journal.apply_into(db, path)
         website = db.execute(WEBSITE_FOR_HIT, (
             period, cached.session_id if cached is not None else None, digest,
             website_uuid)).fetchone()
@@ -400,6 +444,55 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None):
             else None, row))
 
     return write_grouped(path, work)
+
+
+SYNC = object()  # _journaled(): this hit needs the write transaction
+# What a journaled pageview reads: the website, the period's salt, whether the cache token's
+# session is stored and the website's, and the session stored for the visitor hash.
+WEBSITE_FOR_JOURNAL = (
+    "SELECT website_id, (SELECT salt FROM salt WHERE period = ?) AS salt,"
+    " (SELECT 1 FROM session s WHERE s.session_id = ? AND s.website_id = w.website_id)"
+    " AS cached_session,"
+    " (SELECT session_id FROM session WHERE session_hash = ?) AS hashed_session"
+    " FROM website w WHERE website_uuid = ?")
+
+
+def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, row):
+    """Returns the Recorded state after appending a pageview to the journal, None for an
+    unknown website, or SYNC when only the write transaction can tell its session: a salt
+    rotated since, or a cache token's session another process may still hold unstored."""
+    writer = journal.writer_for(path)
+    if writer is None or is_failing(path):
+        return SYNC  # the transaction's error tells the client (503)
+    pending = writer.pending_session(digest)  # asked first: stored once it leaves pending
+    db = checkout(path, readonly=True)
+    try:
+        found = db.execute(WEBSITE_FOR_JOURNAL, (
+            period, cached.session_id if cached is not None else None, digest,
+            website_uuid)).fetchone()
+    finally:
+        checkin(path, True, db)
+    if found is None:
+        return None
+    website_id = found["website_id"]
+    if found["salt"] != salt:
+        return SYNC
+    if cached is not None and (cached.website_id != website_id or cached.period != period):
+        cached = None
+    if cached is not None and (found["cached_session"] or cached.session_id in writer.pending_ids):
+        session_id = cached.session_id  # as store(): the token's session, whatever the hash
+    elif cached is not None:
+        return SYNC
+    else:
+        session_id = found["hashed_session"] or pending
+    is_new = session_id is None
+    if is_new:
+        session_id = writer.session_id()
+    session = (session_id, *session_values(website_id, digest, hit.created_at, visitor))
+    visit_id = _visit_id(cached, hit.created_at)
+    if not writer.append(session, (website_id, session_id, visit_id, *row[3:]), is_new, digest):
+        return SYNC
+    return Recorded(website_id, session_id, visit_id, hit.created_at, period)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import sqlite3
 import time
 
 from .. import db as dbmod
+from .. import journal
 from . import presence
 
 
@@ -62,6 +63,7 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
+    journal.apply_pending(source)  # the copy holds every acknowledged pageview
     partial = dest + ".partial"
     for leftover in (partial, partial + "-wal", partial + "-shm"):
         if os.path.exists(leftover):
@@ -117,7 +119,9 @@ def restore(backup_path, target, force=False):
     src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
     dst = dbmod.connect(target)
     try:
+        handed_out = journal.next_session_id(dst)
         src.backup(dst)
+        journal.after_restore(dst, target, handed_out)
     finally:
         src.close()
         dst.close()

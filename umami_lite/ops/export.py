@@ -8,6 +8,7 @@ import csv
 import heapq
 import json
 
+from .. import journal
 from ..ingest import UTM_KEYS
 from ..timefmt import iso
 from .progress import Progress
@@ -83,6 +84,8 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if getattr(db, "path", None) is not None:
+        journal.apply_pending(db.path)  # every acknowledged pageview is exported
     db.execute("BEGIN")
     try:
         total = db.execute(COUNT, {"w": website_id, "a": start, "b": end}).fetchone()[0]

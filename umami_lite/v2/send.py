@@ -155,7 +155,8 @@ def process(req, body, cache_token, umami):
     hit = _hit(kind, payload, _created_at(payload, now), now)
     recorded = known_website(ingest.record(umami.database, key, visitor, hit,
                                            umami.settings["SALT_ROTATION"],
-                                           read_cache_token(cache_token, umami.secret)))
+                                           read_cache_token(cache_token, umami.secret),
+                                           umami.settings["UMAMI_LITE_INGEST_JOURNAL"]))
     return {"cache": make_cache_token(recorded, umami.secret),
             "sessionId": public_id(key, "session", recorded.session_id),
             "visitId": public_id(key, "visit", recorded.session_id, recorded.visit_id)}
