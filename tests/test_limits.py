@@ -9,13 +9,13 @@ import json
 import sqlite3
 
 import pytest
-from conftest import CHROME_UA, nested
+from conftest import CHROME_UA, nested, open_stored
 
 from umami_lite.ingest import MAX_DATA_KEYS
 
 
 def rows(app, sql):
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return conn.execute(sql).fetchall()
     finally:

@@ -438,10 +438,13 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
         salt = website["salt"]
         if salt is not None and salt != guess:
             _salts[path] = (period, salt)  # (the current salt only: a rotated one is dropped)
-        return store(db, website, visitor, hit, rotation, cached, known=Known(
+        recorded = store(db, website, visitor, hit, rotation, cached, known=Known(
             salt, website["done_hour"], website["cached_session"] is not None,
             (digest, website["hashed_session"]) if salt is not None and salt == guess
             else None, row))
+        if salt is None:  # store() made the period's salt: the next hit may use the journal
+            _salts[path] = (period, current_salt(db, period))
+        return recorded
 
     return write_grouped(path, work)
 

@@ -37,6 +37,7 @@ from .db import _abspath, checkin, checkout, transaction
 INTERVAL = 0.02        # seconds between stores of this process's new records
 SWEEP_EVERY = 50       # passes between looks for dead processes' files (~1 s)
 ROTATE_BYTES = 4 << 20  # a stored file this long is replaced by a new one
+READ_BYTES = 1 << 20    # of one file per transaction (~4,000 pageviews): bounds a write
 SESSION_CHUNK = 64     # session rows per INSERT statement
 ID_BLOCK = 512         # session ids a process takes at a time
 IDLE_SECONDS = 60      # a writer without appends this long is closed
@@ -48,7 +49,10 @@ SUFFIX = ".log"
 _writers = {}          # absolute database path -> this process's Writer
 _writers_lock = threading.Lock()
 _failed = {}           # absolute database path -> when an append to its journal last failed
-_stored = {}           # (directory, file name) -> length known stored, to skip stat'ed files
+# (directory, file name) -> length read by this process's last committed store of it:
+# has_new() skips a file of that length. Set only after a commit, so it is never more than
+# the stored length plus a partial record a crash left at the end.
+_seen = {}
 _log = logging.getLogger(__name__)
 
 
@@ -65,6 +69,7 @@ class Writer:
         self.dir = directory(path)
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         self.lock = threading.Lock()   # appends, the file switch and the id block
+        self.passing = threading.Lock()  # one _pass() at a time (it may replace the file)
         self.pending = {}              # visitor hash -> (session id, file, end of its record)
         self.pending_ids = set()       # the session ids of pending
         self.ids = iter(())
@@ -198,14 +203,16 @@ def has_new(path):
             size = os.stat(os.path.join(folder, name)).st_size
         except FileNotFoundError:
             continue
-        if size > _stored.get((folder, name), 0):
+        if size > _seen.get((folder, name), 0):
             return True
     return False
 
 
 def apply_pending(path, wait_ms=None):
     """Stores every journaled record of every process not stored yet; cheap when none is."""
-    if has_new(path):
+    for _ in range(64):  # (a backlog takes several transactions; appends may go on)
+        if not has_new(path):
+            return
         _store_all(path, wait_ms)
 
 
@@ -221,7 +228,7 @@ def before_read(path):
 
 def apply_into(db, path):
     """Stores the journaled records not stored yet inside db's write transaction; returns
-    {file name: stored length}."""
+    {file name: (stored length, length read)}."""
     folder = directory(path)
     names = _files(folder)
     if not names:
@@ -237,7 +244,7 @@ def apply_into(db, path):
         try:
             with open(os.path.join(folder, name), "rb") as handle:
                 handle.seek(start)
-                data = handle.read()
+                data = handle.read(READ_BYTES)
         except FileNotFoundError:
             continue
         records, used = _parse(data)
@@ -245,8 +252,7 @@ def apply_into(db, path):
             _store(db, records)
             db.execute("INSERT INTO ingest_journal (name, applied) VALUES (?, ?) ON CONFLICT"
                        " (name) DO UPDATE SET applied = excluded.applied", (name, start + used))
-        lengths[name] = start + used
-    _stored.update(((folder, name), length) for name, length in lengths.items())
+        lengths[name] = (start + used, start + len(data))
     return lengths
 
 
@@ -372,7 +378,7 @@ def after_restore(db, path, handed_out):
                 continue
             db.execute("INSERT OR REPLACE INTO ingest_journal (name, applied) VALUES (?, ?)",
                        (name, size))
-            _stored[(folder, name)] = size
+            _seen.pop((folder, name), None)
 
 
 def _store_all(path, wait_ms=None):
@@ -380,24 +386,33 @@ def _store_all(path, wait_ms=None):
     conn = checkout(path)
     try:
         with transaction(conn, wait_ms):
-            return apply_into(conn, path)
+            lengths = apply_into(conn, path)
     finally:
         checkin(path, False, conn)
+    folder = directory(path)
+    _seen.update(((folder, name), read) for name, (_, read) in lengths.items())
+    return {name: stored for name, (stored, _) in lengths.items()}
 
 
 def _remove(folder, name):
     """Removes a stored file (its ingest_journal row goes with the next store)."""
     os.unlink(os.path.join(folder, name))
-    _stored.pop((folder, name), None)
+    _seen.pop((folder, name), None)
 
 
 def _pass(writer, sweeping):
     """Stores the new records of the writer's database; replaces a long file; sweeps."""
+    with writer.passing:
+        _pass_held(writer, sweeping)
+
+
+def _pass_held(writer, sweeping):
+    stored = None
     if has_new(writer.path):
-        lengths = _store_all(writer.path)
-        if writer.name in lengths:
-            writer.forget_stored(writer.name, lengths[writer.name])
-    if writer.size >= ROTATE_BYTES and _stored.get((writer.dir, writer.name)) == writer.size:
+        stored = _store_all(writer.path).get(writer.name)
+        if stored is not None:
+            writer.forget_stored(writer.name, stored)
+    if writer.size >= ROTATE_BYTES and stored == writer.size:
         fd, name = writer.rotate()
         try:
             _store_all(writer.path)  # the old file's last appends

@@ -121,8 +121,9 @@ def restore(backup_path, target, force=False):
     try:
         handed_out = journal.next_session_id(dst)
         src.backup(dst)
+        tables = verify(target, counts)
         journal.after_restore(dst, target, handed_out)
     finally:
         src.close()
         dst.close()
-    return {"path": target, "tables": verify(target, counts)}
+    return {"path": target, "tables": tables}
