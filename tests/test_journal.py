@@ -108,7 +108,9 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_killed_servers_pageviews_are_stored_by_the_next_start(make_app, db_path, tmp_path):
+def test_a_killed_servers_pageviews_are_stored_by_the_next_start(make_app, db_path,
+                                                                  monkeypatch):
+    monkeypatch.setattr(journal, "READ_BYTES", 700)  # a few records a transaction
     app = make_app()
     website = Api(app.test_client()).create_website()
     child = subprocess.run([sys.executable, "-c", CRASHING.format(

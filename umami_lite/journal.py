@@ -9,9 +9,9 @@ as a commit with `synchronous = NORMAL` does (neither survives losing the machin
 Files: DATABASE-ingest/PID.TOKEN.log, one per writing process, flock'ed by it while it
 lives. A record is a 4-byte length and the marshal of (session row, pageview row, whether
 the session is new). Table ingest_journal holds each file's stored length, updated in the
-transaction that stores its records, so any process can store any file's records exactly once: the
-writer's thread, a request before it reads (db.get_db()), a write that must see them, and
-whoever finds the file of a process that died (sweep()).
+transaction that stores its records, so any process can store any file's records exactly
+once: the writer's thread, a request before it reads (db.get_db()), a write that must see
+them, and whoever finds the file of a process that died (sweep()).
 
 New sessions get ids from blocks of id_counter's range that the process took in their own
 transaction, so two processes never give out one id, and the answer can carry the id.
@@ -340,12 +340,10 @@ def sweep(path):
             os.close(fd)  # its process lives
             continue
         ended.append((fd, name))
-    if not ended:
-        return
     try:
-        _store_all(path)
-        for _, name in ended:
-            _remove(folder, name)
+        for fd, name in ended:
+            if _store_file(path, name, os.fstat(fd).st_size):
+                _remove(folder, name)
     finally:
         for fd, _ in ended:
             os.close(fd)
@@ -394,6 +392,19 @@ def _store_all(path, wait_ms=None):
     return {name: stored for name, (stored, _) in lengths.items()}
 
 
+def _store_file(path, name, size):
+    """Returns whether file name's records are all stored, storing them up to size (the
+    length of a file no process appends to any more); a partial record at its end was
+    never answered. Other files' records are stored along the way."""
+    key = (directory(path), name)
+    while _seen.get(key, 0) < size:
+        before = _seen.get(key, 0)
+        _store_all(path)
+        if _seen.get(key, 0) == before:
+            return False  # (the file is gone, or was replaced under this name)
+    return True
+
+
 def _remove(folder, name):
     """Removes a stored file (its ingest_journal row goes with the next store)."""
     os.unlink(os.path.join(folder, name))
@@ -415,11 +426,11 @@ def _pass_held(writer, sweeping):
     if writer.size >= ROTATE_BYTES and stored == writer.size:
         fd, name = writer.rotate()
         try:
-            _store_all(writer.path)  # the old file's last appends
-            writer.forget_stored(name, None)
-            _remove(writer.dir, name)
+            if _store_file(writer.path, name, os.fstat(fd).st_size):  # its last appends
+                writer.forget_stored(name, None)
+                _remove(writer.dir, name)
         finally:
-            os.close(fd)
+            os.close(fd)  # (a file left behind is stored and removed by a sweep)
     if sweeping:
         sweep(writer.path)
 
@@ -465,7 +476,7 @@ def close(path):
         return
     fd, name, size = writer.close()
     try:
-        if _store_all(key).get(name) == size:
+        if _store_file(key, name, size):
             _remove(writer.dir, name)
     finally:
         os.close(fd)  # (a file left behind is stored and removed by a later sweep)
