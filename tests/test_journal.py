@@ -224,22 +224,25 @@ def test_a_full_database_stores_every_acknowledged_pageview_once_space_returns(
     path = app.extensions["umami_lite"].database
     assert pageview(client, website["id"], url="/before").status_code == 200
     api.token()
-    real_connect = db.connect
+    conn = sqlite3.connect(path)
+    pages = [conn.execute("PRAGMA page_count").fetchone()[0]]  # the file may not grow
+    conn.close()
+    real_checkout = db.checkout
 
-    def connect_to_full_disk(path, readonly=False):
-        conn = real_connect(path, readonly)
-        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
-        return conn
+    def checkout_on_full_disk(*args, **kwargs):
+        # every connection handed out, pooled ones too (the journal's thread may hold one)
+        found = real_checkout(*args, **kwargs)
+        found.execute(f"PRAGMA max_page_count = {pages[0]}")
+        return found
 
-    monkeypatch.setattr(db, "connect", connect_to_full_disk)
-    db.close_idle(path)
+    for module in (db, journal, ingest):
+        monkeypatch.setattr(module, "checkout", checkout_on_full_disk)
     statuses = []
     for n in range(400):
         statuses.append(pageview(client, website["id"], url=f"/p{n}/" + "x" * 200,
                                  ip=f"198.51.{n // 250}.{n % 250}").status_code)
     assert set(statuses) == {200, 503}, set(statuses)  # never a 500; the file filled up
-    monkeypatch.setattr(db, "connect", real_connect)  # space returns
-    db.close_idle(path)
+    pages[0] = 1 << 30  # space returns
     assert pageview(client, website["id"], url="/after", ip="192.0.2.99").status_code == 200
     journal.apply_pending(path)
     acknowledged = 2 + statuses.count(200)
@@ -334,3 +337,30 @@ def test_the_journal_off_stores_every_hit_before_answering(make_app):
         assert pageview(api.client, website["id"], url=f"/p{n}").status_code == 200
         assert raw_count(path, "SELECT count(*) FROM pageview") == n + 1
     assert journal_files(path) == []
+
+
+def test_a_forked_child_writes_its_own_file_which_a_sweep_stores(app, client, website):
+    """gunicorn forks its workers: a child must not append to its parent's file (nor keep
+    the parent's lock alive), and its own file is stored once it ended."""
+    path = app.extensions["umami_lite"].database
+    for url in ("/first", "/parent"):
+        assert pageview(client, website["id"], url=url).status_code == 200
+    parent_file = journal.writer_for(path).name
+    visitor = ingest.Visitor(ip="203.0.113.77", user_agent=CHROME_UA, hostname="example.com")
+    with journal_held(path):  # (a fork copies the held lock: the child must not need it)
+        child = os.fork()
+        if child == 0:
+            try:
+                mine = journal.writer_for(path).name
+                ingest.record(path, website["id"], visitor, ingest.Hit("pageview", "/child", T0),
+                              "month", journal_on=True)
+                os._exit(0 if mine != parent_file else 3)
+            except BaseException:
+                os._exit(4)
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert len(journal_files(path)) == 2  # the parent's and the ended child's
+    journal.sweep(path)
+    assert journal_files(path) == [parent_file]  # the parent's lock still holds its file
+    journal.apply_pending(path)
+    assert raw_count(path, "SELECT count(*) FROM pageview WHERE url = '/child'") == 1

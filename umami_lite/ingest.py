@@ -406,8 +406,8 @@ _salts = {}  # database path -> (salt period, its salt) as a hit last read them
 
 def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=False):
     """Stores one hit for the website with this (lower-case) uuid in the database at path;
-    returns the Recorded state for the next cache token once it is committed, or None
-    when no website has that uuid.
+    returns the Recorded state for the next cache token once it is committed (or appended
+    to the ingest journal, see journal_on), or None when no website has that uuid.
 
     Concurrent hits of one process share a transaction (db.write_grouped: group commit).
     cached is a Recorded from a verified cache token (or None); it is used only if it
