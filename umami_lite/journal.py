@@ -216,12 +216,13 @@ def apply_pending(path, wait_ms=None):
         _store_all(path, wait_ms)
 
 
-def before_read(path):
-    """Stores the journaled records before a request reads, so that it sees every pageview
-    acknowledged before it; if that cannot be done soon (the database is locked, full or
-    read-only), the request reads without them: reads never fail for the journal."""
+def before_read(path, wait_ms=READ_WAIT_MS):
+    """Stores the journaled records before a request (or export, or backup) reads, so that
+    it sees every pageview acknowledged before it; if that cannot be done within wait_ms
+    (the database is locked, full or read-only), it reads without them: reads never fail
+    for the journal."""
     try:
-        apply_pending(path, READ_WAIT_MS)
+        apply_pending(path, wait_ms)
     except (OSError, sqlite3.Error) as exc:
         _log.warning("storing the ingest journal before a read failed: %s", exc)
 

@@ -63,7 +63,7 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
-    journal.apply_pending(source)  # the copy holds every acknowledged pageview
+    journal.before_read(source, None)  # the copy holds every acknowledged pageview
     partial = dest + ".partial"
     for leftover in (partial, partial + "-wal", partial + "-shm"):
         if os.path.exists(leftover):

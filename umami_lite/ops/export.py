@@ -85,7 +85,7 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if getattr(db, "path", None) is not None:
-        journal.apply_pending(db.path)  # every acknowledged pageview is exported
+        journal.before_read(db.path, None)  # every acknowledged pageview is exported
     db.execute("BEGIN")
     try:
         total = db.execute(COUNT, {"w": website_id, "a": start, "b": end}).fetchone()[0]
