@@ -142,11 +142,11 @@ def nested(depth):
 
 def open_stored(path):
     """Returns a plain sqlite3 connection to path once every journaled pageview is stored:
-    what any program reading the file itself does (umami_lite.journal.apply_pending)."""
+    what any program reading the file itself does (umami_lite.journal_store.apply_pending)."""
     import sqlite3
 
-    from umami_lite import journal
-    journal.apply_pending(path)
+    from umami_lite import journal_store
+    journal_store.apply_pending(path)
     return sqlite3.connect(path)
 
 

@@ -1,5 +1,6 @@
-"""The ingest journal (umami_lite/journal.py): a pageview is answered once appended to its
-process's file, and stored exactly once, by any process, even after a crash.
+"""The ingest journal (umami_lite/journal.py, journal_store.py): a pageview is answered
+once appended to its process's file, and stored exactly once, by any process, even after a
+crash.
 
 Holding the process's write lock (an RLock: this thread may still write) keeps the
 journal's thread from storing, so a test can see a pageview answered and not yet stored.
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 from conftest import CHROME_UA, T0, Api, event, pageview, send
 
-from umami_lite import db, ingest, journal
+from umami_lite import db, ingest, journal, journal_store
 
 HOUR = 3_600_000
 RANGE = {"start_at": T0 - HOUR, "end_at": T0 + HOUR}
@@ -40,7 +41,7 @@ def journal_held(path):
 
 
 def journal_files(path):
-    folder = journal.directory(path)
+    folder = journal_store.directory(path)
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
@@ -48,7 +49,7 @@ def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app,
     path = app.extensions["umami_lite"].database
     client = api.client
     assert pageview(client, website["id"], url="/first").status_code == 200  # makes the salt
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     with journal_held(path):
         for n in range(3):
             assert pageview(client, website["id"], url=f"/p{n}").status_code == 200
@@ -57,7 +58,7 @@ def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app,
         stats = api.get(f"/api/website/{website['website_id']}/stats", query_string=RANGE)
         assert stats.json["pageviews"] == 4  # the read stored them first
     assert raw_count(path, "SELECT count(*) FROM pageview") == 4
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview") == 4  # stored once
 
 
@@ -83,12 +84,12 @@ def test_another_process_stores_a_file_once(app, client, website, tmp_path):
         for n in range(4):
             assert pageview(client, website["id"], url=f"/p{n}").status_code == 200
         child = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
-            from umami_lite import journal
-            journal.apply_pending({path!r})
+            from umami_lite import journal_store
+            journal_store.apply_pending({path!r})
         """)], capture_output=True, text=True, timeout=60)
         assert child.returncode == 0, child.stderr
         assert raw_count(path, "SELECT count(*) FROM pageview") == 5
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview") == 5
 
 
@@ -110,7 +111,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def test_a_killed_servers_pageviews_are_stored_by_the_next_start(make_app, db_path,
                                                                   monkeypatch):
-    monkeypatch.setattr(journal, "READ_BYTES", 700)  # a few records a transaction
+    monkeypatch.setattr(journal_store, "READ_BYTES", 700)  # a few records a transaction
     app = make_app()
     website = Api(app.test_client()).create_website()
     child = subprocess.run([sys.executable, "-c", CRASHING.format(
@@ -130,7 +131,7 @@ def test_pageviews_of_a_website_deleted_before_they_were_stored_are_dropped(app,
     path = app.extensions["umami_lite"].database
     visitor = ingest.Visitor(ip="203.0.113.9", user_agent=CHROME_UA, hostname="example.com")
     assert pageview(client, website["id"], url="/first").status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     with journal_held(path):
         recorded = ingest.record(path, website["id"], visitor,
                                  ingest.Hit("pageview", "/late", T0), "month", journal_on=True)
@@ -140,7 +141,7 @@ def test_pageviews_of_a_website_deleted_before_they_were_stored_are_dropped(app,
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("DELETE FROM website WHERE website_id = ?", (website["website_id"],))
         conn.close()
-        journal.apply_pending(path)
+        journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview") == 0
     assert raw_count(path, "SELECT count(*) FROM session") == 0
 
@@ -150,7 +151,7 @@ def test_a_visitor_two_processes_both_saw_as_new_gets_one_session(app, client, w
     the second row finds the hash taken and its rows go to the stored session."""
     path = app.extensions["umami_lite"].database
     assert pageview(client, website["id"], url="/first", ip="198.51.100.1").status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     writer = journal.writer_for(path)
     with journal_held(path):
         first = pageview(client, website["id"], url="/a", ip="203.0.113.50")
@@ -158,7 +159,7 @@ def test_a_visitor_two_processes_both_saw_as_new_gets_one_session(app, client, w
         writer.pending_ids.clear()
         second = pageview(client, website["id"], url="/b", ip="203.0.113.50")
         assert first.status_code == second.status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     sessions = raw_count(path, "SELECT count(DISTINCT session_id) FROM pageview"
                                " WHERE url IN ('/a', '/b')")
     assert sessions == 1
@@ -178,7 +179,7 @@ def test_an_event_right_after_a_journaled_pageview_keeps_its_session_and_visit(a
     assert viewed.status_code == clicked.status_code == 200
     assert clicked.json["sessionId"] == viewed.json["sessionId"]
     assert clicked.json["visitId"] == viewed.json["visitId"]
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM session") == 2
 
 
@@ -191,7 +192,7 @@ def test_ids_handed_out_by_the_journal_and_by_writes_never_meet(app, client, web
         for n in range(3):
             assert pageview(client, website["id"], ip=f"203.0.113.{n}").status_code == 200
             assert event(client, website["id"], "x", ip=f"192.0.2.{n}").status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM session") == 7
     assert raw_count(path, "SELECT count(*) FROM pageview p JOIN session s USING"
                            " (session_id)") == 4
@@ -200,7 +201,7 @@ def test_ids_handed_out_by_the_journal_and_by_writes_never_meet(app, client, web
 def test_a_locked_database_still_acknowledges_pageviews_and_stats_answer(app, api, website,
                                                                          monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr(journal, "READ_WAIT_MS", 100)
+    monkeypatch.setattr(journal_store, "READ_WAIT_MS", 100)
     path = app.extensions["umami_lite"].database
     client = api.client
     assert pageview(client, website["id"], url="/before").status_code == 200
@@ -235,7 +236,7 @@ def test_a_full_database_stores_every_acknowledged_pageview_once_space_returns(
         found.execute(f"PRAGMA max_page_count = {pages[0]}")
         return found
 
-    for module in (db, journal, ingest):
+    for module in (db, journal, journal_store, ingest):
         monkeypatch.setattr(module, "checkout", checkout_on_full_disk)
     statuses = []
     for n in range(400):
@@ -244,7 +245,7 @@ def test_a_full_database_stores_every_acknowledged_pageview_once_space_returns(
     assert set(statuses) == {200, 503}, set(statuses)  # never a 500; the file filled up
     pages[0] = 1 << 30  # space returns
     assert pageview(client, website["id"], url="/after", ip="192.0.2.99").status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     acknowledged = 2 + statuses.count(200)
     assert raw_count(path, "SELECT count(*) FROM pageview") == acknowledged
 
@@ -261,7 +262,7 @@ def test_a_long_file_is_replaced_and_every_record_stored_once(app, client, websi
         if n % 10 == 9:
             writer = journal.writer_for(path)
             journal._pass(writer, sweeping=False)
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert len(names) > 1  # files were replaced
     assert len(journal_files(path)) == 1  # and the stored ones removed
     assert raw_count(path, "SELECT count(*) FROM pageview") == 61
@@ -319,10 +320,10 @@ def test_a_restore_does_not_store_the_replaced_contents_journal(app, client, web
             assert pageview(client, website["id"], url=f"/later{n}", ip=f"10.4.0.{n}") \
                 .status_code == 200
         backup.restore(saved, path, force=True)
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview") == 1
     assert pageview(client, website["id"], url="/after", ip="10.4.1.1").status_code == 200
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview") == 2
     assert raw_count(path, "SELECT count(*) FROM pageview p LEFT JOIN session s"
                            " USING (session_id) WHERE s.session_id IS NULL") == 0
@@ -362,5 +363,5 @@ def test_a_forked_child_writes_its_own_file_which_a_sweep_stores(app, client, we
     assert len(journal_files(path)) == 2  # the parent's and the ended child's
     journal.sweep(path)
     assert journal_files(path) == [parent_file]  # the parent's lock still holds its file
-    journal.apply_pending(path)
+    journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview WHERE url = '/child'") == 1

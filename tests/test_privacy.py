@@ -10,7 +10,7 @@ import sqlite3
 from conftest import CHROME_UA, T0, pageview
 from servers import LiveServer
 
-from umami_lite import db, ingest, journal, sites
+from umami_lite import db, ingest, journal_store, sites
 
 SECRET_IP = "198.51.100.77"
 SECRET_UA = CHROME_UA + " PrivacyMarker/7f3k9"
@@ -152,7 +152,7 @@ def test_a_hit_hashes_with_the_salt_in_the_file_not_the_one_its_process_remember
             conn.execute("UPDATE salt SET salt = ?", (new_salt,))
         for url in ("/3", "/4"):
             assert pageview(client, website["id"], url=url).status_code == 200
-        journal.apply_pending(path)
+        journal_store.apply_pending(path)
         hashes = [r[0] for r in conn.execute("SELECT session_hash FROM session"
                                              " ORDER BY session_id")]
         sessions = [r[0] for r in conn.execute("SELECT session_id FROM pageview"

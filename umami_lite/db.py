@@ -172,8 +172,8 @@ def get_db(readonly=False):
     key = "_umami_db_ro" if readonly else "_umami_db"
     found = g.get(key)
     if found is None:
-        from . import journal  # (journal imports this module)
-        journal.before_read(state().database)  # acknowledged pageviews are seen
+        from . import journal_store  # (it imports this module)
+        journal_store.before_read(state().database)  # acknowledged pageviews are seen
         found = (state().database, readonly, checkout(state().database, readonly))
         setattr(g, key, found)
     return found[2]

@@ -13,7 +13,7 @@ from itertools import compress, groupby, repeat
 from operator import is_not
 from urllib.parse import parse_qsl, urlsplit
 
-from . import journal, rollups
+from . import journal, journal_store, rollups
 from .db import checkin, checkout, is_failing, write_grouped
 from .hmac256 import Hmac256
 
@@ -428,8 +428,8 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
             return done
 
     def work(db):
-        if journal.has_new(path):  # sessions and visits a journal holds must be found
-            journal.apply_into(db, path)
+        if journal_store.has_new(path):  # sessions and visits a journal holds must be found
+            journal_store.apply_into(db, path)
         website = db.execute(WEBSITE_FOR_HIT, (
             period, cached.session_id if cached is not None else None, digest,
             website_uuid)).fetchone()

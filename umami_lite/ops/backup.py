@@ -10,7 +10,7 @@ import sqlite3
 import time
 
 from .. import db as dbmod
-from .. import journal
+from .. import journal_store
 from . import presence
 
 
@@ -63,7 +63,8 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
-    journal.before_read(source, None)  # the copy holds every acknowledged pageview
+    # the copy holds every acknowledged pageview
+    journal_store.before_read(source, dbmod.BUSY_TIMEOUT_MS)
     partial = dest + ".partial"
     for leftover in (partial, partial + "-wal", partial + "-shm"):
         if os.path.exists(leftover):
@@ -119,10 +120,10 @@ def restore(backup_path, target, force=False):
     src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
     dst = dbmod.connect(target)
     try:
-        handed_out = journal.next_session_id(dst)
+        handed_out = journal_store.next_session_id(dst)
         src.backup(dst)
         tables = verify(target, counts)
-        journal.after_restore(dst, target, handed_out)
+        journal_store.after_restore(dst, target, handed_out)
     finally:
         src.close()
         dst.close()

@@ -8,7 +8,8 @@ import csv
 import heapq
 import json
 
-from .. import journal
+from .. import journal_store
+from ..db import BUSY_TIMEOUT_MS
 from ..ingest import UTM_KEYS
 from ..timefmt import iso
 from .progress import Progress
@@ -85,7 +86,7 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if getattr(db, "path", None) is not None:
-        journal.before_read(db.path, None)  # every acknowledged pageview is exported
+        journal_store.before_read(db.path, BUSY_TIMEOUT_MS)  # every acknowledged pageview
     db.execute("BEGIN")
     try:
         total = db.execute(COUNT, {"w": website_id, "a": start, "b": end}).fetchone()[0]

@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .. import journal, rollups
+from .. import journal_store, rollups
 from ..db import transaction
 
 DAY_MS = 86_400_000
@@ -147,8 +147,8 @@ def delete_sessions(db, session_ids, marks):
     """
     if not session_ids:
         return 0
-    if getattr(db, "path", None) is not None and journal.has_new(db.path):
-        journal.apply_into(db, db.path)  # journaled rows are rows written since, too
+    if getattr(db, "path", None) is not None and journal_store.has_new(db.path):
+        journal_store.apply_into(db, db.path)  # journaled rows are rows written since, too
     for table, key, last, session, created in marks:
         if last and db.execute(f"SELECT 1 FROM {table} WHERE {key} = ? AND session_id = ?"
                                " AND created_at = ?", (last, session, created)).fetchone() is None:
@@ -165,7 +165,7 @@ def delete_sessions(db, session_ids, marks):
 def prune(db, now, batch=BATCH_ROWS, pause=PAUSE_S):
     """Returns a PruneReport per website with a retention, after pruning each of them."""
     if getattr(db, "path", None) is not None:
-        journal.apply_pending(db.path)  # sessions that journaled pageviews use are in use
+        journal_store.apply_pending(db.path)  # sessions that journaled pageviews use are in use
     websites = db.execute("SELECT website_id, retention_days FROM website"
                           " WHERE retention_days IS NOT NULL ORDER BY website_id").fetchall()
     return [prune_website(db, row[0], cutoff_for(row[1], now), batch, pause)
