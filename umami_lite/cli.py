@@ -1,5 +1,6 @@
 """The `umami-lite` command: thin shells over library functions."""
 import argparse
+import gc
 import getpass
 import os
 import sys
@@ -56,6 +57,11 @@ def serve(app, host, port, workers, threads, access_log=None):
     from .state import EXTENSION_KEY
 
     app.extensions[EXTENSION_KEY].country_lookup.preload()  # shared by the forked workers
+    # A full garbage collection in a worker walked every object made at startup (~48 k:
+    # 20 to 30 ms in process, up to 116 ms in a loaded worker, all its threads stopped):
+    # the half-peak p99. Frozen objects are never walked again (nor copied by the forks).
+    gc.collect()
+    gc.freeze()
 
     class Server(BaseApplication):
         def load_config(self):
