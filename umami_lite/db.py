@@ -306,6 +306,17 @@ def transaction(db, wait_ms=None):
     checkpoint_now(db)
 
 
+@contextmanager
+def pooled_transaction(path, wait_ms=None):
+    """Yields a pooled connection to path inside transaction(); gives it back after."""
+    conn = checkout(path)
+    try:
+        with transaction(conn, wait_ms):
+            yield conn
+    finally:
+        checkin(path, False, conn)
+
+
 class _Pending:
     """One queued write of write_grouped(): its function, then its result or error."""
     __slots__ = ("work", "result", "error", "done")

@@ -237,13 +237,17 @@ def event_values(website_id, session_id, visit_id, hit):
             clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]))
 
 
+def _in_layout(db, rows):
+    """Returns (columns, rows) of pageview_values() rows as db's pageview table stores them."""
+    if splits_referrer(db):
+        return PAGEVIEW_COLUMNS_SPLIT, [(*row[:5], *referrer_parts(row[5], row[6]), *row[6:])
+                                        for row in rows]
+    return PAGEVIEW_COLUMNS, rows
+
+
 def insert_pageviews(db, rows):
     """Stores pageview rows built by pageview_values(); call inside a transaction."""
-    if splits_referrer(db):
-        columns = PAGEVIEW_COLUMNS_SPLIT
-        rows = [(*row[:5], *referrer_parts(row[5], row[6]), *row[6:]) for row in rows]
-    else:
-        columns = PAGEVIEW_COLUMNS
+    columns, rows = _in_layout(db, rows)
     for present, run in groupby(rows, key=_present):
         values = [tuple(compress(row, present)) for row in run]
         if len(values) == 1:  # a collect's one row: execute() sets up less than executemany()
@@ -262,10 +266,7 @@ def insert_pageviews_at_once(db, rows):
     """
     if not rows:
         return
-    columns, stored = PAGEVIEW_COLUMNS, rows
-    if splits_referrer(db):
-        columns = PAGEVIEW_COLUMNS_SPLIT
-        stored = [(*row[:5], *referrer_parts(row[5], row[6]), *row[6:]) for row in rows]
+    columns, stored = _in_layout(db, rows)
     text = json.dumps(stored)
     if "\\u0000" in text:  # SQLite's JSON text ends at a NUL: such rows are bound instead
         insert_pageviews(db, rows)

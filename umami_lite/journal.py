@@ -22,9 +22,9 @@ import sqlite3
 import threading
 import time
 
-from .db import _abspath, checkin, checkout, transaction
-from .journal_store import (LENGTH, SUFFIX, directory, files, has_new, remove, store_all,
-                            store_file)
+from .db import _abspath, pooled_transaction
+from .journal_store import (LENGTH, SUFFIX, directory, files, has_new, store_all,
+                            store_and_remove)
 
 INTERVAL = 0.02        # seconds between stores of this process's new records
 SWEEP_EVERY = 50       # passes between looks for dead processes' files (~1 s)
@@ -127,12 +127,8 @@ class Writer:
 
 def take_ids(path, count):
     """Returns the first of count session ids reserved in their own committed transaction."""
-    conn = checkout(path)
-    try:
-        with transaction(conn):
-            return next_ids(conn, count)
-    finally:
-        checkin(path, False, conn)
+    with pooled_transaction(path) as conn:
+        return next_ids(conn, count)
 
 
 def next_ids(db, count=1):
@@ -186,8 +182,7 @@ def sweep(path):
         ended.append((fd, name))
     try:
         for fd, name in ended:
-            if store_file(path, name, os.fstat(fd).st_size):
-                remove(folder, name)
+            store_and_remove(path, name, os.fstat(fd).st_size)
     finally:
         for fd, _ in ended:
             os.close(fd)
@@ -208,9 +203,8 @@ def _pass_held(writer, sweeping):
     if writer.size >= ROTATE_BYTES and stored == writer.size:
         fd, name = writer.rotate()
         try:
-            if store_file(writer.path, name, os.fstat(fd).st_size):  # its last appends
+            if store_and_remove(writer.path, name, os.fstat(fd).st_size):  # last appends
                 writer.forget_stored(name, None)
-                remove(writer.dir, name)
         finally:
             os.close(fd)  # (a file left behind is stored and removed by a sweep)
     if sweeping:
@@ -258,8 +252,7 @@ def close(path):
         return
     fd, name, size = writer.close()
     try:
-        if store_file(key, name, size):
-            remove(writer.dir, name)
+        store_and_remove(key, name, size)
     finally:
         os.close(fd)  # (a file left behind is stored and removed by a later sweep)
 

@@ -23,7 +23,7 @@ import sqlite3
 import struct
 
 from . import rollups
-from .db import _abspath, checkin, checkout, transaction
+from .db import _abspath, pooled_transaction, transaction
 
 READ_BYTES = 1 << 20    # of one file per transaction (~4,000 pageviews): bounds a write
 READ_WAIT_MS = 500     # how long a read waits to store the journal before reading without it
@@ -211,31 +211,25 @@ def after_restore(db, path, handed_out):
 
 def store_all(path, wait_ms=None):
     """Stores every file's new records in one transaction; returns {name: stored length}."""
-    conn = checkout(path)
-    try:
-        with transaction(conn, wait_ms):
-            lengths = apply_into(conn, path)
-    finally:
-        checkin(path, False, conn)
+    with pooled_transaction(path, wait_ms) as conn:
+        lengths = apply_into(conn, path)
     folder = directory(path)
     _seen.update(((folder, name), read) for name, (_, read) in lengths.items())
     return {name: stored for name, (stored, _) in lengths.items()}
 
 
-def store_file(path, name, size):
-    """Returns whether file name's records are all stored, storing them up to size (the
-    length of a file no process appends to any more); a partial record at its end was
-    never answered. Other files' records are stored along the way."""
-    key = (directory(path), name)
+def store_and_remove(path, name, size):
+    """Returns whether file name is gone after storing its records up to size (the length
+    of a file no process appends to any more; a partial record at its end was never
+    answered). Other files' records are stored along the way; the file's ingest_journal row
+    goes with the next store."""
+    folder = directory(path)
+    key = (folder, name)
     while _seen.get(key, 0) < size:
         before = _seen.get(key, 0)
         store_all(path)
         if _seen.get(key, 0) == before:
             return False  # (the file is gone, or was replaced under this name)
-    return True
-
-
-def remove(folder, name):
-    """Removes a stored file (its ingest_journal row goes with the next store)."""
     os.unlink(os.path.join(folder, name))
-    _seen.pop((folder, name), None)
+    _seen.pop(key, None)
+    return True
