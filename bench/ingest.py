@@ -14,6 +14,9 @@ Each round drives both, one after the other (the order alternates), from separat
 2. half of that round's peak: an open-loop asyncio client sending at a fixed rate over
    --connections keep-alive connections taken in turn (a new one only when all are busy);
    latency counts from the planned send time, so it is not hidden by coordinated omission.
+   The client's garbage collector is off meanwhile (its full collections stopped it for up
+   to 143 ms, measured, and that counted as the server's latency), and the output shows how
+   late it sent ("client lag"), so its own delays can be told from the server's.
 gunicorn's workers race to accept connections, and now and then one worker takes every
 connection a client opens at once while the other idles: the bare endpoint then runs at
 half its speed too. A phase where that happened (the connections each worker holds are
@@ -27,6 +30,7 @@ gunicorn worker; then the rows stored against the hits acknowledged.
 import argparse
 import asyncio
 import collections
+import gc
 import json
 import os
 import random
@@ -298,7 +302,8 @@ async def _exchange_on(reader, writer, request, idle):
     return status
 
 
-async def _one(port, request, planned, idle, latencies, errors):
+async def _one(port, request, planned, idle, latencies, errors, lags):
+    lags.append(time.perf_counter() - planned)
     try:
         status = await asyncio.wait_for(_exchange(port, request, idle), 30)
     except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -332,7 +337,7 @@ async def _open_loop(port, path, uuid, rate, duration, seed, connections, split_
     rng = random.Random(seed)
     count = int(rate * duration)
     requests = [hit_request(path, uuid, rng) for _ in range(count)]
-    latencies, errors, tasks = [], [], []
+    latencies, errors, lags, tasks = [], [], [], []
     idle, split = await _spread_connections(port, connections, split_now)
     started = time.perf_counter()
     for index, request in enumerate(requests):
@@ -341,30 +346,43 @@ async def _open_loop(port, path, uuid, rate, duration, seed, connections, split_
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(_one(port, request, planned, idle, latencies,
-                                              errors)))
+                                              errors, lags)))
     await asyncio.gather(*tasks)
     for _, writer in idle:
         writer.close()
-    return latencies, errors, count, split
+    return latencies, errors, lags, count, split
+
+
+def percentile_ms(values, p):
+    """Returns the p-th percentile of sorted seconds, in ms."""
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000 \
+        if values else float("nan")
 
 
 def open_loop(port, path, uuid, rate, duration, seed, connections, split_now):
-    """Returns {rate, p50, p90, p99 (ms), errors, requests, split} at a fixed request rate,
-    sent over `connections` keep-alive connections taken in turn (more only when all are
-    busy); split_now() returns the connections each worker holds."""
-    latencies, errors, count, split = asyncio.run(
-        _open_loop(port, path, uuid, rate, duration, seed, connections, split_now))
+    """Returns {rate, p50, p90, p99, lag99 (ms), errors, requests, split} at a fixed request
+    rate, sent over `connections` keep-alive connections taken in turn (more only when all
+    are busy); lag99 is how late the client itself sent (p99); split_now() returns the
+    connections each worker holds."""
+    gc.collect()
+    gc.freeze()  # what exists now is never walked again
+    gc.disable()  # a run makes a bounded set of objects; a collection would stall the client
+    try:
+        latencies, errors, lags, count, split = asyncio.run(
+            _open_loop(port, path, uuid, rate, duration, seed, connections, split_now))
+    finally:
+        gc.enable()
+        gc.unfreeze()
     latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 \
-            if latencies else float("nan")
+    lags.sort()
     kinds = {}
     for error in errors:
         kind = error.decode().strip() if isinstance(error, bytes) else type(error).__name__
         kinds[kind] = kinds.get(kind, 0) + 1
-    return {"rate": rate, "p50": pct(50), "p90": pct(90), "p99": pct(99),
-            "errors": len(errors), "kinds": kinds, "requests": count, "split": split}
+    return {"rate": rate, "p50": percentile_ms(latencies, 50),
+            "p90": percentile_ms(latencies, 90), "p99": percentile_ms(latencies, 99),
+            "lag99": percentile_ms(lags, 99), "errors": len(errors), "kinds": kinds,
+            "requests": count, "split": split}
 
 
 def run_round(servers, uuid, args, workdir, number):
@@ -417,7 +435,9 @@ def report(rounds, servers):
         print(f"round {index}: collect {c:,.0f} req/s, bare {b:,.0f} req/s, ratio {c / b:.0%};"
               f" CPU ms/request {cpu[0]:.2f} vs {cpu[1]:.2f};"
               f" half-peak p99 collect {found['collect']['half']['p99']:.1f} ms,"
-              f" bare {found['bare']['half']['p99']:.1f} ms; connections per worker"
+              f" bare {found['bare']['half']['p99']:.1f} ms (client lag p99"
+              f" {found['collect']['half']['lag99']:.1f} and {found['bare']['half']['lag99']:.1f}"
+              f" ms); connections per worker"
               + "".join(f" {name} {found[name][stage]['split']}" for name in ("collect", "bare")
                         for stage in ("peak", "half"))
               + (f" (left out: one worker held every connection {SKEW_TRIES} times)"
@@ -436,7 +456,8 @@ def report(rounds, servers):
             ("peak", "peak p90 ms", "p90", "{:.2f}"), ("peak", "peak p99 ms", "p99", "{:.2f}"),
             ("half", "half-peak rate /s", "rate", "{:,.0f}"),
             ("half", "half p50 ms", "p50", "{:.2f}"), ("half", "half p90 ms", "p90", "{:.2f}"),
-            ("half", "half p99 ms", "p99", "{:.2f}")]
+            ("half", "half p99 ms", "p99", "{:.2f}"),
+            ("half", "half client lag p99 ms", "lag99", "{:.2f}")]
     for stage, label, key, fmt in rows:
         cells = [fmt.format(median_of(kept, name, stage, key)) for name in servers]
         extra = f"{ratio:.0%}" if key == "rps" else ""

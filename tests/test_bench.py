@@ -34,13 +34,15 @@ def test_generate_then_time_queries(tmp_path):
 def test_ingest_against_bare_endpoint():
     out = run("bench/ingest.py", "--duration", "1", "--connections", "4", "--workers", "1",
               "--threads", "2", "--rounds", "1")
-    for label in ("peak req/s", "CPU ms/request", "half p99 ms", "worker RSS MB", "hits stored"):
+    for label in ("peak req/s", "CPU ms/request", "half p99 ms", "client lag p99 ms",
+                  "worker RSS MB", "hits stored"):
         assert label in out, out
 
 
 def _phase(rps, split, errors=0):
     return {"rps": rps, "rate": rps, "cpu_ms": 0.5, "p50": 1.0, "p90": 2.0, "p99": 3.0,
-            "errors": errors, "kinds": {"non-2xx": errors} if errors else {}, "split": split}
+            "lag99": 0.5, "errors": errors, "kinds": {"non-2xx": errors} if errors else {},
+            "split": split}
 
 
 def _round(collect_rps, bare_rps, bare_split, errors=0):
