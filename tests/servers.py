@@ -22,9 +22,10 @@ class LiveServer:
     """`umami-lite serve` in a subprocess on a free port, with its own SQLite file; args are
     more `serve` options. stdout and stderr (gunicorn's and Flask's logs) go to log_path."""
 
-    def __init__(self, db_path, workers=1, threads=4, env=None, args=(), log_path=None):
+    def __init__(self, db_path, workers=1, threads=4, env=None, args=(), log_path=None,
+                 port=None):
         self.db_path = str(db_path)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
                        "UMAMI_LITE_DATABASE": self.db_path, **(env or {})}
