@@ -4,12 +4,11 @@ World: admin; alice (user) owns website W (sharing on) holding one pageview and 
 bob (user) owns nothing; admin owns website X. Every rejected request must leave the
 database exactly as it was.
 """
-import sqlite3
 import time
 import uuid
 
 import pytest
-from conftest import ADMIN_PASSWORD, T0, Api, Clock, event, pageview
+from conftest import ADMIN_PASSWORD, T0, Api, Clock, event, open_stored, pageview
 
 from umami_lite import create_app
 
@@ -37,7 +36,7 @@ class World:
 
     def snapshot(self):
         """Returns every row of every table: the proof that nothing was stored."""
-        conn = sqlite3.connect(self.app.extensions["umami_lite"].database)
+        conn = open_stored(self.app.extensions["umami_lite"].database)
         try:
             tables = [r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]

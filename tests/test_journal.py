@@ -62,6 +62,33 @@ def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app,
     assert raw_count(path, "SELECT count(*) FROM pageview") == 4  # stored once
 
 
+def test_an_event_is_answered_from_the_journal_with_its_properties(app, api, website):
+    path = app.extensions["umami_lite"].database
+    client = api.client
+    assert pageview(client, website["id"], url="/first").status_code == 200  # makes the salt
+    journal_store.apply_pending(path)
+    with journal_held(path):
+        r = send(client, website["id"], url="/buy", name="buy",
+                 data={"plan": "pro", "amount": 12.5, "cart": {"items": 2}})
+        assert r.status_code == 200
+        assert raw_count(path, "SELECT count(*) FROM event") == 0  # answered, not stored
+    journal_store.apply_pending(path)
+    conn = sqlite3.connect(path)
+    try:
+        stored = conn.execute(
+            "SELECT e.url, e.event_value, d.data_key, d.data_type, d.string_value,"
+            " d.number_value FROM event e JOIN event_data d USING (event_id)"
+            " ORDER BY d.data_key").fetchall()
+        same_session = conn.execute("SELECT count(DISTINCT session_id) FROM (SELECT session_id"
+                                    " FROM event UNION ALL SELECT session_id FROM pageview)")
+        assert same_session.fetchone()[0] == 1
+    finally:
+        conn.close()
+    assert stored == [("/buy", "buy", "amount", "number", None, 12.5),
+                      ("/buy", "buy", "cart.items", "number", None, 2.0),
+                      ("/buy", "buy", "plan", "string", "pro", None)]
+
+
 def test_the_journals_thread_stores_within_moments(app, client, website):
     path = app.extensions["umami_lite"].database
     for n in range(5):
@@ -198,8 +225,8 @@ def test_ids_handed_out_by_the_journal_and_by_writes_never_meet(app, client, web
                            " (session_id)") == 4
 
 
-def test_a_locked_database_still_acknowledges_pageviews_and_stats_answer(app, api, website,
-                                                                         monkeypatch):
+def test_a_locked_database_still_acknowledges_pageviews_and_events_and_stats_answer(
+        app, api, website, monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
     monkeypatch.setattr(journal_store, "READ_WAIT_MS", 100)
     path = app.extensions["umami_lite"].database
@@ -210,7 +237,9 @@ def test_a_locked_database_still_acknowledges_pageviews_and_stats_answer(app, ap
     holder.execute("BEGIN IMMEDIATE")  # another process writing for long
     try:
         assert pageview(client, website["id"], url="/during").status_code == 200  # journaled
-        assert event(client, website["id"], "x").status_code == 503  # needs its own write
+        assert event(client, website["id"], "x").status_code == 200  # journaled
+        identify = send(client, website["id"], kind="identify", id="user-1")
+        assert identify.status_code == 503  # session data: its own write
         stats = api.get(f"/api/website/{website['website_id']}/stats", query_string=RANGE)
         assert stats.status_code == 200 and stats.json["pageviews"] == 1
     finally:
@@ -218,6 +247,9 @@ def test_a_locked_database_still_acknowledges_pageviews_and_stats_answer(app, ap
         holder.close()
     stats = api.get(f"/api/website/{website['website_id']}/stats", query_string=RANGE)
     assert stats.json["pageviews"] == 2
+    events = api.get(f"/api/website/{website['website_id']}/events", query_string={
+        **RANGE, "unit": "hour", "tz": "UTC"})
+    assert sum(row["y"] for row in events.json) == 1
 
 
 def test_a_full_database_stores_every_acknowledged_pageview_once_space_returns(
@@ -288,7 +320,7 @@ def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path
         caches = {}
         for n, (kind, url, ip, name) in enumerate(hits):
             clock.now = T0 + n * 60_000
-            extra = {"name": name} if name else {}
+            extra = {"name": name, "data": {"n": n, "kind": name}} if name else {}
             r = send(api.client, website["id"], url=url, remote_addr=ip, cache=caches.get(ip),
                      **extra)
             assert r.status_code == 200, r.json
@@ -299,13 +331,17 @@ def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path
         order = {}
         rows = []
         for table, columns in (("pageview", "session_id, visit_id, created_at, url"),
-                               ("event", "session_id, visit_id, created_at, url, event_value")):
+                               ("event", "session_id, visit_id, created_at, url, event_value,"
+                                " (SELECT group_concat(data_key || '=' || coalesce("
+                                "string_value, number_value), ',') FROM event_data d"
+                                " WHERE d.event_id = event.event_id)")):
             for row in conn.execute(f"SELECT {columns} FROM {table} ORDER BY created_at"):
                 rows.append((table, order.setdefault(row[0], len(order)), *row[1:]))
         conn.close()
         results.append((sorted(rows), stats))
     assert results[0] == results[1]
     assert results[0][1]["pageviews"] == 5
+    assert all(row[-1] for row in results[0][0] if row[0] == "event")  # properties compared
 
 
 def test_a_restore_does_not_store_the_replaced_contents_journal(app, client, website,

@@ -6,7 +6,6 @@ batch: the array adds one) are 400; strings are cut to the documented sizes befo
 are stored. /api/collect's v1 sizes are checked in test_collect.py.
 """
 import json
-import sqlite3
 
 import pytest
 from conftest import CHROME_UA, nested, open_stored
@@ -24,7 +23,7 @@ def rows(app, sql):
 
 def snapshot(app):
     """Returns the whole database as SQL text (so any change shows)."""
-    conn = sqlite3.connect(app.extensions["umami_lite"].database)
+    conn = open_stored(app.extensions["umami_lite"].database)
     try:
         return list(conn.iterdump())
     finally:

@@ -92,9 +92,9 @@ def test_logs_hold_no_ip_and_no_user_agent(tmp_path):
         _send_malformed(server)
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # 503 after busy_timeout: the Flask logger warns
-        try:  # (an event: a pageview is answered from the ingest journal, see journal.py)
-            assert _post(server, "/api/collect", {"type": "event", "payload": {
-                "website": website_uuid, "url": "/e", "event_name": "locked"}}) == 503
+        try:  # (an identify: pageviews and events are answered from the ingest journal)
+            assert _post(server, "/api/send", {"type": "identify", "payload": {
+                "website": website_uuid, "url": "/e", "id": "locked"}}) == 503
         finally:
             holder.execute("ROLLBACK")
             holder.close()

@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from conftest import event, pageview
 
-from umami_lite import db, rollups, sites
+from umami_lite import db, journal_store, rollups, sites
 from umami_lite.metrics import METRICS, referrer, url
 from umami_lite.metrics import event as event_metric
 from umami_lite.queries import events, pageviews, summary
@@ -69,6 +69,7 @@ def dataset(tmp_path_factory):
                         referrer="https://late.example.org/x").status_code == 200
         if index % 3 == 0:
             assert event(client, uuid, f"late-{index % 4}", ip=ip).status_code == 200
+    journal_store.apply_pending(path)  # the tests read the file itself
     return path, dict(website)
 
 

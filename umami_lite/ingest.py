@@ -322,15 +322,20 @@ def referrer_parts(referrer, domain):
     return None, referrer
 
 
-def insert_event(db, values, data=None):
-    """Stores one event row built by event_values() and its properties; returns its id."""
+def event_properties(data):
+    """Returns the event_data rows of an event's data object (or None), event id left out."""
+    return list(data_rows(data))[:MAX_DATA_KEYS] if data else []
+
+
+def insert_event(db, values, properties=()):
+    """Stores one event row built by event_values() and its event_properties(); returns
+    its id."""
     event_id = db.execute(INSERT_EVENT, values).lastrowid
-    if data:
-        rows = list(data_rows(data))[:MAX_DATA_KEYS]
+    if properties:
         db.executemany(
             "INSERT OR REPLACE INTO event_data (event_id, data_key, data_type, string_value,"
             " number_value, date_value) VALUES (?,?,?,?,?,?)",
-            [(event_id, *row) for row in rows])
+            [(event_id, *row) for row in properties])
     return event_id
 
 
@@ -378,7 +383,8 @@ def _insert_hit(db, website_id, session_id, visit_id, hit, pageview=None):
         insert_pageviews(db, [(website_id, session_id, visit_id, *pageview[3:]) if pageview
                               else pageview_values(website_id, session_id, visit_id, hit)])
     else:
-        insert_event(db, event_values(website_id, session_id, visit_id, hit), hit.data)
+        insert_event(db, event_values(website_id, session_id, visit_id, hit),
+                     event_properties(hit.data))
 
 
 def store_hit(db, website_id, session_id, visit_id, hit):
@@ -413,8 +419,8 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
     Concurrent hits of one process share a transaction (db.write_grouped: group commit).
     cached is a Recorded from a verified cache token (or None); it is used only if it
     belongs to this website and to the current salt period.
-    journal_on: a pageview is answered once appended to the ingest journal (journal.py)
-    when its visitor hash and session can be known without a write.
+    journal_on: a pageview or event is answered once appended to the ingest journal
+    (journal.py) when its visitor hash and session can be known without a write.
     """
     period = salt_period(hit.received_at or hit.created_at, rotation)
     last_period, last_salt = _salts.get(path, (None, None))
@@ -423,8 +429,9 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
     # built before the write: the less Python runs inside it, the sooner its lock is free
     row = pageview_values(None, None, None, hit) if hit.kind == "pageview" else None
 
-    if journal_on and hit.kind == "pageview" and not visitor.distinct_id and guess is not None:
-        done = _journaled(path, website_uuid, visitor, hit, period, guess, digest, cached, row)
+    if journal_on and hit.kind in JOURNALED and not visitor.distinct_id and guess is not None:
+        done = _journaled(path, website_uuid, visitor, hit, period, guess, digest, cached,
+                          row or event_values(None, None, None, hit))
         if done is not SYNC:
             return done
 
@@ -451,6 +458,7 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
 
 
 SYNC = object()  # _journaled(): this hit needs the write transaction
+JOURNALED = ("pageview", "event")  # identify writes session data: always the transaction
 # What a journaled pageview reads: the website, the period's salt, whether the cache token's
 # session is stored and the website's, and the session stored for the visitor hash.
 WEBSITE_FOR_JOURNAL = (
@@ -462,9 +470,10 @@ WEBSITE_FOR_JOURNAL = (
 
 
 def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, row):
-    """Returns the Recorded state after appending a pageview to the journal, None for an
-    unknown website, or SYNC when only the write transaction can tell its session: a salt
-    rotated since, or a cache token's session another process may still hold unstored."""
+    """Returns the Recorded state after appending a pageview or event (row: its
+    pageview_values() or event_values(), ids left None) to the journal, None for an unknown
+    website, or SYNC when only the write transaction can tell its session: a salt rotated
+    since, or a cache token's session another process may still hold unstored."""
     writer = journal.writer_for(path)
     if writer is None or is_failing(path):
         return SYNC  # the transaction's error tells the client (503)
@@ -494,7 +503,8 @@ def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, r
         session_id = writer.session_id()
     session = (session_id, *session_values(website_id, digest, hit.created_at, visitor))
     visit_id = _visit_id(cached, hit.created_at)
-    if not writer.append(session, (website_id, session_id, visit_id, *row[3:]), is_new, digest):
+    if not writer.append(session, (website_id, session_id, visit_id, *row[3:]), is_new, digest,
+                         event=hit.kind == "event", data=event_properties(hit.data)):
         return SYNC
     return Recorded(website_id, session_id, visit_id, hit.created_at, period)
 

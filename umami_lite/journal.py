@@ -1,9 +1,10 @@
-"""The ingest journal: a pageview is answered once appended to a file, stored within ~20 ms.
+"""The ingest journal: a pageview or event is answered once appended to a file, stored
+within ~20 ms.
 
 Why: under load a hit's own durable write transaction cost as much as all the rest of the
-request (README, Ingest). Here a pageview's row is appended to this process's journal file
-with one write() and answered; a thread stores every process's new records every
-INTERVAL seconds (journal_store.py). An appended record survives a crash of the process,
+request (README, Ingest). Here a pageview's or event's row is appended to this process's
+journal file with one write() and answered; a thread stores every process's new records
+every INTERVAL seconds (journal_store.py). An appended record survives a crash of the process,
 as a commit with `synchronous = NORMAL` does (neither survives losing the machine).
 
 Files: DATABASE-ingest/PID.TOKEN.log, one per writing process, flock'ed by it while it
@@ -78,11 +79,12 @@ class Writer:
         found = self.pending.get(digest)
         return found[0] if found is not None else None
 
-    def append(self, session, row, is_new, digest):
-        """Appends one record (session row, pageview row, whether the session is new);
-        returns True once the operating system holds it, False when it could not (closed,
-        or a write error such as a full disk: the caller stores the hit itself)."""
-        data = marshal.dumps((session, row, is_new))
+    def append(self, session, row, is_new, digest, event=False, data=None):
+        """Appends one record (session row, pageview row, whether the session is new), or
+        for an event (session row, event row, whether new, its ingest.event_properties()); returns
+        True once the operating system holds it, False when it could not (closed, or a
+        write error such as a full disk: the caller stores the hit itself)."""
+        data = marshal.dumps((session, row, is_new, data) if event else (session, row, is_new))
         with self.lock:
             if self.closed:
                 return False

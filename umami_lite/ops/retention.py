@@ -69,6 +69,8 @@ def set_days(db, website_id, days):
 
 def prune_website(db, website_id, cutoff, batch=BATCH_ROWS, pause=PAUSE_S):
     """Returns a PruneReport after deleting the website's rows created before cutoff."""
+    if getattr(db, "path", None) is not None:
+        journal_store.apply_pending(db.path)  # journaled rows are rows too, and use sessions
     report = PruneReport(website_id, cutoff, {table: 0 for table, _ in BATCHES})
     for table, sql in BATCHES:
         while True:
@@ -164,8 +166,6 @@ def delete_sessions(db, session_ids, marks):
 
 def prune(db, now, batch=BATCH_ROWS, pause=PAUSE_S):
     """Returns a PruneReport per website with a retention, after pruning each of them."""
-    if getattr(db, "path", None) is not None:
-        journal_store.apply_pending(db.path)  # sessions that journaled pageviews use are in use
     websites = db.execute("SELECT website_id, retention_days FROM website"
                           " WHERE retention_days IS NOT NULL ORDER BY website_id").fetchall()
     return [prune_website(db, row[0], cutoff_for(row[1], now), batch, pause)
