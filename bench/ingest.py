@@ -17,10 +17,11 @@ Each round drives both, one after the other (the order alternates), from separat
    The client's garbage collector is off meanwhile (its full collections stopped it for up
    to 143 ms, measured, and that counted as the server's latency), and the output shows how
    late it sent ("client lag"), so its own delays can be told from the server's.
-gunicorn's workers race to accept connections, and now and then one worker takes every
-connection a client opens at once while the other idles: the bare endpoint then runs at
-half its speed too. A phase where that happened (the connections each worker holds are
-read from /proc) is run again, up to 3 times; the output says so and shows the split, and
+With one shared listening socket gunicorn's workers raced to accept, and now and then one
+worker took every connection a client opens at once while the other idled (the bare
+endpoint then ran at half its speed too). cli.serve() now gives each worker its own socket;
+a phase where it happens anyway (the connections each worker holds are read from /proc) is
+run again, up to 3 times; the output says so and shows the split, and
 a round still skewed after that is left out of the medians (its errors still count).
 Rounds make the figures usable on a shared machine: the ratio is taken per round (both
 sides under the same load) and the table shows the median round. Reports requests/s,
