@@ -95,8 +95,8 @@ def serve(app, host, port, workers, threads, access_log=None):
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             # Each worker listens on its own socket and the kernel spreads new connections
-            # over them. With one shared socket the first worker awake took them: often 14
-            # to 16 of a client's 16 keep-alive connections, leaving the other worker idle.
+            # over them. With one shared socket the first worker awake took most: often 12
+            # to 16 of a client's 16 keep-alive connections, the other worker short of work.
             self.cfg.set("reuse_port", True)
             self.cfg.set("accesslog", access_log)
             self.cfg.set("access_log_format", serverlog.ACCESS_LOG_FORMAT)

@@ -503,8 +503,9 @@ def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, r
         session_id = writer.session_id()
     session = (session_id, *session_values(website_id, digest, hit.created_at, visitor))
     visit_id = _visit_id(cached, hit.created_at)
+    event = hit.kind == "event"
     if not writer.append(session, (website_id, session_id, visit_id, *row[3:]), is_new, digest,
-                         event=hit.kind == "event", data=event_properties(hit.data)):
+                         event, event_properties(hit.data) if event else None):
         return SYNC
     return Recorded(website_id, session_id, visit_id, hit.created_at, period)
 

@@ -1,12 +1,12 @@
 """Storing the ingest journal's records: any process, any file, each record exactly once.
 
-journal.py appends pageviews to DATABASE-ingest/PID.TOKEN.log and answers them; this module
-reads those files back and stores their records in one transaction per call: the
-sessions, the pageviews (one statement for all) and the rollups. Table ingest_journal holds
-each file's stored length, updated in that same transaction, so whoever stores a file
-stores only what nobody did: the writing process's thread, a request before it reads
-(db.get_db()), a write that must see the records, export, backup, retention, and the
-sweep that finds a dead process's file.
+journal.py appends pageviews and events to DATABASE-ingest/PID.TOKEN.log and answers them;
+this module reads those files back and stores their records in one transaction per call:
+the sessions, the pageviews (one statement for all), the events and the rollups. Table
+ingest_journal holds each file's stored length, updated in that same transaction, so
+whoever stores a file stores only what nobody did: the writing process's thread, a
+request before it reads (db.get_db()), a write that must see the records, export, backup,
+retention, and the sweep that finds a dead process's file.
 
 A record is a 4-byte length and the marshal of (session row, pageview row, whether the
 session is new), or of (session row, event row, whether new, its event_data rows) for
