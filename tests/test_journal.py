@@ -45,11 +45,16 @@ def journal_files(path):
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
-def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app, api, website):
+def journal_ready(app, api, website):
+    """Returns (path, client) with the salt made and stored: the next hits are journaled."""
     path = app.extensions["umami_lite"].database
-    client = api.client
-    assert pageview(client, website["id"], url="/first").status_code == 200  # makes the salt
+    assert pageview(api.client, website["id"], url="/first").status_code == 200
     journal_store.apply_pending(path)
+    return path, api.client
+
+
+def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app, api, website):
+    path, client = journal_ready(app, api, website)
     with journal_held(path):
         for n in range(3):
             assert pageview(client, website["id"], url=f"/p{n}").status_code == 200
@@ -63,10 +68,7 @@ def test_a_pageview_is_answered_from_the_journal_and_a_read_stores_it_first(app,
 
 
 def test_an_event_is_answered_from_the_journal_with_its_properties(app, api, website):
-    path = app.extensions["umami_lite"].database
-    client = api.client
-    assert pageview(client, website["id"], url="/first").status_code == 200  # makes the salt
-    journal_store.apply_pending(path)
+    path, client = journal_ready(app, api, website)
     with journal_held(path):
         r = send(client, website["id"], url="/buy", name="buy",
                  data={"plan": "pro", "amount": 12.5, "cart": {"items": 2}})
