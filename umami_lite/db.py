@@ -168,12 +168,12 @@ def close_idle(path):
 
 def get_db(readonly=False):
     """Returns this request's connection (read-only ones are separate), from the pool,
-    once the pageviews the ingest journal acknowledged are stored."""
+    once the hits the ingest journal acknowledged are stored."""
     key = "_umami_db_ro" if readonly else "_umami_db"
     found = g.get(key)
     if found is None:
         from . import journal_store  # (it imports this module)
-        journal_store.before_read(state().database)  # acknowledged pageviews are seen
+        journal_store.before_read(state().database)  # acknowledged hits are seen
         found = (state().database, readonly, checkout(state().database, readonly))
         setattr(g, key, found)
     return found[2]

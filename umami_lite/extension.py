@@ -74,7 +74,7 @@ def _build_state(app, settings, prefix):
     secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
                                   settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
     presence.announce(settings["UMAMI_LITE_DATABASE"])  # `restore` refuses while we run
-    journal.sweep(settings["UMAMI_LITE_DATABASE"])  # a crashed server's journaled pageviews
+    journal.sweep(settings["UMAMI_LITE_DATABASE"])  # a crashed server's journaled hits
     if password:
         print(f"umami-lite: created account 'admin' with password: {password}\n"
               "umami-lite: this password is shown only once; change it after logging in.",

@@ -459,7 +459,7 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
 
 SYNC = object()  # _journaled(): this hit needs the write transaction
 JOURNALED = ("pageview", "event")  # identify writes session data: always the transaction
-# What a journaled pageview reads: the website, the period's salt, whether the cache token's
+# What a journaled hit reads: the website, the period's salt, whether the cache token's
 # session is stored and the website's, and the session stored for the visitor hash.
 WEBSITE_FOR_JOURNAL = (
     "SELECT website_id, (SELECT salt FROM salt WHERE period = ?) AS salt,"

@@ -78,7 +78,7 @@ def apply_pending(path, wait_ms=None):
 
 def before_read(path, wait_ms=None):
     """Stores the journaled records before a request (or export, or backup) reads, so that
-    it sees every pageview acknowledged before it; if that cannot be done within wait_ms
+    it sees every hit acknowledged before it; if that cannot be done within wait_ms
     (the database is locked, full or read-only), it reads without them: reads never fail
     for the journal. wait_ms: READ_WAIT_MS when None."""
     try:

@@ -63,7 +63,7 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
-    # the copy holds every acknowledged pageview
+    # the copy holds every acknowledged hit
     journal_store.before_read(source, dbmod.BUSY_TIMEOUT_MS)
     partial = dest + ".partial"
     for leftover in (partial, partial + "-wal", partial + "-shm"):

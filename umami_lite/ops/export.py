@@ -86,7 +86,7 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if getattr(db, "path", None) is not None:
-        journal_store.before_read(db.path, BUSY_TIMEOUT_MS)  # every acknowledged pageview
+        journal_store.before_read(db.path, BUSY_TIMEOUT_MS)  # every acknowledged hit
     db.execute("BEGIN")
     try:
         total = db.execute(COUNT, {"w": website_id, "a": start, "b": end}).fetchone()[0]
