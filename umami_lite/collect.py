@@ -24,12 +24,28 @@ STRING_FIELDS = ("url", "referrer", "hostname", "language", "screen", "event_val
                  "event_name")
 
 
+# The request headers Umami's trackers send. A browser caches a preflight answer for the
+# headers it allowed, so the answer names all of them (and "*", which today's browsers read
+# as any header), not only those the first request asked for: echoing just "content-type"
+# made the browser preflight again once the tracker sent x-umami-cache.
+TRACKER_HEADERS = ("*", "Content-Type", "x-umami-cache")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+
+
+@lru_cache(maxsize=64)
 def cors_headers(requested):
-    """Returns the CORS headers of the public ingest routes (any site may send hits)."""
-    return [("Access-Control-Allow-Origin", "*"),
+    """Returns the CORS headers of the public ingest routes (any site may send hits):
+    the tracker's headers plus any well-formed header name the preflight asked for."""
+    allowed = list(TRACKER_HEADERS)
+    seen = {name.lower() for name in allowed}
+    for name in (part.strip() for part in (requested or "").split(",")):
+        if _HEADER_NAME.fullmatch(name) and name.lower() not in seen:
+            allowed.append(name)
+            seen.add(name.lower())
+    return (("Access-Control-Allow-Origin", "*"),
             ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-            ("Access-Control-Allow-Headers", requested or "Content-Type, x-umami-cache"),
-            ("Access-Control-Max-Age", "86400")]
+            ("Access-Control-Allow-Headers", ", ".join(allowed)),
+            ("Access-Control-Max-Age", "86400"))
 
 
 def cors(response):
