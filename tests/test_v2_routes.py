@@ -5,7 +5,9 @@ from conftest import T0, count_rows, send
 RANGE = {"startAt": T0 - 3_600_000, "endAt": T0 + 60_000}
 READ_ROUTES = ["stats", "pageviews", "metrics?type=path", "events/series", "active",
                "event-data/events", "event-data/properties",
-               "event-data/values?event=signup&propertyName=plan"]
+               "event-data/values?event=signup&propertyName=plan", "sessions",
+               "sessions/stats", "sessions/weekly?timezone=UTC", "session-data/properties",
+               "session-data/values?propertyName=plan"]
 WEBSITE_KEYS = {"website_id", "website_uuid", "user_id", "name", "domain", "share_id",
                 "created_at", "id", "userId", "shareId", "createdAt", "updatedAt", "resetAt",
                 "deletedAt", "teamId", "user"}

@@ -35,6 +35,20 @@ SCHEMAS = {
             "type": "object", "required": ["message", "code", "status"],
             "properties": {"message": STR, "code": STR, "status": INT}}}},
     "Ok": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
+    "SessionRow": {
+        "type": "object",
+        "required": ["id", "websiteId", "hostname", "browser", "os", "device", "screen",
+                     "language", "country", "region", "city", "firstAt", "lastAt", "visits",
+                     "views", "events", "createdAt"],
+        "properties": {"id": {"type": "string", "format": "uuid"}, "visits": INT, "views": INT,
+                       "events": INT, "firstAt": ISO, "lastAt": ISO, "createdAt": ISO}},
+    "Session": {
+        "type": "object",
+        "required": ["id", "distinctId", "websiteId", "browser", "os", "device", "screen",
+                     "language", "country", "region", "city", "firstAt", "lastAt", "visits",
+                     "views", "events", "totaltime"],
+        "properties": {"id": {"type": "string", "format": "uuid"}, "visits": INT, "views": INT,
+                       "events": INT, "totaltime": INT, "firstAt": ISO, "lastAt": ISO}},
     "User": {
         "type": "object",
         "required": ["user_id", "id", "username", "role", "is_admin", "isAdmin", "created_at",
@@ -199,6 +213,10 @@ V2_WEBSITE_BODY = {"type": "object", "properties": {
     "shareId": nullable({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,50}$"}),
     "id": nullable({"type": "string", "format": "uuid"}), "teamId": {"type": "null"}}}
 READ_ERRORS = (400, 401, 404)
+SESSION_KEY = path_param("session_key", {"type": "string", "format": "uuid"})
+PAGING = (query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
+          query("pageSize", {"type": "integer", "minimum": 1, "maximum": 1000}))
+SESSION_TOTALS = ("pageviews", "visitors", "visits", "countries", "events")
 OWNER_ERRORS = (401, 403, 404)
 CREDENTIALS = {"type": "object", "required": ["username", "password"],
                "properties": {"username": TEXT, "password": TEXT}}
@@ -342,6 +360,47 @@ PATHS = {
                 "type": "object", "required": ["value", "total"],
                 "properties": {"value": {}, "total": INT}}}),
             READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, query("propertyName", TEXT, True)))},
+    "/api/websites/{website_key}/sessions": {
+        "get": op("Sessions with a hit in range, newest last hit first", json_content({
+            "type": "object", "required": ["data", "count", "page", "pageSize"],
+            "properties": {"data": {"type": "array", "items": ref("SessionRow")},
+                           "count": INT, "page": INT, "pageSize": INT}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, *PAGING, query("search", STR)))},
+    "/api/websites/{website_key}/sessions/stats": {
+        "get": op("Hits, visitors, visits, countries and events in range", json_content({
+            "type": "object", "required": list(SESSION_TOTALS),
+            "properties": {name: {"type": "object", "required": ["value"],
+                                  "properties": {"value": INT}} for name in SESSION_TOTALS}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE))},
+    "/api/websites/{website_key}/sessions/weekly": {
+        "get": op("Sessions per local weekday (0 = Sunday) and hour", json_content({
+            "type": "array", "minItems": 7, "maxItems": 7, "items": {
+                "type": "array", "minItems": 24, "maxItems": 24, "items": INT}}),
+            READ_ERRORS, READ,
+            (WEBSITE_KEY, *V2_RANGE, query("timezone", STR, True, "IANA time zone name")))},
+    "/api/websites/{website_key}/sessions/{session_key}": {
+        "get": op("One session over all its hits", json_content(ref("Session")), READ_ERRORS,
+                  READ, (WEBSITE_KEY, SESSION_KEY))},
+    "/api/websites/{website_key}/sessions/{session_key}/activity": {
+        "get": op("A session's hits in range, newest first (at most 500)", json_content({
+            "type": "array", "items": {"type": "object", "required": [
+                "createdAt", "urlPath", "eventId", "eventType", "visitId", "hasData"]}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, SESSION_KEY, *V2_RANGE[:2]))},
+    "/api/websites/{website_key}/sessions/{session_key}/properties": {
+        "get": op("A session's properties (set by identify)", json_content({
+            "type": "array", "items": {"type": "object", "required": [
+                "dataKey", "dataType", "stringValue", "createdAt"]}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, SESSION_KEY))},
+    "/api/websites/{website_key}/session-data/properties": {
+        "get": op("Session property names by sessions holding them", json_content({
+            "type": "array", "items": {"type": "object", "required": ["propertyName", "total"],
+                                       "properties": {"propertyName": STR, "total": INT}}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE))},
+    "/api/websites/{website_key}/session-data/values": {
+        "get": op("Values of one session property by sessions holding them", json_content({
+            "type": "array", "items": {"type": "object", "required": ["value", "total"],
+                                       "properties": {"value": {}, "total": INT}}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, query("propertyName", STR)))},
     "/api/realtime/{website_key}": {
         "get": op("The last 30 minutes", json_content({
             "type": "object",

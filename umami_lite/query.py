@@ -87,6 +87,11 @@ class Filter:
     values: tuple   # eq/neq: any of; c/dnc: substring (first value)
 
 
+def like_pattern(text):
+    """Returns a LIKE pattern (ESCAPE '\\') matching any value that contains text."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _condition(column, flt):
     """Returns (sql, params) testing column against one filter."""
     if flt.op in ("eq", "neq"):
@@ -95,8 +100,7 @@ def _condition(column, flt):
         if flt.op == "neq":
             sql = f"({column} IS NULL OR {column} NOT IN ({marks}))"
         return sql, list(flt.values)
-    pattern = "%" + flt.values[0].replace("\\", "\\\\").replace("%", "\\%").replace(
-        "_", "\\_") + "%"
+    pattern = like_pattern(flt.values[0])
     if flt.op == "c":
         return f"{column} LIKE ? ESCAPE '\\'", [pattern]
     return f"({column} IS NULL OR {column} NOT LIKE ? ESCAPE '\\')", [pattern]

@@ -15,7 +15,7 @@ from ..collect import cors, known_website, make_cache_token, read_cache_token, w
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
 from ..jsonbody import MAX_DEPTH, parse_json, read_body
 from ..state import state
-from .ids import public_id
+from .ids import public_id, session_uuid
 
 bp = Blueprint("v2_send", __name__)
 
@@ -158,7 +158,7 @@ def process(req, body, cache_token, umami):
                                            read_cache_token(cache_token, umami.secret),
                                            umami.settings["UMAMI_LITE_INGEST_JOURNAL"]))
     return {"cache": make_cache_token(recorded, umami.secret),
-            "sessionId": public_id(key, "session", recorded.session_id),
+            "sessionId": session_uuid(key, recorded.session_id),
             "visitId": public_id(key, "visit", recorded.session_id, recorded.visit_id)}
 
 

@@ -2,7 +2,7 @@
 from collections import Counter
 
 from ...timefmt import iso
-from ..ids import public_id
+from ..ids import session_uuid
 
 WINDOW_MS = 30 * 60 * 1000
 MAX_EVENTS = 100
@@ -67,7 +67,7 @@ def query(db, website, now):
 
 
 def _item(website_uuid, kind, row, **extra):
-    item = {"__type": kind, "sessionId": public_id(website_uuid, "session", row["session_id"]),
+    item = {"__type": kind, "sessionId": session_uuid(website_uuid, row["session_id"]),
             "createdAt": iso(row["created_at"])}
     item.update({key: row[key] for key in SESSION_KEYS})
     item.update(extra)
