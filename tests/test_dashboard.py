@@ -145,3 +145,32 @@ def test_pages_follow_the_mount_prefix(tmp_path, clock):
     assert embedded_login(client).status_code == 200
     html = client.get("/analytics/settings").get_data(as_text=True)
     assert 'href="/analytics/"' in html and 'href="/analytics/settings"' in html
+
+
+def test_sessions_pages_render_for_owner_and_admin_only(app, client, api):
+    from umami_lite.v2.ids import session_uuid
+    api.create_user("bob", "bob-password-1")
+    site = api.create_website("Bob's site", as_user="bob")
+    session_key = session_uuid(site["website_uuid"], 1)
+    pages = {f"/websites/{site['website_uuid']}/sessions": 'id="session-list"',
+             f"/websites/{site['website_uuid']}/sessions/{session_key}": 'id="session-activity"'}
+    for path in pages:
+        r = app.test_client().get(path)  # no login cookie
+        assert r.status_code == 302 and r.headers["Location"] == "/login?next=" + path
+    login(client, "bob", "bob-password-1")
+    for path, marker in pages.items():
+        html = client.get(path).get_data(as_text=True)
+        assert marker in html and f'data-website-id="{site["website_uuid"]}"' in html
+        assert_no_inline_script(html)
+    assert f'data-session-id="{session_key}"' in client.get(path).get_data(as_text=True)
+    # a session key of another website, or no uuid at all, names no session here
+    other = session_uuid("00000000-0000-4000-8000-000000000000", 1)
+    for key in (other, "1", "not-a-session"):
+        r = client.get(f"/websites/{site['website_uuid']}/sessions/{key}")
+        assert r.status_code == 404 and "Not found" in r.get_data(as_text=True)
+    api.create_user("mallory", "mallory-password-1")
+    login(client, "mallory", "mallory-password-1")
+    for path in pages:
+        assert client.get(path).status_code == 404
+    login(client)  # admins see every website
+    assert all(client.get(path).status_code == 200 for path in pages)

@@ -13,6 +13,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from . import sites
 from .auth import current_user
 from .db import get_db
+from .v2.ids import session_from_uuid
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -81,10 +82,40 @@ def website(website_key):
     user = current_user()
     if user is None:
         return _login_redirect()
-    row = sites.find(get_db(), website_key)
-    if row is None or not (user["is_admin"] or row["user_id"] == user["user_id"]):
+    row = _owned_website(user, website_key)
+    if row is None:
         return _not_found("This website does not exist or belongs to another account.")
     return render_template("website.html", user=user, website=row, share_id=None)
+
+
+def _owned_website(user, website_key):
+    """Returns the website row the logged-in user may read (owner or admin), or None."""
+    row = sites.find(get_db(), website_key)
+    if row is None or not (user["is_admin"] or row["user_id"] == user["user_id"]):
+        return None
+    return row
+
+
+@bp.get("/websites/<website_key>/sessions")
+def sessions(website_key):
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    row = _owned_website(user, website_key)
+    if row is None:
+        return _not_found("This website does not exist or belongs to another account.")
+    return render_template("sessions.html", user=user, website=row)
+
+
+@bp.get("/websites/<website_key>/sessions/<session_key>")
+def session(website_key, session_key):
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    row = _owned_website(user, website_key)
+    if row is None or session_from_uuid(row["website_uuid"], session_key) is None:
+        return _not_found("This session does not exist or belongs to another account.")
+    return render_template("session.html", user=user, website=row, session_id=session_key)
 
 
 @bp.get("/settings")

@@ -291,6 +291,11 @@ PATHS = {
     "/login": {"get": page("Dashboard: login page")},
     "/websites/{website_key}": {"get": {**page("Dashboard: one website's stats", can_miss=True),
                                         "parameters": [WEBSITE_KEY]}},
+    "/websites/{website_key}/sessions": {"get": {
+        **page("Dashboard: a website's sessions", can_miss=True), "parameters": [WEBSITE_KEY]}},
+    "/websites/{website_key}/sessions/{session_key}": {"get": {
+        **page("Dashboard: one session's activity", can_miss=True),
+        "parameters": [WEBSITE_KEY, path_param("session_key")]}},
     "/share/{share_id}": {"get": {**page("Dashboard: a shared website's stats (public)",
                                             can_miss=True),
                                   "parameters": [path_param("share_id")]}},
