@@ -32,6 +32,20 @@ CREATE TABLE IF NOT EXISTS website (
 );
 CREATE INDEX IF NOT EXISTS website_user_id ON website(user_id);
 
+-- Links (GET /q/<slug> records a view, then redirects to url) and pixels (GET /p/<slug>
+-- records a view and answers a 1x1 GIF), for places where no script runs. Each owns a
+-- website row that holds its hits, so every stats route reads a link's or pixel's numbers
+-- by its id (that website's uuid); website lists leave these rows out.
+CREATE TABLE IF NOT EXISTS link (
+    website_id INTEGER PRIMARY KEY REFERENCES website(website_id) ON DELETE CASCADE,
+    slug       TEXT NOT NULL UNIQUE,
+    url        TEXT NOT NULL                 -- absolute http(s) URL
+);
+CREATE TABLE IF NOT EXISTS pixel (
+    website_id INTEGER PRIMARY KEY REFERENCES website(website_id) ON DELETE CASCADE,
+    slug       TEXT NOT NULL UNIQUE
+);
+
 -- Secret keys for visitor hashes, one per rotation period; expired ones are deleted
 -- so that old visitor hashes can never be recomputed.
 CREATE TABLE IF NOT EXISTS salt (

@@ -213,6 +213,36 @@ V2_WEBSITE_BODY = {"type": "object", "properties": {
     "shareId": nullable({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,50}$"}),
     "id": nullable({"type": "string", "format": "uuid"}), "teamId": {"type": "null"}}}
 READ_ERRORS = (400, 401, 404)
+BEACON_FIELDS = {"name": {"type": "string", "maxLength": 100, "pattern": r"\S"},
+                 "slug": {"type": "string", "pattern": "^[A-Za-z0-9._~-]{1,100}$"},
+                 "url": {"type": "string", "maxLength": 500, "pattern": "^https?://"}}
+
+
+def beacon_paths(kind):
+    """Returns the five management routes of links or pixels (a pixel has no url)."""
+    fields = {k: v for k, v in BEACON_FIELDS.items() if kind == "link" or k != "url"}
+    item = {"type": "object", "required": ["id", *fields, "userId", "createdAt"],
+            "properties": {"id": {"type": "string", "format": "uuid"},
+                           **{k: STR for k in fields}, "userId": STR, "createdAt": ISO}}
+    body = {"type": "object", "properties": {**fields, "id": nullable(
+        {"type": "string", "format": "uuid"}), "teamId": {"type": "null"}}}
+    plural, key = f"/api/{kind}s", path_param("key", {"type": "string", "format": "uuid"})
+    return {
+        plural: {
+            "get": op(f"The caller's {kind}s, paged", json_content({
+                "type": "object", "required": ["data", "count", "page", "pageSize"],
+                "properties": {"data": {"type": "array", "items": item}, "count": INT}}),
+                (400, 401), LOGIN, (*PAGING, query("search", STR))),
+            "post": op(f"Create a {kind}", json_content(item), (400, 401, 403, 413), LOGIN,
+                       body={**body, "required": list(fields)})},
+        f"{plural}/{{key}}": {
+            "get": op(f"One {kind}", json_content(item), (401, 404), LOGIN, (key,)),
+            "post": op(f"Update a {kind}", json_content(item), (400, 401, 403, 404, 413),
+                       LOGIN, (key,), body=body),
+            "delete": op(f"Delete a {kind} and its hits", json_content(ref("Ok")),
+                         (401, 403, 404), LOGIN, (key,))}}
+
+
 SESSION_KEY = path_param("session_key", {"type": "string", "format": "uuid"})
 PAGING = (query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
           query("pageSize", {"type": "integer", "minimum": 1, "maximum": 1000}))
@@ -406,6 +436,19 @@ PATHS = {
             "type": "array", "items": {"type": "object", "required": ["value", "total"],
                                        "properties": {"value": {}, "total": INT}}}),
             READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, query("propertyName", STR)))},
+    **{path: item for kind in ("link", "pixel") for path, item in beacon_paths(kind).items()},
+    "/q/{slug}": {"get": {
+        "summary": "Record a view of a link and redirect to its url (public)", "security": [],
+        "parameters": [path_param("slug")],
+        "responses": {"307": {"description": "Redirect to the link's url"},
+                      "404": {"description": MESSAGES[404],
+                              "content": json_content(ref("Error"))}}}},
+    "/p/{slug}": {"get": {
+        "summary": "Record a view of a pixel; a 1x1 GIF (public)", "security": [],
+        "parameters": [path_param("slug")],
+        "responses": {"200": {"description": "OK", "content": {"image/gif": {"schema": STR}}},
+                      "404": {"description": MESSAGES[404],
+                              "content": json_content(ref("Error"))}}}},
     "/api/realtime/{website_key}": {
         "get": op("The last 30 minutes", json_content({
             "type": "object",

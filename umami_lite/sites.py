@@ -53,7 +53,10 @@ def by_share_id(db, share_id):
 
 def list_for(db, user_id=None, search=None, page=1, page_size=100):
     """Returns (rows, total) for one page of websites, by name; user_id None means all."""
-    where, params = [], []
+    # links and pixels own website rows of their own: they are listed at /api/links|pixels
+    where = ["NOT EXISTS (SELECT 1 FROM link WHERE link.website_id = w.website_id)",
+             "NOT EXISTS (SELECT 1 FROM pixel WHERE pixel.website_id = w.website_id)"]
+    params = []
     if user_id is not None:
         where.append("w.user_id = ?")
         params.append(user_id)
@@ -61,7 +64,7 @@ def list_for(db, user_id=None, search=None, page=1, page_size=100):
         where.append("(w.name LIKE ? ESCAPE '\\' OR w.domain LIKE ? ESCAPE '\\')")
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params += [pattern, pattern]
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    clause = "WHERE " + " AND ".join(where)
     total = db.execute(f"SELECT count(*) FROM website w {clause}", params).fetchone()[0]
     rows = db.execute(
         f"SELECT w.*, a.username FROM website w JOIN account a USING (user_id) {clause}"
