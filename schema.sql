@@ -46,6 +46,20 @@ CREATE TABLE IF NOT EXISTS pixel (
     slug       TEXT NOT NULL UNIQUE
 );
 
+-- Saved segments (a named set of filters) and cohorts (the sessions that did an action in a
+-- date range), per website; `segment=<id>` on a read route applies a segment's filters.
+CREATE TABLE IF NOT EXISTS segment (
+    segment_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    segment_uuid TEXT NOT NULL UNIQUE,
+    website_id   INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    type         TEXT NOT NULL,              -- 'segment' | 'cohort'
+    name         TEXT NOT NULL,
+    parameters   TEXT NOT NULL,              -- JSON object, checked on every write
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_website ON segment(website_id);
+
 -- Secret keys for visitor hashes, one per rotation period; expired ones are deleted
 -- so that old visitor hashes can never be recomputed.
 CREATE TABLE IF NOT EXISTS salt (

@@ -35,6 +35,12 @@ SCHEMAS = {
             "type": "object", "required": ["message", "code", "status"],
             "properties": {"message": STR, "code": STR, "status": INT}}}},
     "Ok": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
+    "Segment": {
+        "type": "object",
+        "required": ["id", "websiteId", "type", "name", "parameters", "createdAt", "updatedAt"],
+        "properties": {"id": {"type": "string", "format": "uuid"},
+                       "type": {"enum": ["segment", "cohort"]}, "name": STR,
+                       "parameters": {"type": "object"}, "createdAt": ISO, "updatedAt": ISO}},
     "SessionRow": {
         "type": "object",
         "required": ["id", "websiteId", "hostname", "browser", "os", "device", "screen",
@@ -203,7 +209,8 @@ METRIC_TYPES = ["url", "referrer", "event", "browser", "os", "device", "country"
 V2_RANGE = (query("startAt", EPOCH_MS, True, "epoch milliseconds, inclusive"),
             query("endAt", EPOCH_MS, True, "epoch milliseconds, inclusive; not before startAt"),
             *(query(name, STR, False, "filter: [eq.|neq.|c.|dnc.]value")
-              for name in PARAM_FILTERS))
+              for name in PARAM_FILTERS),
+            query("segment", STR, False, "a saved segment's id: its filters apply too"))
 V2_SERIES = (*V2_RANGE, query("unit", {"enum": ["minute", "hour", "day", "month", "year"]}),
              query("timezone", STR, False, "IANA time zone name"))
 COMPARE = query("compare", {"enum": ["prev", "yoy"]})
@@ -243,6 +250,11 @@ def beacon_paths(kind):
                          (401, 403, 404), LOGIN, (key,))}}
 
 
+SEGMENT_KEY = path_param("segment_key", {"type": "string", "format": "uuid"})
+SEGMENT_BODY = {"type": "object", "required": ["type", "name", "parameters"], "properties": {
+    "type": {"enum": ["segment", "cohort"]}, "name": {"type": "string", "maxLength": 200,
+                                                      "pattern": r"\S"},
+    "parameters": {"type": "object"}}}
 SESSION_KEY = path_param("session_key", {"type": "string", "format": "uuid"})
 PAGING = (query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
           query("pageSize", {"type": "integer", "minimum": 1, "maximum": 1000}))
@@ -437,6 +449,22 @@ PATHS = {
                                        "properties": {"value": {}, "total": INT}}}),
             READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, query("propertyName", STR)))},
     **{path: item for kind in ("link", "pixel") for path, item in beacon_paths(kind).items()},
+    "/api/websites/{website_key}/segments": {
+        "get": op("The website's segments or cohorts (one page of 20)", json_content({
+            "type": "object", "required": ["data", "count", "page", "pageSize"],
+            "properties": {"data": {"type": "array", "items": ref("Segment")}, "count": INT}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, query("type", {"enum": ["segment", "cohort"]}, True),
+                                query("search", STR))),
+        "post": op("Save a segment or cohort", json_content(ref("Segment")),
+                   (400, 401, 403, 404, 413), LOGIN, (WEBSITE_KEY,), body=SEGMENT_BODY)},
+    "/api/websites/{website_key}/segments/{segment_key}": {
+        "get": op("One segment or cohort", json_content(ref("Segment")), READ_ERRORS, READ,
+                  (WEBSITE_KEY, SEGMENT_KEY)),
+        "post": op("Change a segment or cohort", json_content(ref("Segment")),
+                   (400, 401, 403, 404, 413), LOGIN, (WEBSITE_KEY, SEGMENT_KEY),
+                   body=SEGMENT_BODY),
+        "delete": op("Delete a segment or cohort", json_content(ref("Ok")), OWNER_ERRORS,
+                     LOGIN, (WEBSITE_KEY, SEGMENT_KEY))},
     "/q/{slug}": {"get": {
         "summary": "Record a view of a link and redirect to its url (public)", "security": [],
         "parameters": [path_param("slug")],

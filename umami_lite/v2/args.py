@@ -5,7 +5,10 @@ timezone (IANA; its spelling picks the label style), compare, and the filters.
 """
 from datetime import datetime, timezone
 
-from .. import params
+from werkzeug.datastructures import MultiDict
+
+from .. import params, segments
+from ..db import get_db
 from ..errors import bad_request
 from ..query import Query, parse_filters
 from ..timezones import canonical_zone
@@ -24,9 +27,26 @@ EARLIEST_MS = -62_135_596_800_000  # 0001-01-01T00:00:00Z: no earlier date can b
 
 
 def query(args, website):
-    """Returns the Query for startAt/endAt and the filters in args."""
+    """Returns the Query for startAt/endAt and the filters in args (with a segment's)."""
     start, end = params.time_range(args, "startAt", "endAt")
-    return Query(website["website_id"], start, end, parse_filters(args))
+    return Query(website["website_id"], start, end, parse_filters(with_segment(args, website)))
+
+
+def with_segment(args, website):
+    """Returns args with the filters of `segment=<id>` in place of same-named ones, as the
+    current API applies a saved segment; a cohort is refused rather than ignored."""
+    if args.get("cohort"):
+        raise bad_request("'cohort' is not supported yet; use a segment.")
+    key = args.get("segment")
+    if not key:
+        return args
+    row = segments.find(get_db(readonly=True), website["website_id"], key)
+    if row is None or row["type"] != "segment":
+        raise bad_request("'segment' names no segment of this website.")
+    merged = MultiDict(args)
+    for name, value in segments.as_params(row).items():
+        merged.setlist(name, [value])
+    return merged
 
 
 def _months_between(start, end):
