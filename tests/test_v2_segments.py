@@ -3,7 +3,9 @@ routes, on the golden dataset of test_golden_v2.py (B is the only Firefox visito
 views b1 / and b2 /docs in one visit of 900 s, events signup and download)."""
 import pytest
 from conftest import count_rows
-from test_golden_v2 import RANGE, golden  # noqa: F401 - golden is a fixture
+from test_golden_v2 import RANGE, golden, ms  # noqa: F401 - golden is a fixture
+
+from umami_lite import segments
 
 FIREFOX = {"filters": [{"name": "browser", "operator": "eq", "value": "Firefox"}],
            "match": "all"}
@@ -70,15 +72,65 @@ def test_unknown_segment_is_a_400(golden, value):
     assert r.status_code == 400 and "'segment'" in r.json["error"]["message"]
 
 
-def test_a_cohort_is_stored_but_not_applied(golden):
+def cohort(golden, **parameters):
+    api = golden[0]
+    r = api.post(base(golden), json={"type": "cohort", "name": "C",
+                                     "parameters": {**COHORT, **parameters}})
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+DAY_24 = f"range:{ms('2026-10-24 00:00:00')}:{ms('2026-10-24 23:59:59.999')}"
+
+
+@pytest.mark.parametrize("parameters, expected", [
+    # A viewed /pricing on 10-24: A's views in RANGE are a1..a4, visits A1 (900 s) and A2
+    ({"dateRange": DAY_24, "action": {"type": "path", "value": "/pricing"}}, (4, 1, 2, 1, 900)),
+    # /docs on 10-24: A and B; a comma gives alternatives
+    ({"dateRange": DAY_24, "action": {"type": "path", "value": "/docs"}}, (6, 2, 3, 1, 1800)),
+    ({"dateRange": DAY_24, "action": {"type": "path", "value": "/nothing,/pricing"}},
+     (4, 1, 2, 1, 900)),
+    # signups on 10-24 by Firefox users: B only (the cohort's filters test its own hits)
+    ({"dateRange": DAY_24, "action": {"type": "event", "value": "signup"},
+      "filters": [{"name": "browser", "operator": "eq", "value": "Firefox"}]},
+     (2, 1, 1, 0, 900)),
+    # C read /blog on 10-25 only, outside the cohort's range
+    ({"dateRange": DAY_24, "action": {"type": "path", "value": "/blog"}}, (0, 0, 0, 0, 0)),
+])
+def test_cohort_keeps_the_rows_of_its_sessions(golden, parameters, expected):
+    made = cohort(golden, **parameters)
+    assert tuple(stats(golden, cohort=made["id"]).values()) == expected
+
+
+def test_cohort_and_request_filters_combine(golden, firefox):
+    made = cohort(golden, dateRange=DAY_24, action={"type": "path", "value": "/docs"})
+    assert tuple(stats(golden, cohort=made["id"], browser="Chrome").values()) == (
+        4, 1, 2, 1, 900)
+    assert tuple(stats(golden, cohort=made["id"], segment=firefox["id"]).values()) == (
+        2, 1, 1, 0, 900)
+
+
+@pytest.mark.parametrize("text, now, expected", [
+    ("0day", "2026-10-24 10:05:00", ("2026-10-24 00:00:00", "2026-10-24 23:59:59.999")),
+    ("30day", "2026-10-24 10:05:00", ("2026-09-24 00:00:00", "2026-10-24 23:59:59.999")),
+    ("2hour", "2026-10-24 10:05:00", ("2026-10-24 08:00:00", "2026-10-24 10:59:59.999")),
+    ("1week", "2026-10-24 10:05:00", ("2026-10-12 00:00:00", "2026-10-25 23:59:59.999")),
+    ("1month", "2026-01-15 00:00:00", ("2025-12-01 00:00:00", "2026-01-31 23:59:59.999")),
+    ("1year", "2026-03-01 00:00:00", ("2025-01-01 00:00:00", "2026-12-31 23:59:59.999")),
+    ("range:5:9", "2026-03-01 00:00:00", (5, 9)),
+])
+def test_cohort_date_ranges_in_utc(text, now, expected):
+    want = tuple(ms(x) if isinstance(x, str) else x for x in expected)
+    assert segments.date_range(text, ms(now)) == want
+
+
+@pytest.mark.parametrize("key, value", [("cohort", "x"), ("segment", "x")])
+def test_a_saved_id_of_the_other_kind_is_a_400(golden, firefox, key, value):
+    made = cohort(golden, dateRange="30day", action={"type": "path", "value": "/"})
     api, uuid, _ = golden
-    r = api.post(base(golden), json={"type": "cohort", "name": "Docs readers",
-                                     "parameters": COHORT})
-    assert r.status_code == 200 and r.json["parameters"] == COHORT
-    r = api.get(f"/api/websites/{uuid}/stats", query_string={**RANGE, "segment": r.json["id"]})
-    assert r.status_code == 400
-    r = api.get(f"/api/websites/{uuid}/stats", query_string={**RANGE, "cohort": "x"})
-    assert r.status_code == 400 and "'cohort'" in r.json["error"]["message"]
+    for kind, saved in (("segment", made["id"]), ("cohort", firefox["id"]), (key, value)):
+        r = api.get(f"/api/websites/{uuid}/stats", query_string={**RANGE, kind: saved})
+        assert r.status_code == 400 and f"'{kind}'" in r.json["error"]["message"]
 
 
 def test_update_and_delete(app, api, website):
@@ -116,6 +168,9 @@ def test_update_and_delete(app, api, website):
     ({"type": "cohort", "name": "x", "parameters": {**COHORT, "dateRange": "soon"}},
      "dateRange"),
     ({"type": "cohort", "name": "x", "parameters": {**COHORT, "action": {"type": "os"}}},
+     "action"),
+    ({"type": "cohort", "name": "x", "parameters": {**COHORT, "action": {"type": "path",
+                                                                          "value": ""}}},
      "action"),
 ])
 def test_bad_bodies_are_400s_naming_the_field_and_store_nothing(app, api, website, body, word):

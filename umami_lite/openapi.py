@@ -210,7 +210,8 @@ V2_RANGE = (query("startAt", EPOCH_MS, True, "epoch milliseconds, inclusive"),
             query("endAt", EPOCH_MS, True, "epoch milliseconds, inclusive; not before startAt"),
             *(query(name, STR, False, "filter: [eq.|neq.|c.|dnc.]value")
               for name in PARAM_FILTERS),
-            query("segment", STR, False, "a saved segment's id: its filters apply too"))
+            query("segment", STR, False, "a saved segment's id: its filters apply too"),
+            query("cohort", STR, False, "a saved cohort's id: only its sessions count"))
 V2_SERIES = (*V2_RANGE, query("unit", {"enum": ["minute", "hour", "day", "month", "year"]}),
              query("timezone", STR, False, "IANA time zone name"))
 COMPARE = query("compare", {"enum": ["prev", "yoy"]})

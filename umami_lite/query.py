@@ -31,6 +31,8 @@ FILTERS = {
     "language": ("session", "language"),
     "screen": ("session", "screen"),
     "distinct_id": ("session", "distinct_id"),
+    # a saved cohort: its sessions (Cohort below)
+    "cohort": ("cohort", None),
     # Umami knows these; umami-lite stores no region or city, so no session has one.
     "region": ("absent", None),
     "city": ("absent", None),
@@ -107,6 +109,23 @@ def _condition(column, flt):
 
 
 @dataclass(frozen=True)
+class Cohort:
+    """The sessions with a hit in [start, end] that passes filters and is the action (a
+    Filter on path or event); a Filter named "cohort" holds one as its value."""
+    start: int
+    end: int
+    filters: tuple
+    action: Filter
+
+    def sessions(self, website_id):
+        """Returns (sql, params) selecting the cohort's session ids."""
+        query = Query(website_id, self.start, self.end, (*self.filters, self.action))
+        table, alias = ("event", "ce") if self.action.name == "event" else ("pageview", "cp")
+        where, params = query.where(table, alias)
+        return f"SELECT {alias}.session_id FROM {table} {alias} WHERE {where}", params
+
+
+@dataclass(frozen=True)
 class Query:
     website_id: int
     start: int                 # epoch ms, inclusive
@@ -128,6 +147,10 @@ class Query:
                 clauses.append(f"{alias}.session_id IN (SELECT s.session_id FROM session s"
                                f" WHERE s.website_id = ? AND {sql})")
                 params += [self.website_id, *values]
+            elif place == "cohort":
+                sql, values = flt.values[0].sessions(self.website_id)
+                clauses.append(f"{alias}.session_id IN ({sql})")
+                params += values
             elif place == "absent":
                 clauses.append("1" if flt.op in ("neq", "dnc") else "0")
             elif place == "hit" or place == table:

@@ -7,10 +7,11 @@ always be applied: a filter name from query.PARAM_FILTERS, an operator umami-lit
 import json
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from .clock import now_ms
 from .errors import bad_request
-from .query import OPERATORS, PARAM_FILTERS, like_pattern
+from .query import OPERATORS, PARAM_FILTERS, Cohort, Filter, like_pattern, parse_filter
 from .timefmt import iso
 
 TYPES = ("segment", "cohort")
@@ -60,8 +61,10 @@ def checked_parameters(kind, parameters):
                               "range:<startMs>:<endMs>.")
         action = parameters.get("action")
         if not (isinstance(action, dict) and action.get("type") in ACTIONS
-                and isinstance(action.get("value"), str) and len(action["value"]) <= 500):
-            raise bad_request("'parameters.action' must be {type: path|event, value}.")
+                and isinstance(action.get("value"), str) and action["value"].strip(",")
+                and len(action["value"]) <= 500 and "\x00" not in action["value"]):
+            raise bad_request("'parameters.action' must be {type: path|event, value} with a "
+                              "value of 1 to 500 characters.")
         checked.update(dateRange=date_range,
                        action={"type": action["type"], "value": action["value"]})
     return checked
@@ -77,6 +80,48 @@ def as_params(row):
         params[item["name"] + (str(count) if count else "")] = (
             f"{item['operator']}.{item['value']}")
     return params
+
+
+def _unit_start(now, unit, back):
+    """Returns the UTC start of the unit holding now, moved back units earlier, and the start
+    of the unit after now's."""
+    if unit in ("hour", "day", "week"):
+        step = {"hour": timedelta(hours=1), "day": timedelta(days=1),
+                "week": timedelta(weeks=1)}[unit]
+        start = now.replace(minute=0, second=0, microsecond=0)
+        if unit != "hour":
+            start = start.replace(hour=0)
+        if unit == "week":  # weeks start on Monday, as ISO 8601 counts them
+            start -= timedelta(days=start.weekday())
+        return start - back * step, start + step
+    months = now.year * 12 + now.month - 1
+    size = 12 if unit == "year" else 1
+    first = months - months % size
+    start_months, next_months = first - back * size, first + size
+    return (datetime(start_months // 12, start_months % 12 + 1, 1, tzinfo=timezone.utc),
+            datetime(next_months // 12, next_months % 12 + 1, 1, tzinfo=timezone.utc))
+
+
+def date_range(text, now_ms):
+    """Returns (start, end) epoch ms of a cohort's dateRange, in UTC: `range:<a>:<b>` as given;
+    `<n><unit>` from the start of the current unit less n units to the end of the current one
+    (0day is today)."""
+    match = DATE_RANGE.fullmatch(text)
+    if match.group(3) is not None:
+        return int(match.group(3)), int(match.group(4))
+    now = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc)
+    start, after = _unit_start(now, match.group(2), int(match.group(1)))
+    return int(start.timestamp() * 1000), int(after.timestamp() * 1000) - 1
+
+
+def cohort_filter(row, now_ms):
+    """Returns the Filter that keeps the rows of a cohort's sessions."""
+    parameters = json.loads(row["parameters"])
+    start, end = date_range(parameters["dateRange"], now_ms)
+    filters = tuple(parse_filter(name, value) for name, value in as_params(row).items())
+    action = parameters["action"]
+    return Filter("cohort", "eq", (Cohort(start, end, filters,
+                                          parse_filter(action["type"], "eq." + action["value"])),))
 
 
 def create(db, website_id, kind, name, parameters):

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from werkzeug.datastructures import MultiDict
 
 from .. import params, segments
+from ..clock import now_ms
 from ..db import get_db
 from ..errors import bad_request
 from ..query import Query, parse_filters
@@ -27,26 +28,40 @@ EARLIEST_MS = -62_135_596_800_000  # 0001-01-01T00:00:00Z: no earlier date can b
 
 
 def query(args, website):
-    """Returns the Query for startAt/endAt and the filters in args (with a segment's)."""
+    """Returns the Query for startAt/endAt and the filters in args (with a segment's and a
+    cohort's)."""
     start, end = params.time_range(args, "startAt", "endAt")
-    return Query(website["website_id"], start, end, parse_filters(with_segment(args, website)))
+    filters = parse_filters(with_segment(args, website)) + cohort(args, website)
+    return Query(website["website_id"], start, end, filters)
+
+
+def _saved(args, website, kind):
+    """Returns the saved segment or cohort args[kind] names, None when absent; else 400."""
+    key = args.get(kind)
+    if not key:
+        return None
+    row = segments.find(get_db(readonly=True), website["website_id"], key)
+    if row is None or row["type"] != kind:
+        raise bad_request(f"'{kind}' names no {kind} of this website.")
+    return row
 
 
 def with_segment(args, website):
     """Returns args with the filters of `segment=<id>` in place of same-named ones, as the
-    current API applies a saved segment; a cohort is refused rather than ignored."""
-    if args.get("cohort"):
-        raise bad_request("'cohort' is not supported yet; use a segment.")
-    key = args.get("segment")
-    if not key:
+    current API applies a saved segment."""
+    row = _saved(args, website, "segment")
+    if row is None:
         return args
-    row = segments.find(get_db(readonly=True), website["website_id"], key)
-    if row is None or row["type"] != "segment":
-        raise bad_request("'segment' names no segment of this website.")
     merged = MultiDict(args)
     for name, value in segments.as_params(row).items():
         merged.setlist(name, [value])
     return merged
+
+
+def cohort(args, website):
+    """Returns (the Filter keeping the rows of `cohort=<id>`'s sessions,) or ()."""
+    row = _saved(args, website, "cohort")
+    return (segments.cohort_filter(row, now_ms()),) if row is not None else ()
 
 
 def _months_between(start, end):
