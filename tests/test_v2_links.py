@@ -175,3 +175,25 @@ def test_deleting_a_link_deletes_its_hits(app, api, client, link):
     api.delete(f"/api/links/{link['id']}")
     assert count_rows(app, "pageview") == 0 and count_rows(app, "link") == 0
     assert visit(client, "/q/news-2026").status_code == 404
+
+
+def test_embedded_links_answer_through_flask_under_the_prefix(tmp_path, clock):
+    from embedhost import login, make_host
+    host, _ = make_host(tmp_path, clock=clock)
+    client = host.test_client()
+    token = login(client).json["token"]
+    made = client.post("/analytics/api/links", json=LINK,
+                       headers={"Authorization": f"Bearer {token}"}).json
+    r = visit(client, "/analytics/q/news-2026?utm_source=mail")
+    assert r.status_code == 307 and r.headers["Location"] == LINK["url"]
+    assert visit(client, "/analytics/q/missing").status_code == 404
+    stats = client.get(f"/analytics/api/websites/{made['id']}/stats", query_string=RANGE,
+                       headers={"Authorization": f"Bearer {token}"}).json
+    assert stats["pageviews"] == 1
+
+
+def test_a_changed_slug_is_followed_at_once(api, client, link):
+    assert visit(client, "/q/news-2026").status_code == 307   # remembered by the lane
+    api.post(f"/api/links/{link['id']}", json={"slug": "moved"})
+    assert visit(client, "/q/news-2026").status_code == 404
+    assert visit(client, "/q/moved").status_code == 307

@@ -1,4 +1,5 @@
-"""POST /api/collect and /api/send answered straight from WSGI, beside the Flask app.
+"""POST /api/collect and /api/send (and GET /q/<slug>, /p/<slug>) answered straight from
+WSGI, beside the Flask app.
 
 Tracker hits are the one request a server gets thousands of times a second, and Flask's
 per-request work (request context, URL matching, before/after hooks, a Response object,
@@ -18,7 +19,7 @@ from . import collect
 from .errors import error_body, route_failure
 from .jsonbody import MAX_BODY, read_stream
 from .state import EXTENSION_KEY
-from .v2 import send
+from .v2 import links, send
 
 JSON_TYPE = "application/json"
 _ENVIRON_KEYS = {}  # header name -> its WSGI environ key
@@ -60,10 +61,16 @@ class IngestLane:
         self.app = app
         self.wsgi_app = wsgi_app
         self.handlers = {f"{prefix}/api/collect": collect.handle, f"{prefix}/api/send": send.handle}
+        self.beacons = {f"{prefix}/q/": "link", f"{prefix}/p/": "pixel"}
+        self.beacon_start = len(prefix) + 3
 
     def __call__(self, environ, start_response):
-        handler = self.handlers.get(environ.get("PATH_INFO"))
+        path = environ.get("PATH_INFO", "")
+        handler = self.handlers.get(path)
         if handler is None or environ.get("REQUEST_METHOD") != "POST":
+            kind = self.beacons.get(path[:self.beacon_start])
+            if kind is not None and environ.get("REQUEST_METHOD") == "GET":
+                return self._beacon(kind, path[self.beacon_start:], environ, start_response)
             return self.wsgi_app(environ, start_response)
         req = Incoming(environ)
         umami = self.app.extensions[EXTENSION_KEY]
@@ -73,6 +80,18 @@ class IngestLane:
                    *extra, *collect.cors_headers(req.get("Access-Control-Request-Headers")),
                    ("X-Content-Type-Options", "nosniff")]
         start_response(f"{status} {HTTP_STATUS_CODES[status]}", headers)
+        return [body]
+
+    def _beacon(self, kind, slug, environ, start_response):
+        """Answers GET /q/<slug> and /p/<slug> as links.hit_answer does for Flask."""
+        umami = self.app.extensions[EXTENSION_KEY]
+        umami.retention.tick(umami.now_ms())
+        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
+        status, headers, body = links.hit_answer(Incoming(environ), umami, kind, slug, query,
+                                                 environ.get("HTTP_HOST"))
+        start_response(f"{status} {HTTP_STATUS_CODES[status]}",
+                       [*headers, ("Content-Length", str(len(body))),
+                        ("X-Content-Type-Options", "nosniff")])
         return [body]
 
     def _answer(self, handler, req, environ, umami):

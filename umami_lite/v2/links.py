@@ -8,17 +8,20 @@ IGNORE_IP and the country lookup apply as on collect. Whatever happens to the hi
 visitor gets the redirect or the image.
 """
 import base64
+import json
+import logging
 import re
+import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, request
+from flask import Blueprint, Response, jsonify, request
 
 from .. import ingest, links, params, sites
 from ..auth import require_user
 from ..collect import visitor_for
-from ..db import get_db, transaction
-from ..errors import ApiError, bad_request, error_response
+from ..db import checkin, checkout, get_db, transaction
+from ..errors import ApiError, bad_request, error_body
 from ..jsonbody import json_object
 from ..state import state
 from ..websites import text_field
@@ -29,6 +32,9 @@ GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEA
 NO_CACHE = {"Cache-Control": "no-cache, no-store, must-revalidate", "Pragma": "no-cache",
             "Expires": "0"}
 PLURAL = {"link": "links", "pixel": "pixels"}
+TARGET_SECONDS = 5  # how long a process keeps a slug's lookup (another process's change)
+TARGETS_MAX = 4096
+_targets = {}  # (database, kind, slug) -> (expires, (website uuid, url) or None)
 
 
 def _slug(body, required):
@@ -112,6 +118,7 @@ def create_view(kind):
             row = links.create(db, kind, user["user_id"], name, values, website_uuid)
     except links.SlugTaken:
         raise _taken(kind) from None
+    forget()
     return jsonify(links.to_json(kind, row))
 
 
@@ -130,6 +137,7 @@ def update_view(kind, key):
             row = links.update(db, kind, row["website_id"], name, values)
     except links.SlugTaken:
         raise _taken(kind) from None
+    forget()
     return jsonify(links.to_json(kind, row))
 
 
@@ -138,6 +146,7 @@ def delete_view(kind, key):
     db = get_db()
     with transaction(db):
         links.delete(db, row["website_id"])
+    forget()
     return jsonify({"ok": True})
 
 
@@ -156,51 +165,85 @@ for _kind in links.KINDS:
     _register(_kind)
 
 
-def _server_host():
-    """Returns this server's host name as a hit's hostname: no port, no leading www."""
-    host = request.host.lower()
-    host = host[1:host.index("]")] if host.startswith("[") and "]" in host else (
-        host.rsplit(":", 1)[0] if host.count(":") == 1 else host)
+def _server_host(host):
+    """Returns a Host header as a hit's hostname: lower case, no port, no leading www."""
+    host = (host or "").lower()
+    if host.startswith("["):  # an IPv6 literal, [::1]:3000
+        host = host[1:host.index("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
     return host[4:] if host.startswith("www.") else host
 
 
-def _record(row, prefix):
-    """Records one view of a link or pixel; a bot, an ignored IP or a failure records
-    nothing and is not the visitor's problem."""
-    umami = state()
-    visitor, reason = visitor_for(umami, request, _server_host(), None, None)
+def _target(path, kind, slug):
+    """Returns (website uuid, url or None) of the link or pixel with this slug, or None.
+    Answers are kept a few seconds per process (a hit costs no lookup while its link is
+    busy); a change made through this process forgets them at once (forget())."""
+    key = (path, kind, slug)
+    now = time.monotonic()
+    found = _targets.get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    db = checkout(path, readonly=True)
+    try:
+        row = links.by_slug(db, kind, slug)
+    finally:
+        checkin(path, True, db)
+    target = (row["website_uuid"], row["url"] if kind == "link" else None) if row else None
+    if len(_targets) >= TARGETS_MAX:
+        _targets.clear()
+    _targets[key] = (now + TARGET_SECONDS, target)
+    return target
+
+
+def forget():
+    """Drops every remembered slug lookup (after a link or pixel changed)."""
+    _targets.clear()
+
+
+def _record(req, umami, website_uuid, url, host):
+    """Records one view; a bot, an ignored IP or a failure records nothing: the visitor
+    gets the redirect or image all the same."""
+    visitor, reason = visitor_for(umami, req, _server_host(host), None, None)
     if reason:
         return
-    query = request.query_string.decode("utf-8", "replace")
-    hit = ingest.Hit(kind="pageview", url=f"{prefix}/{row['slug']}" + (f"?{query}" if query
-                                                                       else ""),
-                     created_at=umami.now_ms(), referrer=request.headers.get("Referer"))
+    hit = ingest.Hit(kind="pageview", url=url, created_at=umami.now_ms(),
+                     referrer=req.headers.get("Referer"))
     try:
-        ingest.record(umami.database, row["website_uuid"], visitor, hit,
+        ingest.record(umami.database, website_uuid, visitor, hit,
                       umami.settings["SALT_ROTATION"], None,
                       umami.settings["UMAMI_LITE_INGEST_JOURNAL"])
-    except Exception:  # noqa: BLE001 - the redirect or image is answered whatever happens
-        current_app.logger.exception("could not record a %s hit", prefix)
+    except Exception:  # noqa: BLE001 - the answer does not depend on the hit
+        logging.getLogger("umami_lite").exception("could not record a hit of %s", url)
 
 
-def _hit(kind, slug):
-    row = links.by_slug(get_db(), kind, slug)
-    if row is None:
-        return None
-    _record(row, "/q" if kind == "link" else "/p")
-    return row
+def hit_answer(req, umami, kind, slug, query, host):
+    """Returns (status, headers, body) of GET /q/<slug> or /p/<slug> after recording the
+    view: req gives the visitor's headers and address (Flask's request or the ingest
+    lane's), query the raw query string, host the Host header."""
+    target = _target(umami.database, kind, slug) if SLUG.fullmatch(slug) else None
+    if target is None:
+        body = json.dumps(error_body(404, f"{kind.capitalize()} not found.")).encode()
+        return 404, [("Content-Type", "application/json")], body
+    prefix = "/q" if kind == "link" else "/p"
+    _record(req, umami, target[0], f"{prefix}/{slug}" + (f"?{query}" if query else ""), host)
+    if kind == "link":
+        return 307, [("Location", target[1]), ("Cache-Control", "no-store")], b""
+    return 200, [("Content-Type", "image/gif"), *NO_CACHE.items()], GIF
+
+
+def _flask_answer(kind, slug):
+    status, headers, body = hit_answer(request, state(), kind, slug,
+                                       request.query_string.decode("utf-8", "replace"),
+                                       request.host)
+    return Response(body, status, headers)
 
 
 @bp.get("/q/<slug>")
 def link_hit(slug):
-    row = _hit("link", slug)
-    if row is None:
-        return error_response(404, "Link not found.")
-    return redirect(row["url"], 307)
+    return _flask_answer("link", slug)
 
 
 @bp.get("/p/<slug>")
 def pixel_hit(slug):
-    if _hit("pixel", slug) is None:
-        return error_response(404, "Pixel not found.")
-    return GIF, 200, {"Content-Type": "image/gif", **NO_CACHE}
+    return _flask_answer("pixel", slug)
