@@ -450,6 +450,45 @@ PATHS = {
                                        "properties": {"value": {}, "total": INT}}}),
             READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, query("propertyName", STR)))},
     **{path: item for kind in ("link", "pixel") for path, item in beacon_paths(kind).items()},
+    "/api/websites/{website_key}/events": {
+        "get": op("Hits in range, newest first, paged", json_content({
+            "type": "object", "required": ["data", "count", "page", "pageSize"],
+            "properties": {"data": {"type": "array", "items": {"type": "object", "required": [
+                "id", "sessionId", "createdAt", "urlPath", "eventType", "hasData"]}},
+                "count": INT}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, *PAGING, query("search", STR)))},
+    "/api/websites/{website_key}/events/stats": {
+        "get": op("Custom events, visitors, visits and distinct names, with the compared "
+                  "period", json_content({"type": "object", "required": ["data"]}),
+                  READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, COMPARE))},
+    "/api/websites/{website_key}/values": {
+        "get": op("The ten commonest values of one column (filters ignored)", json_content({
+            "type": "array", "items": {"type": "object", "required": ["value", "count"],
+                                       "properties": {"value": {}, "count": INT}}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE[:2], query("type", STR, True),
+                                query("search", STR)))},
+    "/api/websites/{website_key}/daterange": {
+        "get": op("The first and last hit", json_content({
+            "type": "object", "required": ["startDate", "endDate"],
+            "properties": {"startDate": nullable(ISO), "endDate": nullable(ISO)}}),
+            READ_ERRORS, READ, (WEBSITE_KEY,))},
+    "/api/websites/{website_key}/event-data": {
+        "get": op("Events with properties, newest first, paged", json_content({
+            "type": "object", "required": ["data", "count", "page", "pageSize"]}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, *PAGING))},
+    "/api/websites/{website_key}/event-data/fields": {
+        "get": op("Property values with their types", json_content({
+            "type": "array", "items": {"type": "object", "required": [
+                "propertyName", "dataType", "value", "total"]}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE))},
+    "/api/websites/{website_key}/event-data/stats": {
+        "get": op("Events with properties, distinct keys, property rows", json_content({
+            "type": "object", "required": ["events", "properties", "records"],
+            "properties": {"events": INT, "properties": INT, "records": INT}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE))},
+    "/api/websites/{website_key}/event-data/{event_key}": {
+        "get": op("Every property of one event", json_content({"type": "array"}),
+                  READ_ERRORS, READ, (WEBSITE_KEY, path_param("event_key")))},
     "/api/websites/{website_key}/segments": {
         "get": op("The website's segments or cohorts (one page of 20)", json_content({
             "type": "object", "required": ["data", "count", "page", "pageSize"],

@@ -7,7 +7,7 @@ session's hostname is part of its identity here, so the list has one row per ses
 from ...query import like_pattern
 from ...timefmt import iso
 from ...timezones import local_bucket_sql
-from ..ids import public_id, session_uuid
+from ..ids import hit_uuid, public_id, session_uuid
 from .event_data import DATA_TYPES, VALUE_SQL
 
 ATTRIBUTES = ("hostname", "browser", "os", "device", "screen", "language", "country")
@@ -158,7 +158,7 @@ def activity(db, website, session_id, start, end):
     visits = {v: public_id(uuid, "visit", session_id, v) for v in {r["visit_id"] for r in rows}}
     return [{"createdAt": iso(r["created_at"]), "urlPath": r["url_path"],
              "urlQuery": r["url_query"], "referrerDomain": r["referrer_domain"],
-             "eventId": public_id(uuid, HIT_KINDS[r["kind"]], r["id"]),
+             "eventId": hit_uuid(uuid, HIT_KINDS[r["kind"]], r["id"]),
              "eventType": r["kind"], "eventName": r["name"],
              "visitId": visits[r["visit_id"]],
              "hostname": session["hostname"], "hasData": bool(r["has_data"])} for r in rows]
