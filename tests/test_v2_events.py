@@ -151,3 +151,36 @@ def test_access(golden, route):
     api.create_user(f"eve-{path.replace('/', '-')}")
     r = api.get(url, as_user=f"eve-{path.replace('/', '-')}", query_string=query)
     assert r.status_code == 404
+
+
+def expanded(golden, kind, **params):
+    rows = ok(get(golden, "metrics/expanded", **RANGE, type=kind, **params))
+    return [(r["name"], r["pageviews"], r["visitors"], r["visits"], r["bounces"],
+             r["totaltime"]) for r in rows]
+
+
+@pytest.mark.parametrize("kind, params, expected", [
+    # (value, session, visit) groups: every path alone in its visit group
+    ("path", {}, [("/", 3, 3, 3, 3, 0), ("/docs", 3, 2, 3, 3, 0), ("/blog", 2, 1, 2, 2, 0),
+                  ("/pricing", 1, 1, 1, 1, 0)]),
+    # first views: A1 /, A2 /docs, B1 /, C1 /, C2 /blog
+    ("entry", {}, [("/", 3, 3, 3, 3, 0), ("/blog", 1, 1, 1, 1, 0), ("/docs", 1, 1, 1, 1, 0)]),
+    # last views: A1 /pricing, A2 /docs, B1 /docs, C1 /blog, C2 /blog
+    ("exit", {}, [("/docs", 2, 2, 2, 2, 0), ("/blog", 2, 1, 2, 2, 0),
+                  ("/pricing", 1, 1, 1, 1, 0)]),
+    ("browser", {}, [("Chrome", 4, 1, 2, 1, 900), ("Mobile Safari", 3, 1, 2, 1, 620),
+                     ("Firefox", 2, 1, 1, 0, 900)]),
+    ("referrer", {}, [("google.com", 1, 1, 1, 1, 0), ("news.ycombinator.com", 1, 1, 1, 1, 0),
+                      ("t.co", 1, 1, 1, 1, 0)]),
+    ("event", {}, [("signup", 3, 3, 3, 3, 0), ("download", 1, 1, 1, 1, 0)]),
+    ("utmSource", {}, [("news", 1, 1, 1, 1, 0)]),
+    ("path", {"search": "O", "limit": 1}, [("/docs", 3, 2, 3, 3, 0)]),
+    ("path", {"browser": "Firefox"}, [("/", 1, 1, 1, 1, 0), ("/docs", 1, 1, 1, 1, 0)]),
+])
+def test_expanded_metrics(golden, kind, params, expected):
+    assert expanded(golden, kind, **params) == expected
+
+
+def test_expanded_metrics_need_a_known_type(golden):
+    r = get(golden, "metrics/expanded", **RANGE, type="shoeSize")
+    assert r.status_code == 400 and "'type'" in r.json["error"]["message"]

@@ -461,6 +461,15 @@ PATHS = {
         "get": op("Custom events, visitors, visits and distinct names, with the compared "
                   "period", json_content({"type": "object", "required": ["data"]}),
                   READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE, COMPARE))},
+    "/api/websites/{website_key}/metrics/expanded": {
+        "get": op("Each value of one dimension with its views, visitors, visits, bounces and "
+                  "time", json_content({"type": "array", "items": {"type": "object", "required": [
+                      "name", "pageviews", "visitors", "visits", "bounces", "totaltime"]}}),
+                  READ_ERRORS, READ, (WEBSITE_KEY, query("type", STR, True), *V2_RANGE,
+                                      query("limit", {"type": "integer", "minimum": 1,
+                                                      "maximum": 10_000}),
+                                      query("offset", {"type": "integer", "minimum": 0}),
+                                      query("search", STR)))},
     "/api/websites/{website_key}/values": {
         "get": op("The ten commonest values of one column (filters ignored)", json_content({
             "type": "array", "items": {"type": "object", "required": ["value", "count"],

@@ -1,6 +1,7 @@
 """Current-API hit-level routes under /api/websites/<uuid>/: the events list and its stats,
-the filter editor's /values, /daterange, and /event-data (list), /event-data/fields,
-/event-data/stats and /event-data/<eventId>. Access: owner, admin or the share token.
+/metrics/expanded, the filter editor's /values, /daterange, and /event-data (list),
+/event-data/fields, /event-data/stats and /event-data/<eventId>. Access: owner, admin or
+the share token.
 """
 from flask import Blueprint, jsonify, request
 
@@ -10,8 +11,8 @@ from ..db import get_read_snapshot
 from ..errors import bad_request
 from . import args
 from .ids import hit_from_uuid
-from .queries import hits
-from .queries.metrics import ALIASES
+from .queries import expanded, hits
+from .queries.metrics import ALIASES, METRICS
 
 bp = Blueprint("v2_events", __name__)
 PREFIX = "/api/websites/<website_key>"
@@ -51,6 +52,19 @@ def values(website_key):
         raise bad_request(f"'type' must be one of {', '.join(hits.VALUE_TYPES)}.")
     return jsonify(hits.values(get_read_snapshot(), website, start, end, kind,
                                params.search_text(request.args)))
+
+
+@bp.get(f"{PREFIX}/metrics/expanded")
+def expanded_metrics(website_key):
+    website = website_for_read(website_key)
+    q = args.query(request.args, website)
+    kind = request.args.get("type")
+    kind = ALIASES.get(kind, kind)
+    if kind not in METRICS:
+        raise bad_request(f"'type' must be one of {', '.join(METRICS)}.")
+    limit, offset = args.limit_offset(request.args)
+    return jsonify(expanded.query(get_read_snapshot(), q, website, kind, limit, offset,
+                                  params.search_text(request.args)))
 
 
 @bp.get(f"{PREFIX}/daterange")
