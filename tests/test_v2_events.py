@@ -4,7 +4,12 @@ In RANGE: views a1 a2 a3 a4 (A, Chrome), b1 b2 (B, Firefox), c1 c2 c3 (C, Mobile
 events e1 signup {plan: pro, seats: 3} (A), e2 signup {plan: free, seats: 1} and e3
 download {file: a.pdf} (B), ec signup (C, v1, no data). b0 (10-23) is before RANGE.
 """
+import base64
+import io
+import zipfile
+
 import pytest
+from conftest import T0, send
 from test_golden_v2 import RANGE, golden, ms  # noqa: F401 - golden is a fixture
 
 from umami_lite.v2.ids import hit_from_uuid, hit_uuid
@@ -184,3 +189,30 @@ def test_expanded_metrics(golden, kind, params, expected):
 def test_expanded_metrics_need_a_known_type(golden):
     r = get(golden, "metrics/expanded", **RANGE, type="shoeSize")
     assert r.status_code == 400 and "'type'" in r.json["error"]["message"]
+
+
+def unzip(body):
+    return zipfile.ZipFile(io.BytesIO(base64.b64decode(body["zip"])))
+
+
+def test_export_zips_the_tables_as_csv(golden):
+    archive = unzip(ok(get(golden, "export", **RANGE, browser="Chrome")))  # no filters here
+    assert archive.namelist() == ["events.csv", "pages.csv", "referrers.csv", "browsers.csv",
+                                  "os.csv", "devices.csv", "countries.csv"]
+    assert archive.read("events.csv").decode() == "x,y\r\nsignup,3\r\ndownload,1\r\n"
+    assert archive.read("countries.csv").decode() == "x,y\r\nDE,2\r\nFR,1\r\n"
+    assert archive.read("pages.csv").decode().startswith("x,y\r\n/,3\r\n")
+
+
+def test_export_of_nothing_gives_empty_files(api, website):
+    archive = unzip(api.get(f"/api/websites/{website['id']}/export", query_string=RANGE).json)
+    assert all(archive.read(name) == b"" for name in archive.namelist())
+
+
+def test_export_cells_never_start_a_formula(api, client, website):
+    send(client, website["id"], url="/a", name="=cmd|' /C calc'!A0")
+    send(client, website["id"], url="/a", name="@SUM(1)")
+    r = api.get(f"/api/websites/{website['id']}/export",
+                query_string={"startAt": T0 - 1000, "endAt": T0 + 1000})
+    assert unzip(r.json).read("events.csv").decode() == (
+        "x,y\r\n'=cmd|' /C calc'!A0,1\r\n'@SUM(1),1\r\n")

@@ -470,6 +470,10 @@ PATHS = {
                                                       "maximum": 10_000}),
                                       query("offset", {"type": "integer", "minimum": 0}),
                                       query("search", STR)))},
+    "/api/websites/{website_key}/export": {
+        "get": op("The website's tables as CSV files in a ZIP (base64)", json_content({
+            "type": "object", "required": ["zip"], "properties": {"zip": STR}}),
+            READ_ERRORS, READ, (WEBSITE_KEY, *V2_RANGE[:2]))},
     "/api/websites/{website_key}/values": {
         "get": op("The ten commonest values of one column (filters ignored)", json_content({
             "type": "array", "items": {"type": "object", "required": ["value", "count"],

@@ -1,5 +1,5 @@
 """Current-API hit-level routes under /api/websites/<uuid>/: the events list and its stats,
-/metrics/expanded, the filter editor's /values, /daterange, and /event-data (list),
+/metrics/expanded, /export, the filter editor's /values, /daterange, and /event-data (list),
 /event-data/fields, /event-data/stats and /event-data/<eventId>. Access: owner, admin or
 the share token.
 """
@@ -11,7 +11,7 @@ from ..db import get_read_snapshot
 from ..errors import bad_request
 from . import args
 from .ids import hit_from_uuid
-from .queries import expanded, hits
+from .queries import expanded, export, hits
 from .queries.metrics import ALIASES, METRICS
 
 bp = Blueprint("v2_events", __name__)
@@ -65,6 +65,14 @@ def expanded_metrics(website_key):
     limit, offset = args.limit_offset(request.args)
     return jsonify(expanded.query(get_read_snapshot(), q, website, kind, limit, offset,
                                   params.search_text(request.args)))
+
+
+@bp.get(f"{PREFIX}/export")
+def export_tables(website_key):
+    website = website_for_read(website_key)
+    start, end = params.time_range(request.args, "startAt", "endAt")
+    q = args.Query(website["website_id"], start, end)  # filters do not apply, as in Umami
+    return jsonify(export.query(get_read_snapshot(), q, website))
 
 
 @bp.get(f"{PREFIX}/daterange")
