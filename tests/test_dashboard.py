@@ -4,7 +4,7 @@ import re
 import pytest
 from conftest import ADMIN_PASSWORD
 
-PAGES = ["/", "/settings", "/websites/1"]
+PAGES = ["/", "/settings", "/websites/1", "/links"]
 
 
 def login(client, username="admin", password=ADMIN_PASSWORD):
@@ -54,7 +54,8 @@ def test_logged_in_login_page_goes_to_next(client):
 
 
 @pytest.mark.parametrize("path, marker", [("/", 'id="website-list"'),
-                                          ("/settings", 'id="password-form"')])
+                                          ("/settings", 'id="password-form"'),
+                                          ("/links", 'data-list="pixel"')])
 def test_pages_render_for_logged_in_user(client, path, marker):
     login(client)
     r = client.get(path)

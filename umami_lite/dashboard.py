@@ -118,6 +118,14 @@ def session(website_key, session_key):
     return render_template("session.html", user=user, website=row, session_id=session_key)
 
 
+@bp.get("/links")
+def links():
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    return render_template("links.html", user=user)
+
+
 @bp.get("/settings")
 def settings():
     user = current_user()

@@ -343,6 +343,7 @@ PATHS = {
                                             can_miss=True),
                                   "parameters": [path_param("share_id")]}},
     "/settings": {"get": page("Dashboard: password and accounts")},
+    "/links": {"get": page("Dashboard: links and pixels")},
     "/umami.js": {"get": script("The v1 tracker script")},
     "/script.js": {"get": script("The current tracker script")},
     "/api/website/{website_key}/stats": {
