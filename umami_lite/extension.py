@@ -17,6 +17,7 @@ from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
 from .v2 import analytics as v2_analytics
+from .v2 import reports as v2_reports
 from .v2 import send as v2_send
 from .v2 import sessions as v2_sessions
 from .v2 import websites as v2_websites
@@ -32,8 +33,8 @@ def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
     for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
-                  v2_websites.bp, v2_analytics.bp, v2_sessions.bp, dashboard.bp, tracker.bp,
-                  openapi.bp):
+                  v2_websites.bp, v2_analytics.bp, v2_sessions.bp, v2_reports.bp, dashboard.bp,
+                  tracker.bp, openapi.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     security.register(parent)
