@@ -38,9 +38,11 @@ def _step_hits(db, q, step, kinds, filtered):
 
 def query(db, q, kinds, steps, window):
     """Returns one {type, value, [filters,] visitors, previous, dropped, dropoff, remaining}
-    per step; kinds are the hit kinds the eventType filter leaves (hits.KINDS without it). Level 1 is every hit meeting step 1 that passes q's filters; a hit meeting
-    step k+1 is at level k+1 when the same session has a level-k hit at t with
-    t <= time <= t + window (both ends inclusive). Filters apply to step 1 only."""
+    per step; kinds are the hit kinds the eventType filter leaves (hits.KINDS without it).
+
+    Level 1 is every hit meeting step 1 that passes q's filters; a hit meeting step k+1 is
+    at level k+1 when the same session has a level-k hit at t with t <= time <= t + window
+    (both ends inclusive). Filters apply to step 1 only."""
     window_ms = window * MINUTE_MS
     level, answer, first = None, [], 0
     for number, step in enumerate(steps):
