@@ -229,7 +229,7 @@ def _breakdown(parameters):
     if not fields:
         raise _fail("parameters.fields", "must name at least one field")
     for i, name in enumerate(fields):
-        if name not in breakdown.FIELDS:
+        if not isinstance(name, str) or name not in breakdown.FIELDS:
             raise _fail(f"parameters.fields[{i}]",
                         f"must be one of {', '.join(breakdown.FIELDS)}")
     return {"fields": list(dict.fromkeys(fields))}

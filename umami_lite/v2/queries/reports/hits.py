@@ -35,6 +35,16 @@ def hits(q, kinds=KINDS, filtered=True):
     return " UNION ALL ".join(parts), params
 
 
+def span(db, q):
+    """Returns q with its range cut to the hours its views and events lie in, so that a
+    time zone is probed over the data's span, not over a caller's "all time"."""
+    found = [n for n in (q.narrowed(db, "pageview"), q.narrowed(db, "event"))
+             if n.end > n.start]  # narrowed() gives an empty table's range no length
+    if not found:
+        return replace(q, end=q.start)
+    return replace(q, start=min(n.start for n in found), end=max(n.end for n in found))
+
+
 def match_sql(column, value):
     """Returns (sql, params): column equals value, where a leading or trailing `*` stands for
     any characters. Compared case-sensitively and literally (`%` and `_` are no wildcards)."""

@@ -3,7 +3,7 @@ from collections import defaultdict
 from datetime import date
 
 from ....timezones import local_bucket_sql
-from .hits import KINDS, hits
+from .hits import KINDS, hits, span
 
 MAX_DAY = 31
 DAY_LABEL = {"day": "%Y-%m-%d"}
@@ -12,8 +12,9 @@ DAY_LABEL = {"day": "%Y-%m-%d"}
 def _days(db, q, kinds, filtered, zone):
     """Returns {session: set of local days (date)} of the hits in range."""
     source, params = hits(q, kinds, filtered)
-    bucket, bucket_params = local_bucket_sql("h.created_at", "day", zone, q.start, q.end,
-                                             DAY_LABEL)
+    bounds = span(db, q)
+    bucket, bucket_params = local_bucket_sql("h.created_at", "day", zone, bounds.start,
+                                             bounds.end, DAY_LABEL)
     days = defaultdict(set)
     for session, day in db.execute(
             f"SELECT DISTINCT h.session_id, {bucket} FROM ({source}) h",
