@@ -1,4 +1,5 @@
 """attribution: where converting sessions came from, by their first or last touch."""
+import json
 from collections import defaultdict
 from urllib.parse import parse_qsl
 
@@ -27,13 +28,17 @@ def _touches(db, q, last_conversion, model):
     """Returns [(session, hit row)]: each converting session's touch hits in range (any kind,
     unfiltered): its earliest (first-click), or its latest strictly before its last
     conversion (last-click); every hit at that instant counts."""
+    if not last_conversion:
+        return []
     source, params = hits(q, filtered=False)
+    # the converting sessions, bound through json_each: one parameter however many there are
     by_session = defaultdict(list)
     for row in db.execute(
             f"SELECT h.*, s.hostname FROM ({source}) h JOIN session s"
-            " ON s.session_id = h.session_id ORDER BY h.created_at", params):
-        if row["session_id"] in last_conversion:
-            by_session[row["session_id"]].append(row)
+            " ON s.session_id = h.session_id WHERE h.session_id IN"
+            " (SELECT value FROM json_each(?)) ORDER BY h.created_at",
+            [*params, json.dumps(list(last_conversion))]):
+        by_session[row["session_id"]].append(row)
     touches = []
     for session, rows in by_session.items():
         if model == "last-click":

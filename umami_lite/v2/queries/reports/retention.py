@@ -29,8 +29,10 @@ def query(db, q, kinds, zone, label):
     A session's cohort is the first local day (in zone) of its hits in range that pass the
     filters; its activity is every day with any hit in range, unfiltered. Only (cohort,
     day <= 31) pairs with a returning session appear. label formats a cohort's day."""
-    cohort_of = {s: min(d) for s, d in _days(db, q, kinds, True, zone).items()}
     active = _days(db, q, KINDS, False, zone)
+    # without filters the cohorts come from the same days: one pass over the rows, not two
+    chosen = active if not q.filters and kinds == KINDS else _days(db, q, kinds, True, zone)
+    cohort_of = {s: min(d) for s, d in chosen.items()}
     cohorts = defaultdict(int)
     returned = defaultdict(int)
     for session, first in cohort_of.items():

@@ -37,16 +37,20 @@ def _ranked(sums, key="name"):
             for name, value in sorted(sums.items(), key=lambda p: (-p[1], p[0] or ""))]
 
 
-def _first_hits(db, q, sessions):
-    """Returns {session: (referrer_domain, channel)} of each session's first hit in range
-    (any kind, unfiltered; a view before an event at the same instant)."""
+def _first_hits(db, q, revenue_rows):
+    """Returns {session: (referrer_domain, channel)} of the first hit in range (any kind,
+    unfiltered; a view before an event at the same instant) of each session with revenue;
+    revenue_rows is (sql, params) of _revenue_rows()."""
     source, params = hits(q, filtered=False)
+    rows_sql, rows_params = revenue_rows
     first = {}
     for row in db.execute(
             f"SELECT h.*, s.hostname FROM ({source}) h JOIN session s"
-            " ON s.session_id = h.session_id ORDER BY h.created_at, h.kind", params):
+            f" ON s.session_id = h.session_id WHERE h.session_id IN"
+            f" (SELECT session_id FROM ({rows_sql})) ORDER BY h.created_at, h.kind",
+            [*params, *rows_params]):
         session = row["session_id"]
-        if session in sessions and session not in first:
+        if session not in first:
             first[session] = (row["referrer_domain"], channel(
                 row["referrer_domain"], row["url_query"], row["utm_medium"],
                 row["utm_source"], row["hostname"]))
@@ -73,7 +77,8 @@ def query(db, q, compared_q, currency, unit, zone, labels):
         country[code] += per_session[session]
         region[code, None] += per_session[session]  # umami-lite stores no region
     referrer, channels = defaultdict(float), defaultdict(float)
-    for session, (domain, name) in _first_hits(db, q, per_session).items():
+    first_hits = _first_hits(db, q, (rows, params)) if per_session else {}
+    for session, (domain, name) in first_hits.items():
         referrer[domain] += per_session[session]
         channels[name] += per_session[session]
     total = _total(db, q, currency)
