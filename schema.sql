@@ -289,3 +289,19 @@ CREATE TABLE IF NOT EXISTS login_failure (
     at  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failure_key_at ON login_failure(key, at);
+
+-- Saved reports (the current API's /api/reports): a report type and the parameters to run
+-- it with, stored as sent. report_id is never reused; report_uuid is the public id.
+CREATE TABLE IF NOT EXISTS report (
+    report_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_uuid TEXT NOT NULL UNIQUE,
+    user_id     INTEGER NOT NULL REFERENCES account(user_id) ON DELETE CASCADE,
+    website_id  INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    type        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    parameters  TEXT NOT NULL,               -- JSON object
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_website ON report(website_id);

@@ -1,4 +1,4 @@
-"""Smoke run of the three benchmark scripts at a tiny size (seconds), so they keep working.
+"""Smoke run of the benchmark scripts at a tiny size (seconds), so they keep working.
 
 No timing is asserted: the scripts print figures; this checks they run end to end, that
 the fast answers equal the naive ones (queries.py exits on a mismatch) and that ingest
@@ -69,3 +69,11 @@ def test_ingest_report_leaves_still_skewed_rounds_out_of_the_medians(capsys):
     ingest.report([rounds[1]], servers)  # nothing else to show: shown, with a warning
     out = capsys.readouterr().out
     assert "every round stayed skewed" in out and "median of 1 round(s)" in out
+
+
+def test_reports_benchmark_runs():
+    out = run("bench/reports.py", "--pageviews", "2000", "--days", "2",
+              env={"UMAMI_LITE_ADMIN_PASSWORD": "bench-smoke-1"})
+    for label in ("funnel 5 steps", "retention", "journey", "attribution last-click", "goal",
+                  "utm", "breakdown", "revenue", "browser=Chrome"):
+        assert label in out, out

@@ -19,6 +19,7 @@ from .state import EXTENSION_KEY, State
 from .v2 import analytics as v2_analytics
 from .v2 import events as v2_events
 from .v2 import links as v2_links
+from .v2 import reports as v2_reports
 from .v2 import segments as v2_segments
 from .v2 import send as v2_send
 from .v2 import sessions as v2_sessions
@@ -36,7 +37,8 @@ def build_blueprint():
     parent = Blueprint("umami_lite", __name__)
     for child in (auth.bp, collect.bp, stats.bp, websites.bp, accounts.bp, v2_send.bp,
                   v2_websites.bp, v2_analytics.bp, v2_events.bp, v2_sessions.bp,
-                  v2_segments.bp, v2_links.bp, dashboard.bp, tracker.bp, openapi.bp):
+                  v2_segments.bp, v2_reports.bp, v2_links.bp, dashboard.bp, tracker.bp,
+                  openapi.bp):
         parent.register_blueprint(child)
     errors.register(parent)
     security.register(parent)

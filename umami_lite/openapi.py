@@ -111,6 +111,13 @@ SCHEMAS = {
         "type": "object", "required": ["pageviews", "sessions"],
         "properties": {"pageviews": ref("XY"), "sessions": ref("XY"),
                        "startDate": ISO, "endDate": ISO, "compare": {"type": "object"}}},
+    "Report": {
+        "type": "object",
+        "required": ["id", "userId", "websiteId", "type", "name", "description", "parameters",
+                     "createdAt", "updatedAt"],
+        "properties": {"id": {"type": "string", "format": "uuid"}, "userId": STR,
+                       "websiteId": STR, "type": STR, "name": STR, "description": STR,
+                       "parameters": {"type": "object"}, "createdAt": ISO, "updatedAt": ISO}},
     "Login": {"type": "object", "required": ["token", "user"],
               "properties": {"token": STR, "user": ref("User")}},
     "Share": {"type": "object", "required": ["websiteId", "websiteUuid", "token"],
@@ -301,6 +308,30 @@ COLLECT_OK = {"text/plain": {"schema": STR},
               "application/json": {"schema": {
                   "type": "object", "required": ["ignored"],
                   "properties": {"ignored": {"enum": ["bot", "ip"]}}}}}
+
+REPORT_TYPES = ["funnel", "retention", "journey", "attribution", "goal", "utm", "breakdown",
+                "revenue", "performance"]
+REPORT_RUN_BODY = {
+    "type": "object", "required": ["websiteId", "parameters"],
+    "properties": {"websiteId": STR, "type": STR, "filters": {"type": "object"},
+                   "parameters": {"type": "object"}}}
+REPORT_BODY = {
+    "type": "object", "required": ["websiteId", "type", "name", "parameters"],
+    "properties": {"websiteId": STR, "type": {"enum": REPORT_TYPES},
+                   "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": {"type": "string", "maxLength": 500},
+                   "parameters": {"type": "object"}}}
+REPORT_ANSWERS = {"funnel": {"type": "array"}, "retention": {"type": "array"},
+                  "journey": {"type": "array"}, "attribution": {"type": "object"},
+                  "goal": {"type": "object", "required": ["num", "total"]},
+                  "utm": {"type": "object"}, "breakdown": {"type": "array"},
+                  "revenue": {"type": "object", "required": ["chart", "total"]},
+                  "performance": {"type": "object", "required": ["chart", "summary"]}}
+REPORT_KEY = path_param("report_key")
+REPORT_PAGE = {"type": "object", "required": ["data", "count", "page", "pageSize"],
+               "properties": {"data": {"type": "array", "items": ref("Report")},
+                              "count": INT, "page": INT, "pageSize": INT}}
+REPORT_LIST_PARAMS = (query("type", {"enum": REPORT_TYPES}), *PAGING)
 
 PATHS = {
     "/api/openapi.json": {
@@ -579,6 +610,26 @@ PATHS = {
         "post": op("Change the caller's password; revokes the caller's tokens",
                    json_content(ref("User")), (400, 401, 403, 413), LOGIN,
                    body=PASSWORD_BODY)},
+    "/api/reports": {
+        "get": op("A website's saved reports, paged", json_content(REPORT_PAGE), READ_ERRORS,
+                  READ, (query("websiteId", STR, True), *REPORT_LIST_PARAMS)),
+        "post": op("Save a report (owner or admin)", json_content(ref("Report")),
+                   (400, 401, 403, 404, 413), LOGIN, body=REPORT_BODY)},
+    "/api/reports/{report_key}": {
+        "get": op("One saved report", json_content(ref("Report")), (401, 404), READ,
+                  (REPORT_KEY,)),
+        "post": op("Replace a saved report (creator, owner or admin)",
+                   json_content(ref("Report")), (400, 401, 403, 404, 413), LOGIN, (REPORT_KEY,),
+                   body=REPORT_BODY),
+        "delete": op("Delete a saved report (creator, owner or admin)", json_content(ref("Ok")),
+                     (401, 403, 404), LOGIN, (REPORT_KEY,))},
+    "/api/websites/{website_key}/reports": {
+        "get": op("A website's saved reports, paged", json_content(REPORT_PAGE), READ_ERRORS,
+                  READ, (WEBSITE_KEY, *REPORT_LIST_PARAMS))},
+    **{f"/api/reports/{kind}": {
+        "post": op(f"Run a {kind} report", json_content(REPORT_ANSWERS[kind]),
+                   (400, 401, 403, 404, 413), READ, body=REPORT_RUN_BODY)}
+       for kind in REPORT_TYPES},
 }
 
 
