@@ -7,7 +7,9 @@ read them, so it cannot forge the header. Bearer calls carry no ambient credenti
 are exempt, as are the public ingest routes and login.
 """
 import hmac
+import re
 import secrets
+from urllib.parse import unquote
 
 from flask import request
 
@@ -34,6 +36,23 @@ HTML_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+# C0 controls, DEL and the C1 range: browsers drop tabs and newlines inside a URL and strip
+# the others at its ends, so "/\t/evil" becomes "//evil"; a newline would also break the
+# Location header.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def is_local_path(target):
+    """Returns True when target is a path on this site that a browser cannot read as another
+    host: one leading "/", then neither "/" nor "\\", no backslash, no control character,
+    neither as sent nor once percent-decoded (a second decoding by a proxy or a script)."""
+    for text in (target, unquote(target)):
+        if (not text.startswith("/") or text[1:2] in ("/", "\\") or "\\" in text
+                or CONTROL_CHARS.search(text)):
+            return False
+    return True
 
 
 def add_security_headers(response):
