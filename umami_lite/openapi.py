@@ -260,15 +260,15 @@ PATHS = {
     "/api/collect": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Record a v1 pageview or event (public); 200 body is the cache token",
-                   COLLECT_OK, (400, 413), [], body=ref("CollectBody"))},
+                   COLLECT_OK, (400, 413, 429), [], body=ref("CollectBody"))},
     "/api/send": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Record a current-API event, pageview, identify or performance hit",
-                   SEND_OK, (400, 403, 413), [], body=SEND_BODY)},
+                   SEND_OK, (400, 403, 413, 429), [], body=SEND_BODY)},
     "/api/batch": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Up to 1000 /api/send bodies; bad items are reported, not stored",
-                   BATCH_OK, (400, 413), [],
+                   BATCH_OK, (400, 413, 429), [],
                    # any item is accepted here: a bad one is answered in `details`
                    body={"type": "array", "maxItems": 1000, "items": {}})},
     "/": {"get": page("Dashboard: the website list")},
