@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from conftest import CHROME_UA, T0, count_rows, event, pageview
+from conftest import CHROME_UA, T0, Api, count_rows, event, pageview
 
 from umami_lite import cli, db, ingest
 from umami_lite.ops import retention
@@ -81,7 +81,10 @@ def test_prune_deletes_old_rows_and_orphaned_sessions_only(app, client, clock, w
     assert "deleted 1 event_data, 1 event, 2 pageview, 1 session older than" in report.as_text()
 
 
-def test_collect_keeps_answering_while_prune_runs(app, client, website):
+def test_collect_keeps_answering_while_prune_runs(make_app):
+    # one client sends as fast as it can: more than the per-IP rate limit allows
+    app = make_app(UMAMI_LITE_RATE_IP=0)
+    website = Api(app.test_client()).create_website()
     conn = db.connect(app.extensions["umami_lite"].database)
     row = conn.execute("SELECT * FROM website").fetchone()
     for i in range(3000):  # old rows, through the real ingest path

@@ -142,12 +142,11 @@ def login():
     db, throttle, now = get_db(), _throttle(), now_ms()
     keys = throttle.keys(username, clients.client_ip(request,
                                                      state().settings["CLIENT_IP_HEADER"]))
-    throttle.check(db, keys, now)
+    attempt = throttle.attempt(db, keys, now)  # counted as a failure until it succeeds
     user = users.check_credentials(db, username, password, _hash_method())
     if user is None:
-        throttle.failed(db, keys, now)
         raise ApiError(401, "Incorrect username or password.")
-    throttle.succeeded(db, keys[0])
+    throttle.succeeded(db, keys[0], attempt)
     token = issue_token(user)
     response = jsonify({"token": token, "user": users.to_json(user)})
     _set_cookie(response, token)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from flask import Blueprint, jsonify, request
 
-from . import clients, ingest
+from . import clients, ingest, limits
 from .errors import bad_request
 from .hmac256 import Hmac256
 from .jsonbody import parse_json, read_body
@@ -199,10 +199,12 @@ def hit_from_payload(kind, payload, now):
             # event counts, only an object becomes its properties.
             data = payload.get("event_data")
             hit.data = data if isinstance(data, dict) else None
+            limits.check_properties(hit.data)
         elif isinstance(payload["event_type"], dict):
             # v1.28's umami.trackEvent(value, data) sends the data object as event_type
             hit.event_type, hit.event_value = "custom", payload["event_value"]
             hit.data = payload["event_type"]
+            limits.check_properties(hit.data)
         else:
             hit.event_type, hit.event_value = payload["event_type"], payload["event_value"]
     return hit
@@ -218,6 +220,7 @@ def handle(req, body, umami):
     """
     kind, payload = _validated(parse_json(body))
     key = website_key(payload.get("website"))
+    umami.hit_limits.admit(clients.client_ip(req, umami.settings["CLIENT_IP_HEADER"]), key)
     visitor, reason = visitor_for(umami, req, payload.get("hostname"), payload.get("screen"),
                                   payload.get("language"))
     if reason:

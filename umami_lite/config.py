@@ -36,6 +36,13 @@ SETTINGS = (
             "passes. `0` turns throttling off."),
     Setting("UMAMI_LITE_LOGIN_WINDOW", 15,
             "Minutes over which failed logins are counted for throttling."),
+    Setting("UMAMI_LITE_RATE_IP", 1200,
+            "Hits (`/api/collect`, `/api/send`, each `/api/batch` item) one client IP may send "
+            "per minute, in bursts of as many; beyond that the hit gets 429 with `Retry-After` "
+            "and is not stored. Counted per server process. `0` turns it off."),
+    Setting("UMAMI_LITE_RATE_WEBSITE", 60000,
+            "Hits one website may receive per minute (all its visitors together), counted "
+            "like `UMAMI_LITE_RATE_IP`. `0` turns it off."),
     Setting("IGNORE_IP", "",
             "Comma-separated client IPs and CIDR ranges whose hits are dropped."),
     Setting("DISABLE_BOT_CHECK", False,

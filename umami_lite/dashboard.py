@@ -10,7 +10,7 @@ from importlib import resources
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from . import sites
+from . import security, sites
 from .auth import current_user
 from .db import get_db
 from .v2.ids import session_from_uuid
@@ -62,9 +62,8 @@ def login():
 def _safe_next():
     """Returns ?next= when it is a path on this site, else the website list (no open redirect)."""
     target = request.args.get("next", "")
-    login_path = url_for("umami_lite.dashboard.login")
-    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not target.startswith(login_path)):
+    if security.is_local_path(target) and \
+            not target.startswith(url_for("umami_lite.dashboard.login")):
         return target
     return url_for("umami_lite.dashboard.index")
 

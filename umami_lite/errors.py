@@ -6,7 +6,8 @@ from werkzeug.exceptions import HTTPException
 
 CODES = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 413: "payload-too-large", 429: "too-many-requests",
+    405: "method-not-allowed", 413: "payload-too-large",
+    415: "unsupported-media-type", 429: "too-many-requests",
     500: "server-error", 503: "unavailable",
 }
 

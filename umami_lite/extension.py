@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest, journal,
-               openapi, security, servertrack, stats, tracker, websites)
+               limits, openapi, security, servertrack, stats, tracker, websites)
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
@@ -96,6 +96,7 @@ def _build_state(app, settings, prefix):
         url_prefix=prefix,
         cookie_name=settings["UMAMI_LITE_AUTH_COOKIE"],
         retention=RetentionSchedule(settings["UMAMI_LITE_DATABASE"]),
+        hit_limits=limits.HitLimits(settings),
     )
 
 

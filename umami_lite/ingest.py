@@ -22,7 +22,7 @@ LIMITS = {"url": 500, "referrer": 500, "event_type": 50, "event_value": 50, "hos
           "browser": 20, "os": 20, "device": 20, "screen": 11, "language": 35, "country": 2,
           "page_title": 500, "tag": 50, "utm": 255, "distinct_id": 50,
           "data_key": 500, "data_value": 500}
-MAX_DATA_KEYS = 100
+MAX_DATA_KEYS = 50  # the ingest routes refuse more (limits.check_properties)
 VISIT_TIMEOUT_MS = 30 * 60 * 1000
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 ROTATIONS = ("month", "week", "day")

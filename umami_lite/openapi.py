@@ -147,8 +147,10 @@ READ = LOGIN + [{"share": []}]
 
 MESSAGES = {200: "OK", 204: "No content", 302: "Redirect to the login page",
             304: "Not modified (ETag matched)", 400: "Bad request", 401: "Login required",
-            403: "Forbidden (admin only, or CSRF check failed)", 404: "Not found",
-            413: "Request body too large", 429: "Too many failed logins",
+            403: "Forbidden (admin only, CSRF check failed, or a cross-site request)",
+            404: "Not found", 413: "Request body too large",
+            415: "A form or text/plain body (only JSON is accepted)",
+            429: "Too many failed logins, or too many hits",
             503: "Database busy, full or read-only; retry later"}
 
 
@@ -350,15 +352,15 @@ PATHS = {
     "/api/collect": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Record a v1 pageview or event (public); 200 body is the cache token",
-                   COLLECT_OK, (400, 413), [], body=ref("CollectBody"))},
+                   COLLECT_OK, (400, 413, 429), [], body=ref("CollectBody"))},
     "/api/send": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Record a current-API event, pageview, identify or performance hit",
-                   SEND_OK, (400, 403, 413), [], body=SEND_BODY)},
+                   SEND_OK, (400, 403, 413, 429), [], body=SEND_BODY)},
     "/api/batch": {
         "options": op("CORS preflight", None, (), []),
         "post": op("Up to 1000 /api/send bodies; bad items are reported, not stored",
-                   BATCH_OK, (400, 413), [],
+                   BATCH_OK, (400, 413, 429), [],
                    # any item is accepted here: a bad one is answered in `details`
                    body={"type": "array", "maxItems": 1000, "items": {}})},
     "/": {"get": page("Dashboard: the website list")},
@@ -631,6 +633,23 @@ PATHS = {
                    (400, 401, 403, 404, 413), READ, body=REPORT_RUN_BODY)}
        for kind in REPORT_TYPES},
 }
+INGEST_PATHS = ("/api/collect", "/api/send", "/api/batch")
+
+
+def _add_same_site_errors(paths):
+    """Adds the 403 and 415 that security.check_same_site gives every unsafe /api/ route
+    a browser could reach with its cookies (all but the public ingest routes)."""
+    for path, operations in paths.items():
+        if not path.startswith("/api/") or path in INGEST_PATHS:
+            continue
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                for status in (403, 415):
+                    operation["responses"].setdefault(str(status), {
+                        "description": MESSAGES[status], "content": json_content(ref("Error"))})
+
+
+_add_same_site_errors(PATHS)
 
 
 def document(base_url=""):

@@ -19,6 +19,7 @@ class State:
     cookie_name: str = "umami.auth"
     tracking: object = None   # hitqueue.HitQueue when server-side tracking is on, else None
     retention: object = None  # ops.schedule.RetentionSchedule: the daily prune
+    hit_limits: object = None  # limits.HitLimits: per-IP and per-website rates of hits
 
     @property
     def database(self):

@@ -27,30 +27,34 @@ class Throttle:
         return hmac.new(self.secret, f"{kind}\x1f{value}".encode("utf-8", "replace"),
                         hashlib.sha256).digest()[:16]
 
-    def check(self, db, keys, now):
-        """Raises 429 (with Retry-After seconds) when any key has used up its failures."""
-        if self.limit <= 0:
-            return
-        for key in keys:
-            count, oldest = db.execute(
-                "SELECT count(*), min(at) FROM login_failure WHERE key = ? AND at > ?",
-                (key, now - self.window_ms)).fetchone()
-            if count >= self.limit:
-                retry = max(1, (oldest + self.window_ms - now + 999) // 1000)
-                raise ApiError(429, "Too many failed logins; try again later.",
-                               headers={"Retry-After": str(retry)})
+    def attempt(self, db, keys, now):
+        """Records this attempt as a failure of each key, or raises 429 (with Retry-After
+        seconds) when a key has used up its failures; returns the rows to drop on success.
 
-    def failed(self, db, keys, now):
-        """Records one failure for each key and forgets failures older than the window."""
+        Count and record share one BEGIN IMMEDIATE transaction (the write lock taken
+        first), so parallel guesses, from threads or processes, get `limit` checks in all:
+        checking, then recording after the password check let each guess in flight pass.
+        """
         if self.limit <= 0:
-            return
+            return []
         with transaction(db):
             db.execute("DELETE FROM login_failure WHERE at <= ?", (now - self.window_ms,))
-            db.executemany("INSERT INTO login_failure (key, at) VALUES (?, ?)",
-                           [(key, now) for key in keys])
+            for key in keys:
+                count, oldest = db.execute(
+                    "SELECT count(*), min(at) FROM login_failure WHERE key = ?",
+                    (key,)).fetchone()
+                if count >= self.limit:
+                    retry = max(1, (oldest + self.window_ms - now + 999) // 1000)
+                    raise ApiError(429, "Too many failed logins; try again later.",
+                                   headers={"Retry-After": str(retry)})
+            return [db.execute("INSERT INTO login_failure (key, at) VALUES (?, ?)",
+                               (key, now)).lastrowid for key in keys]
 
-    def succeeded(self, db, account_key):
-        """Clears the account's failures; the client's stay (an attacker's own account must
-        not reset the count for the IP it guesses from)."""
+    def succeeded(self, db, account_key, attempt_rows):
+        """Drops this attempt's rows and the account's failures; the client's earlier ones
+        stay (an attacker's own account must not reset the count for the IP it guesses
+        from)."""
         with transaction(db):
             db.execute("DELETE FROM login_failure WHERE key = ?", (account_key,))
+            db.executemany("DELETE FROM login_failure WHERE rowid = ?",
+                           [(row,) for row in attempt_rows])

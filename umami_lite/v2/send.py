@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, jsonify, request
 
-from .. import clients, ingest
+from .. import clients, ingest, limits
 from ..collect import cors, known_website, make_cache_token, read_cache_token, website_key
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
 from ..jsonbody import MAX_DEPTH, parse_json, read_body
@@ -137,6 +137,7 @@ def _hit(kind, payload, created_at, now):
         hit.event_type, hit.event_value, hit.data = "custom", name, payload.get("data")
     elif kind == "identify":
         hit.data = payload.get("data")
+    limits.check_properties(hit.data)
     return hit
 
 
@@ -146,6 +147,7 @@ def process(req, body, cache_token, umami):
     State is umami; raises ApiError for bad input."""
     kind, payload = _validated(body)
     key = website_key(payload.get("website"))
+    umami.hit_limits.admit(clients.client_ip(req, umami.settings["CLIENT_IP_HEADER"]), key)
     visitor, reason = _visitor(umami, req, payload)
     if reason == "bot":
         return {"beep": "boop"}
