@@ -3,7 +3,7 @@ GET /api/websites/{id}/reports. Owner or admin change them (and the report's cre
 reads also take the website's share token; a website or report the caller may not see is
 a 404; bad input is a 400 naming the field and stores nothing."""
 import pytest
-from conftest import count_rows
+from conftest import count_rows, open_stored
 
 FUNNEL = {"window": 60, "steps": [{"type": "path", "value": "/a"},
                                   {"type": "path", "value": "/b"}]}
@@ -55,7 +55,6 @@ def test_ids_are_never_reused(api, site, app):
     first = save(api, site).json
     api.delete(f"/api/reports/{first['id']}")
     save(api, site)
-    from conftest import open_stored
     conn = open_stored(app.extensions["umami_lite"].database)
     assert [r[0] for r in conn.execute("SELECT report_id FROM report")] == [2]
 
