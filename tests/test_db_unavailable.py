@@ -159,11 +159,11 @@ def test_a_read_only_database_answers_503_and_stats_still_answer(app, client, ap
 
 @pytest.fixture
 def small_filesystem(tmp_path):
-    """Yields a folder on a 600 KiB tmpfs (grow it with remount()), or skips the test."""
+    """Yields a folder on a 1 MiB tmpfs (grow it with remount()), or skips the test."""
     folder = tmp_path / "fs"
     folder.mkdir()
     if shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(folder)],
+            ["mount", "-t", "tmpfs", "-o", "size=1024k", "tmpfs", str(folder)],
             capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
