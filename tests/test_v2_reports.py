@@ -488,3 +488,23 @@ def test_excluded_bounce_and_repeats_are_accepted_and_ignored(fixture):
     assert run(fixture, "goal", {"type": "path", "value": "/b"},
                {"excludeBounce": True, "browser1": "eq.Firefox", "match": "all"}) == \
         {"num": 3, "total": 3}
+
+
+@pytest.mark.parametrize("kind, parameters, expected", [
+    # S1 and S3 are the German visitors; both view /b
+    ("segment", {"filters": [{"name": "country", "operator": "eq", "value": "DE"}],
+                 "match": "all"}, {"num": 2, "total": 2}),
+    # only S3 views /c: the cohort keeps its rows alone
+    ("cohort", {"filters": [], "match": "all", "dateRange": "30day",
+                "action": {"type": "path", "value": "/c"}}, {"num": 1, "total": 1}),
+])
+def test_a_saved_segment_or_cohort_narrows_a_report(fixture, kind, parameters, expected):
+    app, api, website = fixture
+    saved = api.post(f"/api/websites/{website}/segments",
+                     json={"type": kind, "name": kind, "parameters": parameters})
+    assert saved.status_code == 200, saved.json
+    try:
+        got = run(fixture, "goal", {"type": "path", "value": "/b"}, {kind: saved.json["id"]})
+        assert got == expected
+    finally:
+        api.delete(f"/api/websites/{website}/segments/{saved.json['id']}")

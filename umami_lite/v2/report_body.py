@@ -7,10 +7,13 @@ import math
 import re
 from datetime import datetime, timezone
 
+from werkzeug.datastructures import MultiDict
+
 from .. import params
 from ..errors import ApiError, bad_request
-from ..query import PARAM_FILTERS, Query, parse_filter
+from ..query import PARAM_FILTERS, Query, parse_filter, parse_filters
 from ..timezones import canonical_zone
+from . import args
 from .args import ISO_LABELS, LOCAL_LABELS, UNITS
 from .queries.reports import breakdown, performance
 from .queries.reports.funnel import STEP_OPERATORS
@@ -110,9 +113,11 @@ def zone(parameters):
 
 
 def _filters(body):
-    """Returns (Filters, kinds): the report filters and the hit kinds eventType leaves."""
+    """Returns (Filters, kinds, saved): the report filters, the hit kinds eventType leaves,
+    and the ids of a saved segment and cohort ({"segment": id, ...}), applied once the
+    website is known (saved_filters)."""
     raw = field(body, "filters", "", dict, required=False) or {}
-    filters, kinds = [], KINDS
+    filters, kinds, saved = [], KINDS, {}
     for name, value in raw.items():
         label = f"filters.{name}"
         if name in IGNORED_FILTERS:
@@ -128,7 +133,7 @@ def _filters(body):
             continue
         if name in ("segment", "cohort"):
             if value is not None:
-                raise _fail(label, "names no segment (umami-lite stores no segments)")
+                saved[name] = text(raw, name, prefix="filters.")
             continue
         if name not in PARAM_FILTERS:
             if REPEAT.fullmatch(name):
@@ -144,21 +149,38 @@ def _filters(body):
             filters.append(parse_filter(name, value))
         except ApiError as exc:
             raise bad_request(f"filters: {exc.message}") from None
-    return tuple(filters), kinds
+    return tuple(filters), kinds, saved
+
+
+def saved_filters(filters, saved, website):
+    """Returns filters with a saved segment's in place of same-named ones, and a saved
+    cohort's, as on the GET routes (args.with_segment, args.cohort); an id that names no
+    segment or cohort of this website is a 400."""
+    found = {}
+    for name, apply in (("segment", args.with_segment), ("cohort", args.cohort)):
+        try:
+            found[name] = apply(MultiDict({name: saved.get(name)}), website)
+        except ApiError as exc:
+            raise bad_request(exc.message.replace(f"'{name}'", f"'filters.{name}'")) from None
+    segment, cohort = found["segment"], found["cohort"]
+    added = parse_filters(segment) if saved.get("segment") else ()
+    replaced = {f.name for f in added}
+    return tuple(f for f in filters if f.name not in replaced) + added + cohort
 
 
 def read(body, report_type):
-    """Returns (Query without its website, kinds, checked parameters) of a checked body:
-    the caller sets website_id once it knows the caller may see the website."""
+    """Returns (Query without its website, kinds, checked parameters, saved segment and
+    cohort ids) of a checked body: the caller sets website_id and applies the saved ones
+    (saved_filters) once it knows the caller may see the website."""
     parameters = field(body, "parameters", "", dict)
     start, end = _date(parameters, "startDate"), _date(parameters, "endDate")
     if end < start:
         raise _fail("parameters.endDate", "must not be before startDate")
-    filters, kinds = _filters(body)
+    filters, kinds, saved = _filters(body)
     checked = CHECKS[report_type](parameters)
     if report_type == "journey" and checked["eventType"] is not None:
         kinds = tuple(k for k in kinds if k == checked["eventType"])
-    return Query(0, start, end, filters), kinds, checked
+    return Query(0, start, end, filters), kinds, checked, saved
 
 
 def check_envelope(body, report_type):
