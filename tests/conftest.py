@@ -159,6 +159,21 @@ def count_rows(app, table):
         conn.close()
 
 
+def in_ci():
+    """True when the CI variable says so (CI=true, as CI services set it; CI=false or unset: no)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def require_tool(name, path=None):
+    """Skips the test when the external program `name` (or the file `path`) is missing, on a
+    developer's machine; fails it in CI, where .ci/run installs .ci/apt-packages."""
+    if (os.path.exists(path) if path else shutil.which(name)):
+        return
+    if in_ci():
+        pytest.fail(f"{name} is not installed; .ci/run installs it from .ci/apt-packages")
+    pytest.skip(f"{name} is not installed (apt-get install {name})")
+
+
 # Browser fixtures. Without chromium the browser tests are skipped locally, but fail in CI
 # (CI=true), where .ci/run installs it.
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -170,10 +185,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"chromium not found at {CHROMIUM}; .ci/run should install it")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    require_tool("chromium", CHROMIUM)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+from conftest import require_tool
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
@@ -32,6 +34,7 @@ def test_generate_then_time_queries(tmp_path):
 
 
 def test_ingest_against_bare_endpoint():
+    require_tool("wrk")
     out = run("bench/ingest.py", "--duration", "1", "--connections", "4", "--workers", "1",
               "--threads", "2", "--rounds", "1")
     for label in ("peak req/s", "CPU ms/request", "half p99 ms", "client lag p99 ms",

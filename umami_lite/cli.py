@@ -50,6 +50,20 @@ def cmd_serve(args):
     serve(app, args.host, args.port, args.workers, args.threads, args.access_log)
 
 
+def _number(minimum, maximum=None):
+    """Returns an argparse type accepting whole numbers from minimum to maximum."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+    return parse
+
+
 def listen_problem(host, port):
     """Returns why host:port cannot be listened on, or None when it is free.
 
@@ -140,6 +154,9 @@ def cmd_create_user(args):
 
 
 def cmd_add_website(args):
+    name = args.name.strip()
+    if not name or len(name) > sites.MAX_NAME:
+        sys.exit(f"umami-lite: the website name must have 1 to {sites.MAX_NAME} characters")
     app = _app(args)
     conn = db.connect(app.extensions["umami_lite"].database)
     try:
@@ -147,7 +164,7 @@ def cmd_add_website(args):
         if owner is None:
             sys.exit(f"umami-lite: no user named {args.owner!r}")
         with db.transaction(conn):
-            row = sites.create(conn, owner["user_id"], args.name, args.domain, args.share)
+            row = sites.create(conn, owner["user_id"], name, args.domain, args.share)
     finally:
         conn.close()
     print(f"website id:   {row['website_id']}")
@@ -265,8 +282,15 @@ def cmd_prune(args):
         print("no website has a retention set: nothing to prune")
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse prints the usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="umami-lite",
         description="Umami-compatible web analytics on SQLite. Settings come from the "
                     "environment: " + ", ".join(s.name for s in config.SETTINGS) + ".")
@@ -278,9 +302,11 @@ def build_parser():
                        description="Run umami-lite with gunicorn. Example: "
                                    "umami-lite serve --host 0.0.0.0 --port 3000")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=3000, help="port (default 3000)")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.add_argument("--port", type=_number(1, 65535), default=3000, help="port (default 3000)")
+    p.add_argument("--workers", type=_number(1), default=2,
+                   help="worker processes (default 2)")
+    p.add_argument("--threads", type=_number(1), default=4,
+                   help="threads per worker (default 4)")
     p.add_argument("--access-log", metavar="FILE",
                    help="write an access log to FILE ('-' for stdout; default: none); it "
                         "holds time, method, path, status, bytes and ms, never IPs, user "

@@ -5,13 +5,15 @@ parent blueprint `umami_lite` whose error handlers apply to its own routes only.
 app-wide hooks are a routing-error check limited to <prefix>/api/ and, when server-side
 tracking is on, one after_request hook that queues a pageview.
 """
+import os
+import sqlite3
 import sys
 
 from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import (accounts, auth, clients, collect, config, dashboard, db, errors, ingest, journal,
+from . import (accounts, auth, clients, collect, config, dashboard, db, errors, journal,
                limits, openapi, security, servertrack, stats, tracker, websites)
 from .ops import presence
 from .ops.schedule import RetentionSchedule
@@ -70,18 +72,26 @@ def api_routing_error():
     return response
 
 
+def _database_problem(path, exc):
+    """Returns why the database at path cannot be opened, in words: SQLite only says
+    'unable to open database file' on a read-only filesystem."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.statvfs(folder).f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
+        return f"its folder {folder} is read-only (SQLite writes the file and a -wal beside it)"
+    return str(exc)
+
+
 def _build_state(app, settings, prefix):
-    if settings["SALT_ROTATION"] not in ingest.ROTATIONS:
-        raise ValueError(f"SALT_ROTATION must be one of {', '.join(ingest.ROTATIONS)}")
-    try:
-        networks = clients.parse_networks(settings["IGNORE_IP"])
-    except ValueError as exc:
-        raise ValueError(f"IGNORE_IP: {exc}") from None
+    networks = clients.parse_networks(settings["IGNORE_IP"])  # checked by config
     hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
-    secret, password = db.prepare(settings["UMAMI_LITE_DATABASE"],
-                                  settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
-    presence.announce(settings["UMAMI_LITE_DATABASE"])  # `restore` refuses while we run
-    journal.sweep(settings["UMAMI_LITE_DATABASE"])  # a crashed server's journaled hits
+    path = settings["UMAMI_LITE_DATABASE"]
+    try:
+        secret, password = db.prepare(path, settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
+        presence.announce(path)  # `restore` refuses while we run
+        journal.sweep(path)  # a crashed server's journaled hits
+    except (sqlite3.Error, OSError) as exc:  # read-only, not a database, corrupt...
+        raise config.SettingError(f"UMAMI_LITE_DATABASE {path}: cannot use it: "
+                                  f"{_database_problem(path, exc)}") from None
     if password:
         print(f"umami-lite: created account 'admin' with password: {password}\n"
               "umami-lite: this password is shown only once; change it after logging in.",

@@ -13,7 +13,7 @@ from itertools import compress, groupby, repeat
 from operator import is_not
 from urllib.parse import parse_qsl, urlsplit
 
-from . import journal, journal_store, rollups
+from . import config, journal, journal_store, rollups
 from .db import checkin, checkout, is_failing, write_grouped
 from .hmac256 import Hmac256
 
@@ -25,7 +25,7 @@ LIMITS = {"url": 500, "referrer": 500, "event_type": 50, "event_value": 50, "hos
 MAX_DATA_KEYS = 50  # the ingest routes refuse more (limits.check_properties)
 VISIT_TIMEOUT_MS = 30 * 60 * 1000
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
-ROTATIONS = ("month", "week", "day")
+ROTATIONS = config.SALT_ROTATIONS
 
 
 def clip(value, size):

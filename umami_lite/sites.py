@@ -9,6 +9,7 @@ from .timefmt import iso
 
 SHARE_ALPHABET = string.ascii_letters + string.digits
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
+MAX_NAME = 100  # characters of a website name
 
 
 def new_share_id():

@@ -76,14 +76,14 @@ def save_website():
         if not isinstance(key, (int, str)) or isinstance(key, bool):
             raise bad_request("'website_id' must be a website id or uuid.")
         website = website_for_owner(key)
-        name = text_field(body, "name", False, 100)
+        name = text_field(body, "name", False, sites.MAX_NAME)
         domain = text_field(body, "domain", False, 500)
         given, days = retention_field(body)
         with transaction(db):
             sites.update(db, website["website_id"], name, domain, share)
             _save_retention(db, website["website_id"], given, days)
         return jsonify(sites.to_json(sites.get(db, website["website_id"])))
-    name = text_field(body, "name", True, 100)
+    name = text_field(body, "name", True, sites.MAX_NAME)
     domain = text_field(body, "domain", False, 500)
     given, days = retention_field(body)
     with transaction(db):

@@ -63,12 +63,42 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
+    check_destination(dest)
     # the copy holds every acknowledged hit
     journal_store.before_read(source, dbmod.BUSY_TIMEOUT_MS)
     partial = dest + ".partial"
+    remove_partial(partial)
+    try:
+        expected = copy(source, partial)
+        verify(partial, expected)
+        os.replace(partial, dest)
+    except (BackupError, sqlite3.Error, OSError) as exc:
+        remove_partial(partial)
+        if isinstance(exc, BackupError):
+            raise
+        raise BackupError(f"{dest}: {exc}") from None
+    return {"path": dest, "bytes": os.path.getsize(dest),
+            "seconds": round(time.monotonic() - started, 3), "tables": expected}
+
+
+def check_destination(dest):
+    """Refuses a backup path that is a directory or in a missing folder, before any work."""
+    if os.path.isdir(dest):
+        raise BackupError(f"{dest} is a directory; give a file path in it, e.g. "
+                          f"{os.path.join(dest, 'umami.db')}")
+    folder = os.path.dirname(os.path.abspath(dest))
+    if not os.path.isdir(folder):
+        raise BackupError(f"{dest}: the folder {folder} does not exist")
+
+
+def remove_partial(partial):
     for leftover in (partial, partial + "-wal", partial + "-shm"):
         if os.path.exists(leftover):
             os.remove(leftover)
+
+
+def copy(source, partial):
+    """Returns the source's row counts after copying it into the file partial."""
     src = dbmod.connect(source, readonly=True)
     out = sqlite3.connect(partial, isolation_level=None)
     try:
@@ -81,14 +111,7 @@ def backup(source, dest):
     finally:
         out.close()
         src.close()
-    try:
-        verify(partial, expected)
-    except BackupError:
-        os.remove(partial)
-        raise
-    os.replace(partial, dest)
-    return {"path": dest, "bytes": os.path.getsize(dest),
-            "seconds": round(time.monotonic() - started, 3), "tables": expected}
+    return expected
 
 
 def in_use(path):

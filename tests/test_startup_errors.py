@@ -1,0 +1,154 @@
+"""Start-up mistakes end in one line on stderr naming the problem, and a non-zero exit.
+
+Each case runs the real `umami-lite` command in a subprocess."""
+import os
+import shutil
+import subprocess
+
+import pytest
+from conftest import ADMIN_PASSWORD
+from test_cli import clean_env, run
+
+from umami_lite.cli import main
+
+
+def good_database(tmp_path):
+    path = str(tmp_path / "good.db")
+    env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    assert run("--database", path, "init-db", env=env).returncode == 0
+    return path
+
+
+def corrupt_database(tmp_path):
+    """A real database cut short: its header is fine, its pages are missing."""
+    path = good_database(tmp_path)
+    with open(path, "rb") as f:
+        head = f.read(100)
+    with open(path, "wb") as f:
+        f.write(head)
+    return path
+
+
+def text_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n" * 100)
+    return str(path)
+
+
+# (case, argv with {tmp} for tmp_path, environment, setup making {file}, expected in stderr)
+CASES = [
+    ("missing folder", ["--database", "{tmp}/no/such/folder/u.db", "init-db"], {}, None,
+     "the folder {tmp}/no/such/folder does not exist"),
+    ("directory", ["--database", "{tmp}", "init-db"], {}, None,
+     "UMAMI_LITE_DATABASE {tmp} is a directory"),
+    ("not a database", ["--database", "{file}", "init-db"], {}, text_file,
+     "UMAMI_LITE_DATABASE {file}: cannot use it: file is not a database"),
+    ("corrupt", ["--database", "{file}", "init-db"], {}, corrupt_database,
+     "UMAMI_LITE_DATABASE {file}: cannot use it: database disk image is malformed"),
+    ("port too big", ["serve", "--port", "99999"], {}, None,
+     "--port: must be from 1 to 65535, got 99999"),
+    ("port negative", ["serve", "--port", "-1"], {}, None,
+     "--port: must be from 1 to 65535, got -1"),
+    ("no workers", ["serve", "--workers", "0"], {}, None, "--workers: must be at least 1, got 0"),
+    ("no threads", ["serve", "--threads", "0"], {}, None, "--threads: must be at least 1, got 0"),
+    ("missing geoip file", ["init-db"], {"UMAMI_LITE_GEOIP_DATABASE": "{tmp}/GeoLite2.mmdb"},
+     None, "UMAMI_LITE_GEOIP_DATABASE no such file: {tmp}/GeoLite2.mmdb"),
+    ("geoip not mmdb", ["init-db"], {"UMAMI_LITE_GEOIP_DATABASE": "{file}"}, text_file,
+     "UMAMI_LITE_GEOIP_DATABASE {file} is not a MaxMind database"),
+    ("token days", ["init-db"], {"UMAMI_LITE_TOKEN_DAYS": "-5"}, None,
+     "UMAMI_LITE_TOKEN_DAYS must be at least 1, got -5"),
+    ("token days text", ["init-db"], {"UMAMI_LITE_TOKEN_DAYS": "soon"}, None,
+     "UMAMI_LITE_TOKEN_DAYS must be an integer, got 'soon'"),
+    ("journal maybe", ["init-db"], {"UMAMI_LITE_INGEST_JOURNAL": "maybe"}, None,
+     "UMAMI_LITE_INGEST_JOURNAL must be 1 or 0 (true/false), got 'maybe'"),
+    ("bot check", ["init-db"], {"DISABLE_BOT_CHECK": "sure"}, None,
+     "DISABLE_BOT_CHECK must be 1 or 0"),
+    ("short secret", ["init-db"], {"UMAMI_LITE_SECRET": "x"}, None,
+     "UMAMI_LITE_SECRET must have at least 16 characters"),
+    ("short alias secret", ["init-db"], {"APP_SECRET": "abc"}, None,
+     "UMAMI_LITE_SECRET must have at least 16 characters"),
+    ("short admin password", ["init-db"], {"UMAMI_LITE_ADMIN_PASSWORD": "pw"}, None,
+     "UMAMI_LITE_ADMIN_PASSWORD must have at least 8 characters"),
+    ("salt rotation", ["init-db"], {"SALT_ROTATION": "hourly"}, None,
+     "SALT_ROTATION must be one of month, week, day, got 'hourly'"),
+    ("ignore ip", ["init-db"], {"IGNORE_IP": "10.0.0.0/99"}, None, "IGNORE_IP"),
+    ("proxy count", ["init-db"], {"UMAMI_LITE_PROXY_COUNT": "-1"}, None,
+     "UMAMI_LITE_PROXY_COUNT must be at least 0, got -1"),
+    ("login window", ["init-db"], {"UMAMI_LITE_LOGIN_WINDOW": "0"}, None,
+     "UMAMI_LITE_LOGIN_WINDOW must be at least 1, got 0"),
+    ("ip header", ["init-db"], {"CLIENT_IP_HEADER": "X Real IP"}, None,
+     "CLIENT_IP_HEADER is not a header name: 'X Real IP'"),
+    ("cookie name", ["init-db"], {"UMAMI_LITE_AUTH_COOKIE": "my cookie;"}, None,
+     "UMAMI_LITE_AUTH_COOKIE is not a cookie name"),
+    ("bad setting stops serve", ["serve"], {"UMAMI_LITE_TOKEN_DAYS": "0"}, None,
+     "UMAMI_LITE_TOKEN_DAYS must be at least 1, got 0"),
+    ("empty website name", ["add-website", ""], {}, None,
+     "the website name must have 1 to 100 characters"),
+    ("blank website name", ["add-website", "   "], {}, None,
+     "the website name must have 1 to 100 characters"),
+    ("backup to a directory", ["--database", "{file}", "backup", "{tmp}/out"], {},
+     good_database, "{tmp}/out is a directory"),
+    ("backup to a missing folder", ["--database", "{file}", "backup", "{tmp}/none/b.db"], {},
+     good_database, "the folder {tmp}/none does not exist"),
+]
+
+
+@pytest.mark.parametrize("argv, environment, setup, expected",
+                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_startup_mistake_is_one_line(tmp_path, argv, environment, setup, expected):
+    (tmp_path / "out").mkdir()
+    values = {"tmp": str(tmp_path), "file": setup(tmp_path) if setup else ""}
+    env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                    UMAMI_LITE_DATABASE=str(tmp_path / "u.db"))
+    env.update({key: value.format(**values) for key, value in environment.items()})
+    result = run(*(arg.format(**values) for arg in argv), cwd=tmp_path, env=env)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("umami-lite")
+    assert expected.format(**values) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "out").iterdir())
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".partial")]
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """Yields a folder on a read-only tmpfs holding good.db, or skips (needs root)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
+    try:
+        env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+        assert run("--database", str(folder / "good.db"), "init-db", env=env).returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("name", ["good.db", "new.db"])
+def test_read_only_folder_is_one_line(read_only_folder, name):
+    path = read_only_folder / name
+    result = run("--database", str(path), "init-db",
+                 env=clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD))
+    assert result.returncode != 0
+    assert result.stderr == (f"umami-lite: UMAMI_LITE_DATABASE {path}: cannot use it: its folder "
+                             f"{read_only_folder} is read-only (SQLite writes the file and a "
+                             "-wal beside it)\n")
+
+
+def test_embedded_settings_are_checked_too(tmp_path):
+    """The same checks apply to app.config (UmamiLite(app) in a host app)."""
+    from umami_lite import create_app
+    with pytest.raises(ValueError, match="UMAMI_LITE_TOKEN_DAYS must be at least 1, got 0"):
+        create_app({"UMAMI_LITE_DATABASE": str(tmp_path / "u.db"), "UMAMI_LITE_TOKEN_DAYS": 0})
+
+
+def test_main_exits_with_the_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("UMAMI_LITE_TOKEN_DAYS", "-5")
+    with pytest.raises(SystemExit) as exited:
+        main(["--database", str(tmp_path / "u.db"), "init-db"])
+    assert exited.value.code == "umami-lite: UMAMI_LITE_TOKEN_DAYS must be at least 1, got -5"
