@@ -230,8 +230,8 @@ def key_texts(db, website_id, kind, ids):
         f"SELECT key_id, a, b, c FROM rollup_key WHERE key_id IN ({marks})", list(ids))}
 
 
-def _label(local_ms, unit):
-    return (EPOCH + timedelta(milliseconds=local_ms)).strftime(UNIT_FORMATS[unit])
+def _label(local_ms, unit, formats=UNIT_FORMATS):
+    return (EPOCH + timedelta(milliseconds=local_ms)).strftime(formats[unit])
 
 
 def _next_start(local_ms, unit):
@@ -248,7 +248,7 @@ def _next_start(local_ms, unit):
     return (nxt - EPOCH) // timedelta(milliseconds=1)
 
 
-def bucket_pieces(unit, tz_name, start, end):
+def bucket_pieces(unit, tz_name, start, end, formats=UNIT_FORMATS):
     """Returns {label: [(a, b), ...]}: the UTC intervals of [start, end] in each local bucket.
 
     Offsets come from the same offset_segments() as the raw-row SQL, so labels agree; a
@@ -264,15 +264,15 @@ def bucket_pieces(unit, tz_name, start, end):
             if local > LAST_LOCAL_MS:
                 break  # no label past year 9999 (and no hit is stored that far ahead)
             b = min(seg_to, _next_start(local, unit) - offset - 1)
-            pieces.setdefault(_label(local, unit), []).append((a, b))
+            pieces.setdefault(_label(local, unit, formats), []).append((a, b))
             a = b + 1
     return pieces
 
 
-def bucket_covers(done, unit, tz_name, start, end):
-    """Returns {label: Cover} for the local buckets of [start, end]."""
+def bucket_covers(done, unit, tz_name, start, end, formats=UNIT_FORMATS):
+    """Returns {label: Cover} for the local buckets of [start, end], labelled by formats."""
     covers = {}
-    for label, intervals in bucket_pieces(unit, tz_name, start, end).items():
+    for label, intervals in bucket_pieces(unit, tz_name, start, end, formats).items():
         covers[label] = Cover()
         for a, b in intervals:
             covers[label].extend(cover(done, a, b))

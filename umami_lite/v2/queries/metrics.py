@@ -5,6 +5,8 @@ current API does; `event` counts events per name; session types count sessions w
 counted row in the range. Empty values are left out; ordered by y desc, then x.
 """
 from ...ingest import referrer_domain
+from ...metrics import sessions as v1_sessions
+from ...metrics.counts import key_counts, ranked, summarized
 from . import rows
 
 # Page columns per row table; a column a table lacks (events have no referrer) gives [].
@@ -99,8 +101,37 @@ ALIASES = {"url": "path", "host": "hostname", "utmSource": "utm_source",
            "utmContent": "utm_content", "utmTerm": "utm_term"}
 
 
+def _summarized_events(db, q, website):
+    """Events per name from the hourly summaries (v1 keeps them per type and name)."""
+    found = summarized(db, q)
+    if found is None:
+        return None
+    totals = {}
+    for (_, name, _), count in key_counts(db, q, "event", *found).items():
+        totals[name] = totals.get(name, 0) + count
+    return ranked(totals)
+
+
+# Unfiltered kinds the summaries answer with the current API's counts: sessions with a
+# pageview in the range per attribute (language differs: the current API cuts it to two
+# letters), events per name.
+SUMMARIZED = {**{kind: v1_sessions.counter(kind) for kind in
+                 ("browser", "os", "device", "country", "screen")},
+              "event": _summarized_events}
+
+
 def query(db, q, website, kind, limit, offset, search=None):
     """Returns [{x, y}] for metric kind (a key of METRICS), by y desc then x, paged."""
+    if kind in SUMMARIZED and not q.filters and not search:
+        ranked_rows = SUMMARIZED[kind](db, q, website)
+        if ranked_rows is not None:
+            kept = [row for row in ranked_rows if row["x"] != ""]
+            return kept[offset:offset + limit]
+    return raw_query(db, q, website, kind, limit, offset, search)
+
+
+def raw_query(db, q, website, kind, limit, offset, search=None):
+    """Returns the same as query() from raw rows only (any filters)."""
     grouped = METRICS[kind](q, website)
     if grouped is None:
         return []
