@@ -264,7 +264,7 @@ def create_websites(path, count):
     made = []
     with db.transaction(conn):
         conn.execute("INSERT OR IGNORE INTO account (user_id, username, password, is_admin,"
-                     " created_at, updated_at) VALUES (1, 'admin', 'x', 1, 0, 0)")
+                     " token_nonce, created_at, updated_at) VALUES (1, 'admin', 'x', 1, 'n', 0, 0)")
         for n in range(count):
             hostname = f"site{n}.example.com"
             row = sites.create(conn, 1, f"Load {n}", hostname)

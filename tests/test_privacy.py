@@ -47,7 +47,7 @@ def _create_website(path):
     conn = db.init_db(path)
     with db.transaction(conn):
         conn.execute("INSERT OR IGNORE INTO account (user_id, username, password, is_admin,"
-                     " created_at, updated_at) VALUES (1, 'admin', 'x', 1, 0, 0)")
+                     " token_nonce, created_at, updated_at) VALUES (1, 'admin', 'x', 1, 'n', 0, 0)")
         website = sites.create(conn, 1, "Logs", "example.com")
     conn.close()
     return website["website_uuid"]

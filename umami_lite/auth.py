@@ -1,8 +1,10 @@
 """Auth blueprint (login, verify, logout) and the access checks every other view calls.
 
-Login tokens are signed with itsdangerous, carry (user id, token version) and expire;
-bumping the account's token_version revokes them. Admin rights are read from the
-database on each request. Share tokens are read-only and bound to one website.
+Login tokens are signed with itsdangerous, carry (user id, token nonce, token version) and
+expire; bumping the account's token_version revokes them. The nonce is random per account:
+a token never names an account created later, even one given a deleted account's id.
+Admin rights are read from the database on each request. Share tokens are read-only and
+bound to one website; answers to them name nothing of its owner.
 """
 from flask import Blueprint, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -33,7 +35,8 @@ def _hash_method():
 
 
 def issue_token(user):
-    return _login_serializer().dumps({"u": user["user_id"], "v": user["token_version"]})
+    return _login_serializer().dumps({"u": user["user_id"], "n": user["token_nonce"],
+                                      "v": user["token_version"]})
 
 
 def issue_share_token(website):
@@ -59,7 +62,8 @@ def current_user():
         try:
             data = _login_serializer().loads(token, max_age=max_age)
             row = users.get(get_db(), int(data["u"]))
-            if row is not None and row["token_version"] == data["v"]:
+            if (row is not None and row["token_nonce"] == data["n"]
+                    and row["token_version"] == data["v"]):
                 user = row
         except (BadSignature, SignatureExpired, KeyError, TypeError, ValueError):
             user = None
@@ -90,11 +94,14 @@ def _share_token():
     return None
 
 
-def website_for_read(key):
-    """Returns the website row if the caller may read it (owner, admin or its share token)."""
+def website_for_read(key, posted_read=False):
+    """Returns the website row if the caller may read it (owner, admin or its share token);
+    a share token is honoured by reads only (GET, or a POST that computes an answer and
+    stores nothing: posted_read), and marks the request as_shared()."""
     db = get_db()
     website = sites.find(db, key)
-    share = _share_token()
+    reading = posted_read or request.method in ("GET", "HEAD")
+    share = _share_token() if reading else None
     if share is not None:
         try:
             data = _share_serializer().loads(share)
@@ -102,10 +109,17 @@ def website_for_read(key):
             data = None
         if (data and website is not None and data.get("w") == website["website_id"]
                 and website["share_id"] and data.get("s") == website["share_id"]):
+            g._umami_shared = True
             return website
         if current_user() is None:
             raise ApiError(401, "Invalid share token.")
     return website_for_owner(key, website)
+
+
+def is_shared():
+    """Returns whether this request reads a website by its share token: its answers then
+    name nothing of the owner (sites.to_json(row, owner=False))."""
+    return g.get("_umami_shared", False)
 
 
 def website_for_owner(key, website=None):

@@ -11,9 +11,9 @@ from importlib import resources
 
 from flask import g
 
+from . import migrations
 from .state import state
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
 POOLS_MAX = 8  # databases one process keeps idle connections to (tests open many)
 POOL_SIZE = 16  # idle connections kept per database and mode (one per server thread is enough)
@@ -441,10 +441,15 @@ def schema_sql():
 
 
 def init_db(path):
-    """Returns a connection to path after creating every missing table; never drops data."""
+    """Returns a connection to path after creating every missing table and applying the
+    numbered upgrades the file lacks (umami_lite/migrations.py); never drops data."""
     db = connect(path)
-    db.executescript(schema_sql())
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute("PRAGMA foreign_keys = OFF")  # a table rebuild must not cascade its drop
+    try:
+        with transaction(db):
+            migrations.upgrade(db, schema_sql())
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
     return db
 
 

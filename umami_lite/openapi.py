@@ -70,12 +70,14 @@ SCHEMAS = {
                      "resetAt", "deletedAt", "teamId", "user"],
         "properties": {
             "website_id": INT, "website_uuid": {"type": "string", "format": "uuid"},
-            "user_id": INT, "name": STR, "domain": nullable(STR), "share_id": nullable(STR),
-            "created_at": ISO, "id": {"type": "string", "format": "uuid"}, "userId": STR,
+            # the owner's ids and user are null for a share token's reader
+            "user_id": nullable(INT), "name": STR, "domain": nullable(STR),
+            "share_id": nullable(STR), "created_at": ISO,
+            "id": {"type": "string", "format": "uuid"}, "userId": nullable(STR),
             "shareId": nullable(STR), "createdAt": ISO, "updatedAt": nullable(ISO),
             "resetAt": nullable(ISO), "deletedAt": {"type": "null"}, "teamId": {"type": "null"},
-            "user": {"type": "object", "required": ["id", "username"],
-                     "properties": {"id": STR, "username": STR}}}},
+            "user": nullable({"type": "object", "required": ["id", "username"],
+                              "properties": {"id": STR, "username": STR}})}},
     "WebsitePage": {
         "type": "object", "required": ["data", "count", "page", "pageSize"],
         "properties": {"data": {"type": "array", "items": ref("Website")}, "count": INT,

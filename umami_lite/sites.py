@@ -12,18 +12,47 @@ MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 MAX_NAME = 100  # characters of a website name
 
 
-def new_share_id():
-    return "".join(secrets.choice(SHARE_ALPHABET) for _ in range(8))
+KINDS = {"website_uuid": "website_uuid", "share_id": "share_id"}  # kind -> column
+
+
+class Taken(ValueError):
+    """A website uuid or share id that a website holds or once held (retired_id)."""
+
+
+def is_taken(db, kind, value):
+    """Returns whether value ('website_uuid' or 'share_id' by kind) is held by a website
+    or was given up by one: identifiers are never given out twice."""
+    if db.execute(f"SELECT 1 FROM website WHERE {KINDS[kind]} = ?", (value,)).fetchone():
+        return True
+    return db.execute("SELECT 1 FROM retired_id WHERE kind = ? AND value = ?",
+                      (kind, value)).fetchone() is not None
+
+
+def retire(db, kind, value):
+    """Records that value is given up, so that no website can take it again."""
+    if value is not None:
+        db.execute("INSERT OR IGNORE INTO retired_id (kind, value) VALUES (?, ?)",
+                   (kind, value))
+
+
+def new_share_id(db):
+    """Returns a random share id that no website holds or held."""
+    while True:
+        share_id = "".join(secrets.choice(SHARE_ALPHABET) for _ in range(8))
+        if not is_taken(db, "share_id", share_id):
+            return share_id
 
 
 def create(db, user_id, name, domain=None, share=False, website_uuid=None):
-    """Returns the new website row."""
+    """Returns the new website row; raises Taken if website_uuid is (or was) in use."""
+    if website_uuid is not None and is_taken(db, "website_uuid", website_uuid):
+        raise Taken("'id' is already taken by another website.")
     now = now_ms()
     cur = db.execute(
         "INSERT INTO website (website_uuid, user_id, name, domain, share_id, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (website_uuid or str(uuid.uuid4()), user_id, name, domain,
-         new_share_id() if share else None, now, now))
+         new_share_id(db) if share else None, now, now))
     return get(db, cur.lastrowid)
 
 
@@ -79,8 +108,9 @@ def update(db, website_id, name=None, domain=None, share=None):
     row = get(db, website_id)
     share_id = row["share_id"]
     if share is True and not share_id:
-        share_id = new_share_id()
+        share_id = new_share_id(db)
     elif share is False:
+        retire(db, "share_id", share_id)
         share_id = None
     db.execute(
         "UPDATE website SET name = ?, domain = ?, share_id = ?, updated_at = ?"
@@ -91,7 +121,13 @@ def update(db, website_id, name=None, domain=None, share=None):
 
 
 def set_share_id(db, website_id, share_id):
-    """Sets a chosen share id (None removes it); raises sqlite3.IntegrityError if taken."""
+    """Sets a chosen share id (None removes it); raises Taken if it is or was in use."""
+    old = get(db, website_id)["share_id"]
+    if share_id == old:
+        return get(db, website_id)
+    if share_id is not None and is_taken(db, "share_id", share_id):
+        raise Taken("'shareId' is already taken.")
+    retire(db, "share_id", old)
     db.execute("UPDATE website SET share_id = ?, updated_at = ? WHERE website_id = ?",
                (share_id, now_ms(), website_id))
     return get(db, website_id)
@@ -108,28 +144,35 @@ def reset(db, website_id):
 
 
 def delete(db, website_id):
+    """Deletes the website and its data; its uuid and share id are retired, never given to
+    another website (its id is not either: AUTOINCREMENT)."""
+    row = get(db, website_id)
     reset(db, website_id)
+    if row is not None:
+        retire(db, "website_uuid", row["website_uuid"])
+        retire(db, "share_id", row["share_id"])
     db.execute("DELETE FROM website WHERE website_id = ?", (website_id,))
 
 
-def to_json(row):
-    """Returns the website object with the keys of both API generations."""
+def to_json(row, owner=True):
+    """Returns the website object with the keys of both API generations; owner False (a
+    share link's reader) nulls the owner's id and username (docs/security.md)."""
     return {
         "website_id": row["website_id"],
         "website_uuid": row["website_uuid"],
-        "user_id": row["user_id"],
+        "user_id": row["user_id"] if owner else None,
         "name": row["name"],
         "domain": row["domain"],
         "share_id": row["share_id"],
         "retention_days": row["retention_days"],  # null: kept forever
         "created_at": iso(row["created_at"]),
         "id": row["website_uuid"],
-        "userId": str(row["user_id"]),
+        "userId": str(row["user_id"]) if owner else None,
         "shareId": row["share_id"],
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
         "resetAt": iso(row["reset_at"]),
         "deletedAt": None,
         "teamId": None,
-        "user": {"id": str(row["user_id"]), "username": row["username"]},
+        "user": {"id": str(row["user_id"]), "username": row["username"]} if owner else None,
     }

@@ -36,9 +36,10 @@ def create_user(db, username, password, is_admin=False, method=None):
     if get_by_name(db, username) is not None:
         raise ValueError("Account already exists")
     cur = db.execute(
-        "INSERT INTO account (username, password, is_admin, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (username, hash_password(password, method), int(bool(is_admin)), now, now))
+        "INSERT INTO account (username, password, is_admin, token_nonce, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (username, hash_password(password, method), int(bool(is_admin)),
+         secrets.token_hex(16), now, now))
     return get(db, cur.lastrowid)
 
 
@@ -75,8 +76,8 @@ def revoke_tokens(db, user_id):
 
 def delete(db, user_id):
     """Deletes the account and its websites with all their data, summaries included (a
-    foreign key cascade alone would leave the summaries, which a later website given the
-    same id would show)."""
+    foreign key cascade alone would leave the summaries). Its id is never given out again
+    (AUTOINCREMENT)."""
     for (website_id,) in db.execute("SELECT website_id FROM website WHERE user_id = ?",
                                     (user_id,)).fetchall():
         sites.delete(db, website_id)

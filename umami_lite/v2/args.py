@@ -135,14 +135,5 @@ def compare_mode(args, default=None):
 
 def limit_offset(args, default_limit=500):
     """Returns (limit, offset)."""
-    limit = params.positive_int(args, "limit", default_limit, 10_000)
-    raw = args.get("offset")
-    if raw in (None, ""):
-        return limit, 0
-    try:
-        offset = int(raw)
-    except ValueError:
-        raise bad_request("'offset' must be an integer.") from None
-    if offset < 0:
-        raise bad_request("'offset' must not be negative.")
-    return limit, offset
+    return (params.positive_int(args, "limit", default_limit, 10_000),
+            params.integer(args, "offset", 0, 0, params.MAX_OFFSET))

@@ -51,7 +51,7 @@ def run_report(report_type):
     body = json_object()
     report_body.check_envelope(body, report_type)
     q, kinds, checked, saved = report_body.read(body, report_type)
-    website = website_for_read(body["websiteId"])
+    website = website_for_read(body["websiteId"], posted_read=True)
     q = replace(q, website_id=website["website_id"],
                 filters=report_body.saved_filters(q.filters, saved, website))
     return jsonify(_run(report_type, get_read_snapshot(), q, kinds, checked))

@@ -3,14 +3,13 @@
 list both generations read, lives in umami_lite/websites.py.)
 """
 import re
-import sqlite3
 import uuid
 
 from flask import Blueprint, jsonify
 
 from .. import sites
 from .. import websites as v1_websites
-from ..auth import require_user, website_for_owner, website_for_read
+from ..auth import is_shared, require_user, website_for_owner, website_for_read
 from ..db import get_db, transaction
 from ..errors import bad_request
 from ..jsonbody import json_object
@@ -42,9 +41,7 @@ def _new_uuid(body):
         key = None
     if key is None:
         raise bad_request("'id' must be a uuid.")
-    if sites.find(get_db(), key) is not None:
-        raise bad_request("'id' is already taken by another website.")
-    return key
+    return key  # (sites.create refuses one that is or was in use)
 
 
 def _with_share_id(db, row, share_id):
@@ -52,8 +49,8 @@ def _with_share_id(db, row, share_id):
         return row
     try:
         return sites.set_share_id(db, row["website_id"], share_id)
-    except sqlite3.IntegrityError:
-        raise bad_request("'shareId' is already taken.") from None
+    except sites.Taken as exc:
+        raise bad_request(str(exc)) from None
 
 
 @bp.post("/api/websites")
@@ -67,15 +64,19 @@ def create_website():
         raise bad_request("Teams are not supported; leave 'teamId' out.")
     website_uuid = _new_uuid(body)
     db = get_db()
-    with transaction(db):
-        row = sites.create(db, user["user_id"], name, domain, website_uuid=website_uuid)
-        row = _with_share_id(db, row, share_id)
+    try:
+        with transaction(db):
+            row = sites.create(db, user["user_id"], name, domain, website_uuid=website_uuid)
+            row = _with_share_id(db, row, share_id)
+    except sites.Taken as exc:
+        raise bad_request(str(exc)) from None
     return jsonify(sites.to_json(row))
 
 
 @bp.get("/api/websites/<website_key>")
 def get_website(website_key):
-    return jsonify(sites.to_json(website_for_read(website_key)))
+    website = website_for_read(website_key)
+    return jsonify(sites.to_json(website, owner=not is_shared()))
 
 
 @bp.post("/api/websites/<website_key>")
