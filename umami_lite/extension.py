@@ -13,19 +13,21 @@ from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import (accounts, auth, clients, collect, config, dashboard, db, errors, journal,
-               limits, openapi, security, servertrack, stats, tracker, websites)
+from .web import accounts, auth, collect, dashboard, openapi, security, stats, tracker, websites
+from .ingest import visitor as clients, journal, limits, server_tracking as servertrack
+from . import settings as config, errors
+from .storage import connection as db
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
-from .v2 import analytics as v2_analytics
-from .v2 import events as v2_events
-from .v2 import links as v2_links
-from .v2 import reports as v2_reports
-from .v2 import segments as v2_segments
-from .v2 import send as v2_send
-from .v2 import sessions as v2_sessions
-from .v2 import websites as v2_websites
+from .web import analytics as v2_analytics
+from .web import current_events as v2_events
+from .web import links as v2_links
+from .web import reports as v2_reports
+from .web import segments as v2_segments
+from .web import send as v2_send
+from .web import current_sessions as v2_sessions
+from .web import current_websites as v2_websites
 
 
 def _apply_retention():

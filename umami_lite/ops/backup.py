@@ -9,8 +9,8 @@ import os
 import sqlite3
 import time
 
-from .. import db as dbmod
-from .. import journal_store
+from ..storage import connection as dbmod
+from ..ingest import replay as journal_store
 from . import presence
 
 

@@ -1,7 +1,7 @@
 """/events: events per event value and local time bucket."""
-from .. import rollup_read as rr
-from ..rollups import done_hour
-from ..timezones import UNIT_FORMATS, local_bucket_sql
+from ..rollups import read as rr
+from ..rollups.build import done_hour
+from ..storage.timezones import UNIT_FORMATS, local_bucket_sql
 
 
 def query(db, q, unit, tz, formats=UNIT_FORMATS):
