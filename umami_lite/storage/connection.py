@@ -86,7 +86,7 @@ def is_failing(path):
 def succeeded(db):
     """Pools connections to db's file again after a committed write (see failed())."""
     if _failing:
-        _failing.discard(db.path)
+        _failing.discard(getattr(db, "path", None))  # (a plain sqlite3.Connection has none)
 
 
 def connect(path, readonly=False):
