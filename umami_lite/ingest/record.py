@@ -11,11 +11,12 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import compress, groupby, repeat
 from operator import is_not
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from .. import settings as config
 from . import journal, replay as journal_store
 from ..rollups import build as rollups
+from ..hosts import referrer_domain
 from ..storage.connection import checkin, checkout, is_failing, write_grouped
 from .hmac256 import Hmac256
 
@@ -124,19 +125,6 @@ def _salt_mac(salt):
 
 
 @lru_cache(maxsize=4096)  # referrers repeat a lot; parsing one costs more than the insert
-def referrer_domain(referrer):
-    """Returns the lower-case host of an absolute referrer without www. and port, or None."""
-    if not referrer:
-        return None
-    try:
-        host = urlsplit(referrer).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
-
-
 def utm_values(url):
     """Returns the utm_* parameters of url's query as a dict."""
     query = url.split("?", 1)[1] if "?" in url else ""

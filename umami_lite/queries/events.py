@@ -1,6 +1,6 @@
 """/events: events per event value and local time bucket."""
 from ..rollups import read as rr
-from ..rollups.build import done_hour
+from ..rollups.read import done_hour
 from ..storage.timezones import UNIT_FORMATS, local_bucket_sql
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import bad_request
-from ..rollups.build import HOUR_MS
+from ..rollups.format import HOUR_MS
 
 # filter name -> (where the column lives, column). "hit" columns exist on both pageview
 # and event rows; "pageview" ones only on pageviews; "session" ones on the session row.

@@ -2,7 +2,7 @@
 import json
 
 from ..rollups import read as rr
-from ..rollups.build import done_hour
+from ..rollups.read import done_hour
 from ..storage.timezones import UNIT_FORMATS, local_bucket_sql
 
 

@@ -30,10 +30,12 @@ from array import array
 import numpy as np
 from pyroaring import BitMap
 
-HOUR_MS = 3_600_000
-DAY_HOURS = 24
-WEEK_HOURS = 7 * DAY_HOURS
-SPANS = (1, DAY_HOURS, WEEK_HOURS)  # each level is summed from the one before
+from ..hosts import bare_host
+from . import read as rr
+from .format import (ATTRS, COUNT_KINDS, COUNT_SQL, DAY_HOURS, HOUR_MS, KIND_CODES,  # noqa: F401
+                     SPANS, TABLES, WEEK_HOURS, pack, unpack)
+from .read import done_hour  # noqa: F401 (callers read it here too)
+
 # span -> hours with pageviews that give a url its own row of that span: 1/3 of a week's
 # hours. Measured at 3 M pageviews / 30 days: such week rows cost 1.7 B/pageview; day rows
 # (8 of 24 hours) cost 3.4 and saved no measurable time, as a range has few edge days.
@@ -42,23 +44,6 @@ HOT_HOURS = {WEEK_HOURS: 56}
 # them while holding the write lock (at 10 M pageviews / 30 days, ~3,200 busy urls took 3.2 s
 # of CPU, near the 5 s busy timeout; 500 take ~0.5 s). Other urls read their hours.
 HOT_URLS_MAX = 500
-COUNT_KINDS = ("url", "referrer", "event")
-KIND_CODES = {"url": 1, "referrer": 2, "event": 3}  # rollup_count.kind: an int is 1 byte
-ATTRS = ("browser", "os", "device", "country", "language", "screen")
-TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state")
-
-# kind -> SQL giving (a, b, c, count) per key for one website and time range; {url} is
-# "" or " AND url = ?" (the url filter; the session table has no url column)
-COUNT_SQL = {
-    "url": "SELECT url, '', '', count(*) FROM pageview"
-           " WHERE website_id = ? AND created_at BETWEEN ? AND ?{url} GROUP BY url",
-    "referrer": "SELECT p.referrer, p.referrer_domain, coalesce(s.hostname, ''), count(*)"
-                " FROM pageview p JOIN session s ON s.session_id = p.session_id"
-                " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?{url}"
-                " AND p.referrer_domain IS NOT NULL GROUP BY 1, 2, 3",
-    "event": "SELECT event_type, event_value, '', count(*) FROM event"
-             " WHERE website_id = ? AND created_at BETWEEN ? AND ?{url} GROUP BY 1, 2",
-}
 # the same per url: (url, a, b, c, count)
 COUNT_BY_URL_SQL = {
     "referrer": "SELECT p.url, p.referrer, p.referrer_domain, coalesce(s.hostname, ''),"
@@ -71,13 +56,6 @@ COUNT_BY_URL_SQL = {
 
 
 UNREAD = object()  # catch_up(done=): not read yet
-
-
-def done_hour(db, website_id):
-    """Returns the last summarized hour of the website, or None before its first summary."""
-    row = db.execute("SELECT done_hour FROM rollup_state WHERE website_id = ?",
-                     (website_id,)).fetchone()
-    return row[0] if row else None
 
 
 def catch_up(db, website_id, written, urls=None, done=UNREAD):
@@ -254,23 +232,15 @@ def summarize_hour(db, website_id, hour):
 
 def _counts_by_url(db, kind, website_id, start, end):
     """Returns {url: {(a, b, c): count}} of one kind (referrer | event) in [start, end]."""
-    from ..ingest.record import referrer_domain  # ingest imports this module
     by_url, hosts = {}, {}
     for url, *key, count in db.execute(COUNT_BY_URL_SQL[kind], (website_id, start, end)):
         if kind == "referrer":
             if key[2] not in hosts:
-                hosts[key[2]] = _host(key[2], referrer_domain)
+                hosts[key[2]] = bare_host(key[2])
             if key[1] == hosts[key[2]]:
                 continue  # a self-referral by hostname: never an external referrer
         by_url.setdefault(url, {})[tuple(key)] = count
     return by_url
-
-
-def _host(hostname, referrer_domain):
-    """Returns the bare host of a session hostname, as the referrer metric compares it."""
-    if not hostname:
-        return None
-    return referrer_domain(hostname if "://" in hostname else f"//{hostname}")
 
 
 def summarize_span(db, website_id, span, first, replace=True, changed=None):
@@ -283,7 +253,6 @@ def summarize_span(db, website_id, span, first, replace=True, changed=None):
     the caller knows which urls' rows changed (the other urls' rows still hold). Without
     replace, the span must have no rows yet (pruning clears the span before).
     """
-    from . import read as rr  # rollup_read imports this module
     below = SPANS[SPANS.index(span) - 1]
     ranges = [(below, first, first + span - below)]
     hot, present = _busy_urls(db, website_id, span, first)
@@ -366,20 +335,6 @@ class _Rows:
                        " counts) VALUES (?, ?, ?, ?, ?, ?, ?)", self.counts)
 
 
-def pack(values):
-    """Returns integers as rollup_count stores them: one value as itself (an INTEGER, a few
-    bytes less than a blob; most per-url hours hold one key), more as an int32 array's bytes.
-    """
-    return values[0] if len(values) == 1 else array("i", values).tobytes()
-
-
-def unpack(value):
-    """Returns the int32 numpy array stored by pack()."""
-    if isinstance(value, int):
-        return np.array([value], dtype=np.int32)
-    return np.frombuffer(value, dtype=np.int32)
-
-
 def intern_keys(db, website_id, kind, keys):
     """Returns the key ids of (a, b, c) text triples, creating missing ones."""
     known = _known_keys(db, website_id, kind, keys)
@@ -423,9 +378,3 @@ def _add_new_sessions(db, website_id, start, end):
         bitmap.update(session_ids)
         db.execute("INSERT OR REPLACE INTO rollup_attr (website_id, attr, value, sessions)"
                    " VALUES (?, ?, ?, ?)", (website_id, attr, value, bitmap.serialize()))
-
-
-def delete_website(db, website_id):
-    """Deletes every rollup row of a website (its raw rows are deleted by the caller)."""
-    for table in TABLES:
-        db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pyroaring import BitMap
 
-from .build import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS, unpack
+from .format import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS, unpack
 from ..storage.timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
@@ -25,6 +25,14 @@ EPOCH = datetime(1970, 1, 1)
 # ms of 9999, which is already year 10000 in zones ahead of UTC.
 LAST_LOCAL_MS = (datetime.max - EPOCH) // timedelta(milliseconds=1)
 STEP_MS = {"minute": 60_000, "hour": HOUR_MS, "day": DAY_HOURS * HOUR_MS}
+
+
+
+def done_hour(db, website_id):
+    """Returns the last summarized hour of the website, or None before its first summary."""
+    row = db.execute("SELECT done_hour FROM rollup_state WHERE website_id = ?",
+                     (website_id,)).fetchone()
+    return row[0] if row else None
 
 
 @dataclass

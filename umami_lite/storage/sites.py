@@ -3,7 +3,6 @@ import secrets
 import string
 import uuid
 
-from ..rollups import build as rollups
 from ..clock import now_ms
 from ..timefmt import iso
 
@@ -133,10 +132,13 @@ def set_share_id(db, website_id, share_id):
     return get(db, website_id)
 
 
+# The summaries of a website's rows (rollups/ builds and reads them).
+ROLLUP_TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state")
+
+
 def reset(db, website_id):
     """Deletes the website's sessions, pageviews, events and rollups; keeps the website."""
-    rollups.delete_website(db, website_id)
-    for table in ("event", "pageview", "session", "import_ledger"):
+    for table in (*ROLLUP_TABLES, "event", "pageview", "session", "import_ledger"):
         db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
     now = now_ms()
     db.execute("UPDATE website SET reset_at = ?, updated_at = ? WHERE website_id = ?",

@@ -4,7 +4,7 @@ Page types count distinct sessions (visitors) per value over the counted rows, a
 current API does; `event` counts events per name; session types count sessions with a
 counted row in the range. Empty values are left out; ordered by y desc, then x.
 """
-from ...ingest.record import referrer_domain
+from ...hosts import bare_host
 from ..metrics import sessions as v1_sessions
 from ..metrics.counts import key_counts, ranked, summarized
 from . import rows
@@ -28,13 +28,6 @@ SESSION_COLUMNS = {
 _BARE_HOSTNAME = ("lower(CASE WHEN instr(s.hostname, ':') > 0"
                   " THEN substr(s.hostname, 1, instr(s.hostname, ':') - 1)"
                   " ELSE s.hostname END)")
-
-
-def _bare_domain(domain):
-    """Returns a website domain reduced like a referrer domain ("www.x.com:80" -> "x.com")."""
-    if not domain:
-        return None
-    return referrer_domain(domain if "://" in domain else f"//{domain}")
 
 
 def _page(kind):
@@ -69,7 +62,7 @@ def _referrer(q, website):
     return (f"SELECT p.referrer_domain AS x, count(DISTINCT p.session_id) AS y FROM pageview p"
             f" JOIN session s ON s.session_id = p.session_id WHERE {where}"
             f" AND p.referrer_domain IS NOT ? AND p.referrer_domain IS NOT {hostname}"
-            " GROUP BY x", [*params, _bare_domain(website["domain"])])
+            " GROUP BY x", [*params, bare_host(website["domain"])])
 
 
 def _event(q, website):

@@ -1,7 +1,8 @@
 """Counts per key (url, referrer, event) over a range: rollups for summarized hours, raw rows
 for the rest. Keys are the (a, b, c) parts of rollups.COUNT_SQL."""
 from ...rollups import read as rr
-from ...rollups.build import COUNT_SQL, done_hour
+from ...rollups.format import COUNT_SQL
+from ...rollups.read import done_hour
 
 
 def summarized(db, q):

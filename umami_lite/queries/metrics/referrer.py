@@ -4,23 +4,16 @@ Left out: empty referrers, anything without a host (SPA paths like `/prev`, `#x`
 `page2`), and self-referrals: the referrer's host equals the website's domain or the
 session's hostname, ignoring `www.`, case and port.
 """
-from ...ingest.record import referrer_domain
+from ...hosts import bare_host
 from .counts import key_counts, ranked, summarized
-
-
-def _host(value):
-    """Returns the bare host of a domain or hostname setting ("www.x.com:80" -> "x.com")."""
-    if not value:
-        return None
-    return referrer_domain(value if "://" in value else f"//{value}")
 
 
 def _external(rows, website):
     """Returns {referrer: pageviews} from (referrer, domain, hostname, count) rows."""
-    site = _host(website["domain"])
+    site = bare_host(website["domain"])
     counts = {}
     for referrer, domain, hostname, count in rows:
-        if domain != site and domain != _host(hostname):
+        if domain != site and domain != bare_host(hostname):
             counts[referrer] = counts.get(referrer, 0) + count
     return counts
 

@@ -1,6 +1,6 @@
 """Metrics over session attributes: sessions with a matching pageview in the range."""
 from ...rollups import read as rr
-from ...rollups.build import ATTRS, HOUR_MS
+from ...rollups.format import ATTRS, HOUR_MS
 from .counts import summarized
 
 COLUMNS = ATTRS

@@ -4,7 +4,7 @@ from bisect import bisect_left
 import numpy as np
 
 from ...rollups import read as rr
-from ...rollups.build import COUNT_SQL
+from ...rollups.format import COUNT_SQL
 from .counts import key_counts, ranked, summarized
 
 
