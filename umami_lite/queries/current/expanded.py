@@ -6,7 +6,8 @@ from groups of (value, session, visit); ordered by visitors, then visits, descen
 The types are those of /metrics (metrics.METRICS is the whitelist).
 """
 from . import rows
-from .metrics import _BARE_HOSTNAME, PAGE_COLUMNS, SESSION_COLUMNS, _bare_domain
+from ...hosts import bare_host
+from .metrics import _BARE_HOSTNAME, PAGE_COLUMNS, SESSION_COLUMNS
 
 
 def _source(q, website, kind):
@@ -24,7 +25,7 @@ def _source(q, website, kind):
                f" ELSE {_BARE_HOSTNAME} END")
         return (table, alias, "p.referrer_domain",
                 f"{where} AND p.referrer_domain IS NOT ? AND p.referrer_domain IS NOT {own}",
-                [*params, _bare_domain(website["domain"])])
+                [*params, bare_host(website["domain"])])
     if kind in ("entry", "exit"):
         return table, alias, f"{alias}.url_path", where, params
     column = PAGE_COLUMNS[kind].get(table)
