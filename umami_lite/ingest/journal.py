@@ -24,6 +24,7 @@ import threading
 import time
 
 from ..storage.connection import _abspath, pooled_transaction
+from .rows import next_ids  # noqa: F401 (journal.next_ids: ids of reserved blocks)
 from .replay import LENGTH, SUFFIX, directory, files, has_new, store_all, store_and_remove
 
 INTERVAL = 0.02        # seconds between stores of this process's new records
@@ -130,12 +131,6 @@ def take_ids(path, count):
     """Returns the first of count session ids reserved in their own committed transaction."""
     with pooled_transaction(path) as conn:
         return next_ids(conn, count)
-
-
-def next_ids(db, count=1):
-    """Returns the first of count new session ids, reserved inside db's transaction."""
-    return db.execute("UPDATE id_counter SET next = next + ? WHERE name = 'session'"
-                      " RETURNING next - ?", (count, count)).fetchone()[0]
 
 
 def writer_for(path):

@@ -25,6 +25,7 @@ import struct
 
 from ..rollups import build as rollups
 from ..storage.connection import _abspath, pooled_transaction, transaction
+from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once
 
 # Of one file per transaction (~1,400 pageviews of ~180 bytes): bounds a catch-up write's
 # memory and how long it holds the write lock. Storing 8,000 backlogged pageviews grew the
@@ -137,7 +138,6 @@ def _store(db, records):
     retention removed after the hit read it comes back (its row uses it again).
     """
     # (ingest imports journal, which imports us)
-    from .record import insert_event, insert_pageviews_at_once
     websites = {record[1][0] for record in records}
     alive = {row[0] for row in db.execute(
         f"SELECT website_id FROM website WHERE website_id IN ({','.join('?' * len(websites))})",
@@ -176,7 +176,6 @@ def _insert_sessions(db, sessions, chunk=SESSION_CHUNK):
 
 @functools.lru_cache(maxsize=SESSION_CHUNK)
 def _sessions_sql(count):
-    from .record import INSERT_SESSION_WITH_ID
     one = INSERT_SESSION_WITH_ID[INSERT_SESSION_WITH_ID.index(" VALUES ") + len(" VALUES "):]
     return INSERT_SESSION_WITH_ID + (", " + one) * (count - 1)
 
