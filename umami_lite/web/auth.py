@@ -6,11 +6,12 @@ a token never names an account created later, even one given a deleted account's
 Admin rights are read from the database on each request. Share tokens are read-only and
 bound to one website; answers to them name nothing of its owner.
 """
+import secrets
+
 from flask import Blueprint, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from ..ingest import visitor as clients
-from . import security
 from ..storage import sites, users
 from ..clock import now_ms
 from ..storage.connection import get_db, transaction
@@ -21,6 +22,8 @@ from .throttle import Throttle
 
 bp = Blueprint("auth", __name__)
 
+# The CSRF cookie set beside the login cookie (web/security.py checks it).
+CSRF_COOKIE = "umami.csrf"
 SHARE_HEADERS = ("x-umami-share-token", "x-umami-token")
 
 
@@ -139,13 +142,23 @@ def _set_cookie(response, token):
     path = umami.cookie_path(request.script_root)
     response.set_cookie(umami.cookie_name, token, path=path, httponly=True, samesite="Lax",
                         secure=request.is_secure, max_age=max_age)
-    security.set_csrf_cookie(response, path, max_age)
+    set_csrf_cookie(response, path, max_age)
 
 
 def _throttle():
     settings = state().settings
     return Throttle(state().secret, settings["UMAMI_LITE_LOGIN_FAILURES"],
                     settings["UMAMI_LITE_LOGIN_WINDOW"])
+
+
+def set_csrf_cookie(response, path, max_age):
+    """Sets a fresh random CSRF cookie that page scripts can read, beside the login cookie."""
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), path=path, httponly=False,
+                        samesite="Lax", secure=request.is_secure, max_age=max_age)
+
+
+def clear_csrf_cookie(response, path):
+    response.delete_cookie(CSRF_COOKIE, path=path, samesite="Lax", secure=request.is_secure)
 
 
 @bp.post("/api/auth/login")
@@ -191,7 +204,7 @@ def logout():
     umami = state()
     response.delete_cookie(umami.cookie_name, path=umami.cookie_path(request.script_root),
                            httponly=True, samesite="Lax")
-    security.clear_csrf_cookie(response, umami.cookie_path(request.script_root))
+    clear_csrf_cookie(response, umami.cookie_path(request.script_root))
     return response
 
 

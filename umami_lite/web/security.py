@@ -14,15 +14,14 @@ pass unchanged.
 """
 import hmac
 import re
-import secrets
 from urllib.parse import unquote, urlsplit
 
 from flask import request
 
 from ..errors import ApiError
 from ..state import state
+from .auth import CSRF_COOKIE, current_user
 
-CSRF_COOKIE = "umami.csrf"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes a cookie may reach without the header: public ingest (trackers on the same
@@ -121,7 +120,6 @@ def check_csrf():
         return
     if not request.cookies.get(state().cookie_name):
         return
-    from .auth import current_user  # auth imports this module
     if current_user() is None:
         return  # the cookie logs nobody in: the route itself answers 401
     expected = request.cookies.get(CSRF_COOKIE, "")
@@ -129,16 +127,6 @@ def check_csrf():
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise ApiError(403, f"CSRF check failed: send the {CSRF_COOKIE} cookie's value in "
                             f"the {CSRF_HEADER} header (or authenticate with a Bearer token).")
-
-
-def set_csrf_cookie(response, path, max_age):
-    """Sets a fresh random CSRF cookie that page scripts can read, beside the login cookie."""
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), path=path, httponly=False,
-                        samesite="Lax", secure=request.is_secure, max_age=max_age)
-
-
-def clear_csrf_cookie(response, path):
-    response.delete_cookie(CSRF_COOKIE, path=path, samesite="Lax", secure=request.is_secure)
 
 
 def register(blueprint):
