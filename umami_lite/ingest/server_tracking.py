@@ -2,7 +2,7 @@
 
 On the request path an after_request hook makes only cheap checks and queues a PageHit of
 raw header values. The writer thread does the rest through the tracker's own code path
-(collect.make_visitor, ingest.store), so a page tracked here and a tracker hit from the
+(visitor.make_visitor, ingest.store), so a page tracked here and a tracker hit from the
 same browser share one session: same website uuid, hostname, IP and user agent.
 """
 import uuid
@@ -12,7 +12,6 @@ from urllib.parse import quote
 from flask import request
 
 from . import visitor as clients, record as ingest
-from ..web import collect
 from ..storage import sites
 from ..clock import now_ms
 from ..storage.connection import transaction
@@ -135,7 +134,7 @@ def batch_writer(umami, website_uuid):
             if website is None:
                 raise LookupError(f"UMAMI_LITE_TRACK_WEBSITE {website_uuid} is not a website")
             for hit in hits:
-                visitor, reason = collect.make_visitor(
+                visitor, reason = clients.make_visitor(
                     umami, clients.pick_ip(hit.ip_header, hit.remote_addr), hit.user_agent,
                     hostname(hit.host), None, language(hit.accept_language),
                     clients.country_code(hit.country))

@@ -16,6 +16,8 @@ from itertools import chain
 
 import user_agents
 
+from .record import Visitor
+
 DESKTOP_OS = {"Windows", "Mac OS X", "Linux", "Ubuntu", "Debian", "Fedora", "FreeBSD",
               "OpenBSD", "NetBSD", "Solaris", "Chrome OS", "ChromeOS", "macOS"}
 MOBILE_OS = {"iOS", "Android", "BlackBerry OS", "Windows Phone", "Fire OS", "KaiOS"}
@@ -211,3 +213,26 @@ def country_code(value):
     """Returns a country header's value as a two-letter code, or None (missing, XX, junk)."""
     value = (value or "").strip().upper()
     return value if re.fullmatch(r"[A-Z]{2}", value) and value != "XX" else None
+
+
+def make_visitor(umami, ip, ua, hostname, screen, language, header_country=None):
+    """Returns (Visitor, reason) for umami's State; reason is 'bot', 'ip' or None.
+
+    /api/collect calls it with the request's values and the server-side tracking writer off
+    the request path, so a tracked page and a tracker hit of the same visitor get the same
+    session identity.
+    """
+    settings = umami.settings
+    browser, os_name, is_bot = parse_user_agent(ua)
+    reason = None
+    if is_bot and not settings["DISABLE_BOT_CHECK"]:
+        reason = "bot"
+    elif is_ignored(ip, umami.ignore_networks):
+        reason = "ip"
+    country = header_country if settings["UMAMI_LITE_COUNTRY_HEADER"] else (
+        umami.country_lookup.lookup(ip))
+    visitor = Visitor(
+        ip=str(ip or ""), user_agent=ua, hostname=hostname, browser=browser, os=os_name,
+        device=device_for(os_name, screen), screen=screen, language=language,
+        country=country)
+    return visitor, reason

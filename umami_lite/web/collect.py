@@ -12,6 +12,7 @@ from functools import lru_cache
 from flask import Blueprint, jsonify, request
 
 from ..ingest import visitor as clients, record as ingest, limits
+from ..ingest.visitor import make_visitor
 from ..errors import bad_request
 from ..ingest.hmac256 import Hmac256
 from .jsonbody import parse_json, read_body
@@ -163,28 +164,6 @@ def visitor_for(umami, request, hostname, screen, language):
     return make_visitor(umami, clients.client_ip(request, umami.settings["CLIENT_IP_HEADER"]),
                         request.headers.get("User-Agent", ""), hostname, screen, language,
                         clients.country_from_header(request, header) if header else None)
-
-
-def make_visitor(umami, ip, ua, hostname, screen, language, header_country=None):
-    """Returns (Visitor, reason) for umami's State without a request; reason as visitor_for.
-
-    The server-side tracking writer calls this off the request path, so a tracked page and
-    a tracker hit of the same visitor get the same session identity.
-    """
-    settings = umami.settings
-    browser, os_name, is_bot = clients.parse_user_agent(ua)
-    reason = None
-    if is_bot and not settings["DISABLE_BOT_CHECK"]:
-        reason = "bot"
-    elif clients.is_ignored(ip, umami.ignore_networks):
-        reason = "ip"
-    country = header_country if settings["UMAMI_LITE_COUNTRY_HEADER"] else (
-        umami.country_lookup.lookup(ip))
-    visitor = ingest.Visitor(
-        ip=str(ip or ""), user_agent=ua, hostname=hostname, browser=browser, os=os_name,
-        device=clients.device_for(os_name, screen), screen=screen, language=language,
-        country=country)
-    return visitor, reason
 
 
 def hit_from_payload(kind, payload, now):
