@@ -6,7 +6,6 @@ app-wide hooks are a routing-error check limited to <prefix>/api/ and, when serv
 tracking is on, one after_request hook that queues a pageview.
 """
 import os
-import sqlite3
 import sys
 
 from flask import Blueprint, current_app, request, url_for
@@ -17,6 +16,7 @@ from .web import accounts, auth, collect, dashboard, openapi, security, stats, t
 from .ingest import visitor as clients, journal, limits, server_tracking as servertrack
 from . import settings as config, errors
 from .storage import connection as db
+from .storage.errors import DatabaseError
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
@@ -91,7 +91,7 @@ def _build_state(app, settings, prefix):
         secret, password = db.prepare(path, settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
         presence.announce(path)  # `restore` refuses while we run
         journal.sweep(path)  # a crashed server's journaled hits
-    except (sqlite3.Error, OSError) as exc:  # read-only, not a database, corrupt...
+    except (DatabaseError, OSError) as exc:  # read-only, not a database, corrupt...
         raise config.SettingError(f"UMAMI_LITE_DATABASE {path}: cannot use it: "
                                   f"{_database_problem(path, exc)}") from None
     if password:

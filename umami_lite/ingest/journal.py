@@ -19,11 +19,11 @@ import logging
 import marshal
 import os
 import secrets
-import sqlite3
 import threading
 import time
 
 from ..storage.connection import _abspath, pooled_transaction
+from ..storage.errors import DatabaseError
 from .rows import next_ids  # noqa: F401 (journal.next_ids: ids of reserved blocks)
 from .replay import LENGTH, SUFFIX, directory, files, has_new, store_all, store_and_remove
 
@@ -219,7 +219,7 @@ def _run():
                 if time.monotonic() - writer.last_append > IDLE_SECONDS:
                     close(key)
                 failing.discard(key)
-            except (OSError, sqlite3.Error) as exc:
+            except (OSError, DatabaseError) as exc:
                 # the records stay in the file: the next pass (or any reader) stores them
                 if key not in failing:
                     _log.warning("storing the ingest journal of %s failed (retrying every"
@@ -266,7 +266,7 @@ def close_all():
     for key in list(_writers):
         try:
             close(key)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, DatabaseError) as exc:
             _log.warning("storing the ingest journal of %s at exit failed: %s", key, exc)
 
 

@@ -20,11 +20,11 @@ import functools
 import logging
 import marshal
 import os
-import sqlite3
 import struct
 
 from ..rollups import build as rollups
 from ..storage.connection import _abspath, pooled_transaction, transaction
+from ..storage.errors import DatabaseError, OperationalError
 from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once
 
 # Of one file per transaction (~1,400 pageviews of ~180 bytes): bounds a catch-up write's
@@ -84,7 +84,7 @@ def before_read(path, wait_ms=None):
     for the journal. wait_ms: READ_WAIT_MS when None."""
     try:
         apply_pending(path, READ_WAIT_MS if wait_ms is None else wait_ms)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, DatabaseError) as exc:
         _log.warning("storing the ingest journal before a read failed: %s", exc)
 
 
@@ -194,7 +194,7 @@ def next_session_id(db):
     """Returns the next session id of db's file, None before its schema exists."""
     try:
         found = db.execute("SELECT next FROM id_counter WHERE name = 'session'").fetchone()
-    except sqlite3.OperationalError:
+    except OperationalError:
         return None
     return found[0] if found else None
 

@@ -5,7 +5,6 @@ write path as /api/collect. A pageview is an `event` without `name`. `Authorizat
 ignored (the Python client sends `Bearer None`). The answer is JSON {cache, sessionId,
 visitId}; the tracker sends `cache` back in the `x-umami-cache` header.
 """
-import sqlite3
 from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, jsonify, request
@@ -13,6 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..ingest import visitor as clients, record as ingest, limits
 from .collect import cors, known_website, make_cache_token, read_cache_token, website_key
 from ..errors import CODES, UNAVAILABLE, ApiError, bad_request, is_unavailable
+from ..storage.errors import OperationalError
 from .jsonbody import MAX_DEPTH, parse_json, read_body
 from ..state import state
 from ..queries.current.ids import public_id, session_uuid
@@ -199,7 +199,7 @@ def batch():
         except ApiError as exc:
             details.append(_item_error(index, exc.status, exc.message))
             continue
-        except sqlite3.OperationalError as exc:
+        except OperationalError as exc:
             if not is_unavailable(exc) or accepted == 0:
                 raise
             details.extend(_item_error(i, 503, UNAVAILABLE) for i in range(index, len(items)))
