@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .web import accounts, auth, collect, dashboard, openapi, security, stats, tracker, websites
+from .ingest import replay as journal_store
 from .ingest import visitor as clients, journal, limits, server_tracking as servertrack
 from . import settings as config, errors
 from .storage import connection as db
@@ -36,6 +37,19 @@ def _apply_retention():
     umami.retention.tick(umami.now_ms())
 
 
+# Routes that read no stored hit: they answer without storing the ingest journal first.
+_WITHOUT_READS = ("umami_lite.collect", "umami_lite.v2_send", "umami_lite.tracker",
+                  "umami_lite.openapi")
+
+
+def _store_acknowledged():
+    """Stores the hits the ingest journal acknowledged before a view reads, so that it sees
+    every one of them (its own write, before the view's reads; reads write nothing)."""
+    if request.blueprint in _WITHOUT_READS or request.endpoint == "umami_lite.dashboard.static":
+        return
+    journal_store.before_read(current_app.extensions[EXTENSION_KEY].database)
+
+
 def build_blueprint():
     """Returns a fresh parent blueprint holding every umami-lite route."""
     parent = Blueprint("umami_lite", __name__)
@@ -47,6 +61,7 @@ def build_blueprint():
     errors.register(parent)
     security.register(parent)
     parent.before_request(_apply_retention)
+    parent.before_request(_store_acknowledged)
     return parent
 
 

@@ -406,3 +406,18 @@ def test_a_forked_child_writes_its_own_file_which_a_sweep_stores(app, client, we
     assert journal_files(path) == [parent_file]  # the parent's lock still holds its file
     journal_store.apply_pending(path)
     assert raw_count(path, "SELECT count(*) FROM pageview WHERE url = '/child'") == 1
+
+
+def test_get_db_writes_nothing_the_request_stored_the_journal_before(app, api, website):
+    """Reads never write: get_db() hands out a connection and stores nothing; the request
+    stored the acknowledged hits before its view ran."""
+    path, client = journal_ready(app, api, website)
+    with journal_held(path):
+        assert pageview(client, website["id"], url="/later").status_code == 200
+        with app.test_request_context("/"):
+            db.get_db(readonly=True).execute("SELECT count(*) FROM pageview").fetchone()
+        assert journal_store.has_new(path)
+        assert raw_count(path, "SELECT count(*) FROM pageview") == 1
+        me = api.get("/api/websites")  # any reading route stores them before its view
+        assert me.status_code == 200
+        assert raw_count(path, "SELECT count(*) FROM pageview") == 2

@@ -167,13 +167,11 @@ def close_idle(path):
 
 
 def get_db(readonly=False):
-    """Returns this request's connection (read-only ones are separate), from the pool,
-    once the hits the ingest journal acknowledged are stored."""
+    """Returns this request's connection (read-only ones are separate), from the pool.
+    It writes nothing: the request stored the acknowledged hits before its view ran."""
     key = "_umami_db_ro" if readonly else "_umami_db"
     found = g.get(key)
     if found is None:
-        from ..ingest import replay as journal_store  # (it imports this module)
-        journal_store.before_read(state().database)  # acknowledged hits are seen
         found = (state().database, readonly, checkout(state().database, readonly))
         setattr(g, key, found)
     return found[2]
