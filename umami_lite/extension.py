@@ -99,7 +99,7 @@ def _database_problem(path, exc):
 
 
 def _build_state(app, settings, prefix):
-    networks = clients.parse_networks(settings["IGNORE_IP"])  # checked by config
+    networks = config.parse_networks(settings["IGNORE_IP"])  # checked by config
     hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
     path = settings["UMAMI_LITE_DATABASE"]
     try:

@@ -5,6 +5,7 @@ Flask app's config (key `UMAMI_LITE_<NAME>`, or the name itself when it already 
 with `UMAMI_LITE_`), else from the environment (the name, then its aliases), else the
 default.
 """
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -42,8 +43,17 @@ def one_of(*choices):
         f"must be one of {', '.join(choices)}, got {value!r}")
 
 
+def parse_networks(spec):
+    """Returns the IP networks in a comma-separated list of IPs and CIDR ranges."""
+    networks = []
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if part:
+            networks.append(ipaddress.ip_network(part, strict=False))
+    return tuple(networks)
+
+
 def ip_list(value):
-    from .ingest.visitor import parse_networks
     try:
         parse_networks(value)
     except ValueError as exc:

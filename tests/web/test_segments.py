@@ -5,7 +5,7 @@ import pytest
 from conftest import count_rows
 from test_golden_v2 import RANGE, golden, ms  # noqa: F401 - golden is a fixture
 
-from umami_lite.storage import segments
+from umami_lite.queries import segments
 
 FIREFOX = {"filters": [{"name": "browser", "operator": "eq", "value": "Firefox"}],
            "match": "all"}

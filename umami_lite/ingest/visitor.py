@@ -61,16 +61,6 @@ def device_for(os_name, screen):
     return "mobile"
 
 
-def parse_networks(spec):
-    """Returns the IP networks in a comma-separated list of IPs and CIDR ranges."""
-    networks = []
-    for part in (spec or "").split(","):
-        part = part.strip()
-        if part:
-            networks.append(ipaddress.ip_network(part, strict=False))
-    return tuple(networks)
-
-
 def normalize_ip(value):
     """Returns an ip_address for value (IPv4-mapped IPv6 unwrapped), or None."""
     text = (value or "").strip().strip("[]")

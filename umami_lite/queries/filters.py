@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import bad_request
 from ..rollups.format import HOUR_MS
+from ..storage.like import like_pattern
 
 # filter name -> (where the column lives, column). "hit" columns exist on both pageview
 # and event rows; "pageview" ones only on pageviews; "session" ones on the session row.
@@ -87,11 +88,6 @@ class Filter:
     name: str       # a key of FILTERS
     op: str         # one of OPERATORS
     values: tuple   # eq/neq: any of; c/dnc: substring (first value)
-
-
-def like_pattern(text):
-    """Returns a LIKE pattern (ESCAPE '\\') matching any value that contains text."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _condition(column, flt):

@@ -8,7 +8,7 @@ import sqlite3
 
 from . import sites
 from ..clock import now_ms
-from ..queries.filters import like_pattern
+from .like import like_pattern
 from ..timefmt import iso
 
 KINDS = {"link": ("link", ("slug", "url")), "pixel": ("pixel", ("slug",))}

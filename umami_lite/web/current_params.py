@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from werkzeug.datastructures import MultiDict
 
 from . import params
-from ..storage import segments
+from ..queries import segments
 from ..clock import now_ms
 from ..storage.connection import get_db
 from ..errors import bad_request

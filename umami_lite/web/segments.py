@@ -6,7 +6,7 @@ share token); writing needs the owner or an admin. Parameters are checked on eve
 from flask import Blueprint, jsonify, request
 
 from . import params
-from ..storage import segments
+from ..queries import segments
 from .auth import website_for_owner, website_for_read
 from ..storage.connection import get_db, transaction
 from ..errors import ApiError, bad_request

@@ -2,7 +2,7 @@
 /daterange, and /event-data (list), /event-data/fields, /event-data/stats and
 /event-data/{eventId}. A hit is a pageview (eventType 1) or an event row (eventType 2).
 """
-from ..filters import like_pattern
+from ...storage.like import like_pattern
 from ...timefmt import iso
 from .ids import hit_uuid, session_uuid
 from .event_data import DATA_TYPES, VALUE_SQL

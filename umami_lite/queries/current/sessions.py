@@ -4,7 +4,7 @@ A hit is a pageview or an event row. The list and the stats count the hits in ra
 pass the filters; the detail, activity and properties of one session ignore filters. A
 session's hostname is part of its identity here, so the list has one row per session.
 """
-from ..filters import like_pattern
+from ...storage.like import like_pattern
 from ...timefmt import iso
 from ...storage.timezones import local_bucket_sql
 from .ids import hit_uuid, public_id, session_uuid

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 from ..clock import now_ms
 from ..errors import bad_request
-from ..queries.filters import OPERATORS, PARAM_FILTERS, Cohort, Filter, like_pattern, parse_filter
+from ..storage.like import like_pattern
+from .filters import OPERATORS, PARAM_FILTERS, Cohort, Filter, parse_filter
 from ..timefmt import iso
 
 TYPES = ("segment", "cohort")
