@@ -175,3 +175,23 @@ def test_sessions_pages_render_for_owner_and_admin_only(app, client, api):
         assert client.get(path).status_code == 404
     login(client)  # admins see every website
     assert all(client.get(path).status_code == 200 for path in pages)
+
+
+def test_realtime_page_renders_for_owner_and_admin_only(app, client, api):
+    api.create_user("bob", "bob-password-1")
+    site = api.create_website("Bob's site", as_user="bob")
+    path = f"/websites/{site['website_uuid']}/realtime"
+    r = app.test_client().get(path)  # no login cookie
+    assert r.status_code == 302 and r.headers["Location"] == "/login?next=" + path
+    login(client, "bob", "bob-password-1")
+    html = client.get(path).get_data(as_text=True)
+    assert 'id="realtime-feed"' in html and f'data-website-id="{site["website_uuid"]}"' in html
+    assert_no_inline_script(html)
+    website_page = client.get(f"/websites/{site['website_uuid']}").get_data(as_text=True)
+    assert f'href="{path}"' in website_page
+    assert client.get("/websites/00000000-0000-4000-8000-000000000000/realtime").status_code == 404
+    api.create_user("mallory", "mallory-password-1")
+    login(client, "mallory", "mallory-password-1")
+    assert client.get(path).status_code == 404
+    login(client)  # admins see every website
+    assert client.get(path).status_code == 200

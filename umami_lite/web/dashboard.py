@@ -107,6 +107,17 @@ def sessions(website_key):
     return render_template("sessions.html", user=user, website=row)
 
 
+@bp.get("/websites/<website_key>/realtime")
+def realtime(website_key):
+    user = current_user()
+    if user is None:
+        return _login_redirect()
+    row = _owned_website(user, website_key)
+    if row is None:
+        return _not_found("This website does not exist or belongs to another account.")
+    return render_template("realtime.html", user=user, website=row)
+
+
 @bp.get("/websites/<website_key>/sessions/<session_key>")
 def session(website_key, session_key):
     user = current_user()
