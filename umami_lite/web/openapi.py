@@ -369,6 +369,9 @@ PATHS = {
     "/login": {"get": page("Dashboard: login page")},
     "/websites/{website_key}": {"get": {**page("Dashboard: one website's stats", can_miss=True),
                                         "parameters": [WEBSITE_KEY]}},
+    "/websites/{website_key}/realtime": {"get": {
+        **page("Dashboard: a website's last 30 minutes", can_miss=True),
+        "parameters": [WEBSITE_KEY]}},
     "/websites/{website_key}/sessions": {"get": {
         **page("Dashboard: a website's sessions", can_miss=True), "parameters": [WEBSITE_KEY]}},
     "/websites/{website_key}/sessions/{session_key}": {"get": {
