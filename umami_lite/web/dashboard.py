@@ -77,15 +77,21 @@ def index():
     return render_template("websites.html", user=user)
 
 
-@bp.get("/websites/<website_key>")
-def website(website_key):
+def _website_page(website_key, template, **context):
+    """Renders one website's page for its owner or an admin: without a login the login page,
+    for a missing website or another account's a 404 page."""
     user = current_user()
     if user is None:
         return _login_redirect()
     row = _owned_website(user, website_key)
     if row is None:
         return _not_found("This website does not exist or belongs to another account.")
-    return render_template("website.html", user=user, website=row, share_id=None)
+    return render_template(template, user=user, website=row, **context)
+
+
+@bp.get("/websites/<website_key>")
+def website(website_key):
+    return _website_page(website_key, "website.html", share_id=None)
 
 
 def _owned_website(user, website_key):
@@ -98,24 +104,12 @@ def _owned_website(user, website_key):
 
 @bp.get("/websites/<website_key>/sessions")
 def sessions(website_key):
-    user = current_user()
-    if user is None:
-        return _login_redirect()
-    row = _owned_website(user, website_key)
-    if row is None:
-        return _not_found("This website does not exist or belongs to another account.")
-    return render_template("sessions.html", user=user, website=row)
+    return _website_page(website_key, "sessions.html")
 
 
 @bp.get("/websites/<website_key>/realtime")
 def realtime(website_key):
-    user = current_user()
-    if user is None:
-        return _login_redirect()
-    row = _owned_website(user, website_key)
-    if row is None:
-        return _not_found("This website does not exist or belongs to another account.")
-    return render_template("realtime.html", user=user, website=row)
+    return _website_page(website_key, "realtime.html")
 
 
 @bp.get("/websites/<website_key>/sessions/<session_key>")
