@@ -102,10 +102,17 @@ def website_for_read(key):
             data = None
         if (data and website is not None and data.get("w") == website["website_id"]
                 and website["share_id"] and data.get("s") == website["share_id"]):
+            g._umami_share_reader = True
             return website
         if current_user() is None:
             raise ApiError(401, "Invalid share token.")
     return website_for_owner(key, website)
+
+
+def read_by_share():
+    """Returns True if this request reads its website through a share token: its answers
+    then name no account (a share link is public; who owns the site is not)."""
+    return g.get("_umami_share_reader", False)
 
 
 def website_for_owner(key, website=None):

@@ -70,12 +70,13 @@ SCHEMAS = {
                      "resetAt", "deletedAt", "teamId", "user"],
         "properties": {
             "website_id": INT, "website_uuid": {"type": "string", "format": "uuid"},
-            "user_id": INT, "name": STR, "domain": nullable(STR), "share_id": nullable(STR),
-            "created_at": ISO, "id": {"type": "string", "format": "uuid"}, "userId": STR,
-            "shareId": nullable(STR), "createdAt": ISO, "updatedAt": nullable(ISO),
+            "user_id": nullable(INT), "name": STR, "domain": nullable(STR), "share_id": nullable(STR),
+            "created_at": ISO, "id": {"type": "string", "format": "uuid"},
+            "userId": nullable(STR), "shareId": nullable(STR), "createdAt": ISO, "updatedAt": nullable(ISO),
             "resetAt": nullable(ISO), "deletedAt": {"type": "null"}, "teamId": {"type": "null"},
-            "user": {"type": "object", "required": ["id", "username"],
-                     "properties": {"id": STR, "username": STR}}}},
+            # the owner's keys are null for a share token's reader
+            "user": nullable({"type": "object", "required": ["id", "username"],
+                              "properties": {"id": STR, "username": STR}})}},
     "WebsitePage": {
         "type": "object", "required": ["data", "count", "page", "pageSize"],
         "properties": {"data": {"type": "array", "items": ref("Website")}, "count": INT,
@@ -115,7 +116,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["id", "userId", "websiteId", "type", "name", "description", "parameters",
                      "createdAt", "updatedAt"],
-        "properties": {"id": {"type": "string", "format": "uuid"}, "userId": STR,
+        "properties": {"id": {"type": "string", "format": "uuid"},
+                       "userId": nullable(STR),  # null for a share token's reader
                        "websiteId": STR, "type": STR, "name": STR, "description": STR,
                        "parameters": {"type": "object"}, "createdAt": ISO, "updatedAt": ISO}},
     "Login": {"type": "object", "required": ["token", "user"],

@@ -112,8 +112,10 @@ def delete(db, website_id):
     db.execute("DELETE FROM website WHERE website_id = ?", (website_id,))
 
 
-def to_json(row):
-    """Returns the website object with the keys of both API generations."""
+def to_json(row, hide_owner=False):
+    """Returns the website object with the keys of both API generations; with hide_owner
+    (a share token's reader) the owner's keys are null."""
+    owner = {} if not hide_owner else {"user_id": None, "userId": None, "user": None}
     return {
         "website_id": row["website_id"],
         "website_uuid": row["website_uuid"],
@@ -132,4 +134,5 @@ def to_json(row):
         "deletedAt": None,
         "teamId": None,
         "user": {"id": str(row["user_id"]), "username": row["username"]},
+        **owner,
     }

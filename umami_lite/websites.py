@@ -2,7 +2,8 @@
 from flask import Blueprint, jsonify, request
 
 from . import params, sites
-from .auth import issue_share_token, require_user, website_for_owner, website_for_read
+from .auth import (issue_share_token, read_by_share, require_user, website_for_owner,
+                   website_for_read)
 from .db import get_db, transaction
 from .errors import ApiError, bad_request
 from .jsonbody import json_object
@@ -94,7 +95,8 @@ def save_website():
 
 @bp.get("/api/website/<website_key>")
 def get_website(website_key):
-    return jsonify(sites.to_json(website_for_read(website_key)))
+    website = website_for_read(website_key)
+    return jsonify(sites.to_json(website, hide_owner=read_by_share()))
 
 
 @bp.delete("/api/website/<website_key>")

@@ -11,7 +11,8 @@ from dataclasses import replace
 from flask import Blueprint, jsonify, request
 
 from .. import params, saved_reports
-from ..auth import SHARE_HEADERS, current_user, require_user, website_for_owner, website_for_read
+from ..auth import (SHARE_HEADERS, current_user, read_by_share, require_user, website_for_owner,
+                    website_for_read)
 from ..db import get_db, get_read_snapshot, transaction
 from ..errors import ApiError, bad_request
 from ..jsonbody import json_object
@@ -70,7 +71,8 @@ def _paged(website):
     page_size = params.positive_int(request.args, "pageSize", 20, MAX_PAGE_SIZE)
     rows, total = saved_reports.page(get_read_snapshot(), website["website_id"], report_type,
                                      page, page_size)
-    return jsonify({"data": [saved_reports.to_json(r) for r in rows], "count": total,
+    hide_owner = read_by_share()
+    return jsonify({"data": [saved_reports.to_json(r, hide_owner) for r in rows], "count": total,
                     "page": page, "pageSize": page_size})
 
 
@@ -141,7 +143,8 @@ def create_report():
 
 @bp.get("/api/reports/<report_key>")
 def get_report(report_key):
-    return jsonify(saved_reports.to_json(_report(report_key, owner=False)))
+    report = _report(report_key, owner=False)
+    return jsonify(saved_reports.to_json(report, hide_owner=read_by_share()))
 
 
 @bp.post("/api/reports/<report_key>")

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify
 
 from .. import sites
 from .. import websites as v1_websites
-from ..auth import require_user, website_for_owner, website_for_read
+from ..auth import read_by_share, require_user, website_for_owner, website_for_read
 from ..db import get_db, transaction
 from ..errors import bad_request
 from ..jsonbody import json_object
@@ -75,7 +75,8 @@ def create_website():
 
 @bp.get("/api/websites/<website_key>")
 def get_website(website_key):
-    return jsonify(sites.to_json(website_for_read(website_key)))
+    website = website_for_read(website_key)
+    return jsonify(sites.to_json(website, hide_owner=read_by_share()))
 
 
 @bp.post("/api/websites/<website_key>")
