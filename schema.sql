@@ -1,5 +1,7 @@
 -- umami-lite schema: the one source of the database layout.
--- Every statement is idempotent; `umami-lite init-db` and the first start run it.
+-- Every statement is idempotent; `umami-lite init-db` and each start run it, after the
+-- numbered upgrades of umami_lite/migrations.py brought an older file to this layout
+-- (PRAGMA user_version holds the number; a change here needs a new step there).
 -- Times are UTC epoch milliseconds (INTEGER). Text columns are truncated by the
 -- ingest code to Umami v1's column sizes, since SQLite does not enforce them.
 
@@ -8,18 +10,21 @@ CREATE TABLE IF NOT EXISTS setting (
     value TEXT NOT NULL
 );
 
+-- Account and website ids are AUTOINCREMENT: an id once given out is never given again,
+-- so nothing that names a deleted one (a token, a share link, a bookmark) finds a newer one.
 CREATE TABLE IF NOT EXISTS account (
-    user_id       INTEGER PRIMARY KEY,
+    user_id       INTEGER PRIMARY KEY AUTOINCREMENT,
     username      TEXT NOT NULL UNIQUE,
     password      TEXT NOT NULL,             -- werkzeug password hash, never returned
     is_admin      INTEGER NOT NULL DEFAULT 0,
     token_version INTEGER NOT NULL DEFAULT 0, -- bumped on logout / password change
+    token_nonce   TEXT NOT NULL,             -- random, fixed at creation; tokens carry it
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS website (
-    website_id     INTEGER PRIMARY KEY,
+    website_id     INTEGER PRIMARY KEY AUTOINCREMENT,
     website_uuid   TEXT NOT NULL UNIQUE,
     user_id        INTEGER NOT NULL REFERENCES account(user_id) ON DELETE CASCADE,
     name           TEXT NOT NULL,
@@ -59,6 +64,15 @@ CREATE TABLE IF NOT EXISTS segment (
     updated_at   INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS segment_website ON segment(website_id);
+
+-- Identifiers given up (kind 'website_uuid' of a deleted website, 'share_id' of a removed
+-- or replaced share link): never accepted again, so a deleted website's tracking snippet or
+-- an old share link cannot be claimed by another website.
+CREATE TABLE IF NOT EXISTS retired_id (
+    kind  TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
 
 -- Secret keys for visitor hashes, one per rotation period; expired ones are deleted
 -- so that old visitor hashes can never be recomputed.

@@ -31,7 +31,9 @@ from jinja2 import DictLoader
 from werkzeug.test import EnvironBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from umami_lite import UmamiLite, db, servertrack, sites  # noqa: E402
+from umami_lite import UmamiLite
+from umami_lite.storage import connection as db, sites
+from umami_lite.ingest import server_tracking as servertrack  # noqa: E402
 
 UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
       "Chrome/156.0.0.0 Safari/537.36")

@@ -24,7 +24,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from umami_lite import clients, db, ingest, journal, rollups, sites  # noqa: E402
+from umami_lite.ingest import visitor as clients, record as ingest, journal
+from umami_lite.storage import connection as db, sites
+from umami_lite.rollups import build as rollups  # noqa: E402
 
 HOUR_MS = 3_600_000
 PAGES_PER_VISIT = 4

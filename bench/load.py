@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
-from umami_lite import db, sites  # noqa: E402
+from umami_lite.storage import connection as db, sites  # noqa: E402
 
 USER_AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -264,7 +264,7 @@ def create_websites(path, count):
     made = []
     with db.transaction(conn):
         conn.execute("INSERT OR IGNORE INTO account (user_id, username, password, is_admin,"
-                     " created_at, updated_at) VALUES (1, 'admin', 'x', 1, 0, 0)")
+                     " token_nonce, created_at, updated_at) VALUES (1, 'admin', 'x', 1, 'n', 0, 0)")
         for n in range(count):
             hostname = f"site{n}.example.com"
             row = sites.create(conn, 1, f"Load {n}", hostname)

@@ -1,10 +1,10 @@
 """The naive baseline: Umami v1's dashboard queries translated to SQLite over raw rows.
 
 These are the `raw_query` functions the app keeps beside each fast query (they also serve
-filtered queries and are the oracle of tests/test_rollups.py): one SQL statement over the
+filtered queries and are the oracle of tests/rollups/test_rollups.py): one SQL statement over the
 pageview / event / session rows of the range, as Umami v1 ran on PostgreSQL.
 """
-from umami_lite.metrics import METRICS, event, referrer, url
+from umami_lite.queries.metrics import METRICS, event, referrer, url
 from umami_lite.queries import events, pageviews, summary
 
 

@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 
 import generate  # noqa: E402
 
-from umami_lite import db  # noqa: E402
+from umami_lite.storage import connection as db  # noqa: E402
 from umami_lite.ops import export, importer, retention  # noqa: E402
 
 RAW_ROWS = "SELECT (SELECT count(*) FROM pageview) + (SELECT count(*) FROM event)"

@@ -29,8 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import naive  # noqa: E402
 
-from umami_lite import create_app, db  # noqa: E402
-from umami_lite.query import Filter, Query  # noqa: E402
+from umami_lite import create_app
+from umami_lite.storage import connection as db  # noqa: E402
+from umami_lite.queries.filters import Filter, Query  # noqa: E402
 
 METRIC_TYPES = ("url", "referrer", "browser", "os", "device", "country", "event")
 

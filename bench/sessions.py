@@ -14,7 +14,8 @@ import statistics
 import sys
 import time
 
-from umami_lite import create_app, db
+from umami_lite import create_app
+from umami_lite.storage import connection as db
 
 DAY_MS = 86_400_000
 

@@ -11,8 +11,9 @@ import statistics
 import tempfile
 import time
 
-from umami_lite import create_app, ingest
-from umami_lite.db import get_db
+from umami_lite import create_app
+from umami_lite.ingest import record as ingest
+from umami_lite.storage.connection import get_db
 
 DAY_MS = 86_400_000
 START = 1_790_000_000_000

@@ -142,10 +142,10 @@ def nested(depth):
 
 def open_stored(path):
     """Returns a plain sqlite3 connection to path once every journaled pageview is stored:
-    what any program reading the file itself does (umami_lite.journal_store.apply_pending)."""
+    what any program reading the file itself does (umami_lite.ingest.replay.apply_pending)."""
     import sqlite3
 
-    from umami_lite import journal_store
+    from umami_lite.ingest import replay as journal_store
     journal_store.apply_pending(path)
     return sqlite3.connect(path)
 
@@ -223,8 +223,8 @@ def send(client, website_uuid, url="/", ua=CHROME_UA, remote_addr="203.0.113.7",
 
 def add_website(app, website_uuid, name="Fixture", domain="example.com", user_id=1):
     """Creates a website with a chosen uuid straight through sites.create; returns its row."""
-    from umami_lite import sites
-    from umami_lite.db import get_db, transaction
+    from umami_lite.storage import sites
+    from umami_lite.storage.connection import get_db, transaction
     with app.app_context():
         db = get_db()
         with transaction(db):

@@ -3,7 +3,8 @@ embedding tests: make_host() mounts umami-lite into it through UmamiLite."""
 from conftest import ADMIN_PASSWORD
 from flask import Flask, jsonify, redirect, render_template_string, request, session
 
-from umami_lite import UmamiLite, db, sites
+from umami_lite import UmamiLite
+from umami_lite.storage import connection as db, sites
 
 PAGE = "<!doctype html><title>{{ title }}</title><p>{{ title }}</p>"
 

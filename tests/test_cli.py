@@ -11,7 +11,7 @@ import uuid
 import pytest
 from conftest import ADMIN_PASSWORD
 
-from umami_lite import config, create_app
+from umami_lite import settings as config, create_app
 from umami_lite.cli import main
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -7,7 +7,7 @@ Properties, each over generated inputs, through the real routes into a real SQLi
   invalid one is a 4xx JSON error (413 past 64 KiB) and stores nothing; a bot is 200
   {"ignored": "bot"} / {"beep": "boop"} and stores nothing; random garbage is never a 5xx
   and, unless it is a 200, stores nothing.
-- Every analytics route (v1 and current API; the parameters of umami_lite/openapi.py):
+- Every analytics route (v1 and current API; the parameters of umami_lite/web/openapi.py):
   never a 5xx; valid parameters answer 200 JSON; a parameter known to be bad answers 400
   JSON naming a parameter.
 Runs are derandomized (the same cases in CI every time) and bounded by EXAMPLES.
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as tally  # counts outcomes (--hypothesis-show-statistics)
 from hypothesis import strategies as st
 
-from umami_lite.query import PARAM_FILTERS
-from umami_lite.v2.queries.metrics import ALIASES, METRICS
+from umami_lite.queries.filters import PARAM_FILTERS
+from umami_lite.queries.current.metrics import ALIASES, METRICS
 
 # Each test runs EXAMPLES[name] cases; the total is printed by test_case_budget below.
 EXAMPLES = {"collect_valid": 150, "collect_invalid": 150, "collect_garbage": 100,

@@ -2,9 +2,10 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, security
+from . import errors
+from .web import security
 from .extension import UmamiLite
-from .ingest_lane import IngestLane
+from .web.fast_lane import IngestLane
 
 __all__ = ["create_app", "UmamiLite"]
 

@@ -6,7 +6,8 @@ import os
 import socket
 import sys
 
-from . import config, db, sites, users
+from . import settings as config
+from .storage import connection as db, sites, users
 from .ops import backup as backups
 from .ops import export as exports
 from .ops import importer, retention
@@ -90,7 +91,7 @@ def serve(app, host, port, workers, threads, access_log=None):
     """Runs app under gunicorn until stopped; bench/bare_app.py uses the same setup."""
     from gunicorn.app.base import BaseApplication
 
-    from . import serverlog
+    from .ops import serverlog
     from .state import EXTENSION_KEY
 
     problem = listen_problem(host, port)

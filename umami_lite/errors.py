@@ -1,8 +1,8 @@
 """Typed API errors and the one JSON error shape for every /api/ route."""
-import sqlite3
-
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from .storage.errors import OperationalError, is_unavailable  # noqa: F401 (read as errors')
 
 CODES = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
@@ -39,20 +39,7 @@ def error_response(status, message, headers=None):
     return response
 
 
-# SQLite primary result codes that mean "the database cannot take this now", not "bug":
-# BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
-UNAVAILABLE_CODES = {5, 6, 8, 10, 13, 14, 15}
 UNAVAILABLE = "The database is busy or unavailable; retry later."
-UNAVAILABLE_MESSAGES = ("locked", "busy", "readonly", "read-only", "disk i/o", "disk is full",
-                        "unable to open")
-
-
-def is_unavailable(exc):
-    """Returns True when an sqlite3 error is transient (lock, busy, full, read-only, I/O)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in UNAVAILABLE_CODES
-    return any(text in str(exc).lower() for text in UNAVAILABLE_MESSAGES)
 
 
 def route_failure(exc):
@@ -64,7 +51,7 @@ def route_failure(exc):
     """
     if isinstance(exc, ApiError):
         return exc.status, exc.message, exc.headers
-    if isinstance(exc, sqlite3.OperationalError) and is_unavailable(exc):
+    if isinstance(exc, OperationalError) and is_unavailable(exc):
         current_app.logger.warning("database unavailable: %s", exc)
         return 503, UNAVAILABLE, {"Retry-After": "1"}
     current_app.logger.exception("unhandled error")

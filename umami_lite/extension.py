@@ -6,32 +6,48 @@ app-wide hooks are a routing-error check limited to <prefix>/api/ and, when serv
 tracking is on, one after_request hook that queues a pageview.
 """
 import os
-import sqlite3
 import sys
 
 from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from . import (accounts, auth, clients, collect, config, dashboard, db, errors, journal,
-               limits, openapi, security, servertrack, stats, tracker, websites)
+from .web import accounts, auth, collect, dashboard, openapi, security, stats, tracker, websites
+from .ingest import replay as journal_store
+from .ingest import visitor as clients, journal, limits, server_tracking as servertrack
+from . import settings as config, errors
+from .storage import connection as db
+from .storage.errors import DatabaseError
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
-from .v2 import analytics as v2_analytics
-from .v2 import events as v2_events
-from .v2 import links as v2_links
-from .v2 import reports as v2_reports
-from .v2 import segments as v2_segments
-from .v2 import send as v2_send
-from .v2 import sessions as v2_sessions
-from .v2 import websites as v2_websites
+from .web import analytics as v2_analytics
+from .web import current_events as v2_events
+from .web import links as v2_links
+from .web import reports as v2_reports
+from .web import segments as v2_segments
+from .web import send as v2_send
+from .web import current_sessions as v2_sessions
+from .web import current_websites as v2_websites
 
 
 def _apply_retention():
     """Lets the daily retention run start (in its own thread) when it is due."""
     umami = current_app.extensions[EXTENSION_KEY]
     umami.retention.tick(umami.now_ms())
+
+
+# Routes that read no stored hit: they answer without storing the ingest journal first.
+_WITHOUT_READS = ("umami_lite.collect", "umami_lite.v2_send", "umami_lite.tracker",
+                  "umami_lite.openapi")
+
+
+def _store_acknowledged():
+    """Stores the hits the ingest journal acknowledged before a view reads, so that it sees
+    every one of them (its own write, before the view's reads; reads write nothing)."""
+    if request.blueprint in _WITHOUT_READS or request.endpoint == "umami_lite.dashboard.static":
+        return
+    journal_store.before_read(current_app.extensions[EXTENSION_KEY].database)
 
 
 def build_blueprint():
@@ -45,6 +61,7 @@ def build_blueprint():
     errors.register(parent)
     security.register(parent)
     parent.before_request(_apply_retention)
+    parent.before_request(_store_acknowledged)
     return parent
 
 
@@ -82,14 +99,14 @@ def _database_problem(path, exc):
 
 
 def _build_state(app, settings, prefix):
-    networks = clients.parse_networks(settings["IGNORE_IP"])  # checked by config
+    networks = config.parse_networks(settings["IGNORE_IP"])  # checked by config
     hash_method = app.config.get("UMAMI_LITE_PASSWORD_HASH_METHOD")
     path = settings["UMAMI_LITE_DATABASE"]
     try:
         secret, password = db.prepare(path, settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
         presence.announce(path)  # `restore` refuses while we run
         journal.sweep(path)  # a crashed server's journaled hits
-    except (sqlite3.Error, OSError) as exc:  # read-only, not a database, corrupt...
+    except (DatabaseError, OSError) as exc:  # read-only, not a database, corrupt...
         raise config.SettingError(f"UMAMI_LITE_DATABASE {path}: cannot use it: "
                                   f"{_database_problem(path, exc)}") from None
     if password:

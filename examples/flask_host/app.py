@@ -14,7 +14,8 @@ import click
 from flask import Flask, current_app, render_template, session
 from flask.cli import with_appcontext
 
-from umami_lite import UmamiLite, db, sites
+from umami_lite import UmamiLite
+from umami_lite.storage import connection as db, sites
 
 umami = UmamiLite()
 

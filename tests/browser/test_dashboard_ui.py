@@ -83,7 +83,7 @@ def test_login_then_add_website_and_copy_its_snippet(new_page, server, artifacts
     websites = page.request.get(server.url + "/api/websites").json()["data"]
     uuid = next(w["website_uuid"] for w in websites if w["name"] == "Snippet site")
     assert snippet.input_value() == (f'<script async defer data-website-id="{uuid}" '
-                                     f'src="{server.url}/umami.js"></script>')
+                                     f'src="{server.url}/script.js"></script>')
     page.keyboard.press("Escape")
     row = page.locator(f'[data-website-id="{uuid}"]')
     expect(row).to_contain_text("snippet.example")
@@ -280,6 +280,9 @@ def expect_seeded_numbers(page, server, site):
     assert table_rows(page, "screen") == [("1920x1080", "1"), ("2560x1440", "1"),
                                           ("390x844", "1")]
     assert table_rows(page, "event") == [("click:signup", "2"), ("click:download", "1")]
+    for metric, counted in [("url", "Views"), ("referrer", "Views"), ("browser", "Visitors"),
+                            ("country", "Visitors"), ("event", "Events")]:
+        expect(page.locator(f'[data-metric="{metric}"] thead th.num')).to_have_text(counted)
 
 
 def test_website_page_shows_exactly_the_seeded_hits(new_page, server, seeded, artifacts_dir):

@@ -18,7 +18,8 @@ from tracking import (  # noqa: F401
     Client, Recorder, context, fixture_shapes, live, other_origin, page, run_steps, script_tag,
     site, stored_pageviews, umami, watch_errors)
 
-from umami_lite import UmamiLite, tracker
+from umami_lite import UmamiLite
+from umami_lite.web import tracker
 
 FIXTURE = "v1.jsonl"
 ENDPOINT = "/api/collect"

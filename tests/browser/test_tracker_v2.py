@@ -15,7 +15,7 @@ from tracking import (  # noqa: F401
     Recorder, context, fixture_shapes, live, other_origin, page, read_db, run_steps, script_tag,
     site, umami, watch_errors)
 
-from umami_lite import tracker
+from umami_lite.web import tracker
 
 FIXTURE = "v2.jsonl"
 ENDPOINT = "/api/send"

@@ -6,11 +6,11 @@ row counts read in the same transaction must equal the copy's, which is the chec
 the copy is the consistent snapshot it claims to be.
 """
 import os
-import sqlite3
 import time
 
-from .. import db as dbmod
-from .. import journal_store
+from ..storage import connection as dbmod, files
+from ..storage.errors import DatabaseError, NotADatabase
+from ..ingest import replay as journal_store
 from . import presence
 
 
@@ -35,11 +35,11 @@ def verify(path, expected=None):
     """
     if not os.path.isfile(path):
         raise BackupError(f"{path}: no such file")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = files.open_readonly(path)
     try:
         try:
             result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        except sqlite3.DatabaseError as exc:
+        except NotADatabase as exc:
             raise BackupError(f"{path}: not an SQLite database ({exc})") from None
         if result != ["ok"]:
             raise BackupError(f"{path}: integrity_check failed: {'; '.join(result[:5])}")
@@ -72,7 +72,7 @@ def backup(source, dest):
         expected = copy(source, partial)
         verify(partial, expected)
         os.replace(partial, dest)
-    except (BackupError, sqlite3.Error, OSError) as exc:
+    except (BackupError, DatabaseError, OSError) as exc:
         remove_partial(partial)
         if isinstance(exc, BackupError):
             raise
@@ -100,11 +100,11 @@ def remove_partial(partial):
 def copy(source, partial):
     """Returns the source's row counts after copying it into the file partial."""
     src = dbmod.connect(source, readonly=True)
-    out = sqlite3.connect(partial, isolation_level=None)
+    out = files.open_plain(partial)
     try:
         src.execute("BEGIN")
         expected = table_counts(src)
-        src.backup(out)  # pages=-1: one step, so the copy is this transaction's snapshot
+        files.copy_into(src, out)  # the copy is this transaction's snapshot
         src.execute("COMMIT")
         # A backup is one self-contained file: no -wal beside it to lose on the way.
         out.execute("PRAGMA journal_mode = DELETE")
@@ -112,20 +112,6 @@ def copy(source, partial):
         out.close()
         src.close()
     return expected
-
-
-def in_use(path):
-    """Returns True when another connection has the database at path open."""
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
 
 
 def restore(backup_path, target, force=False):
@@ -137,14 +123,14 @@ def restore(backup_path, target, force=False):
     """
     counts = verify(backup_path)
     if os.path.exists(target) and not force:
-        if presence.others_present(target) or in_use(target):
+        if presence.others_present(target) or files.in_use(target):
             raise BackupError(f"{target} is in use (a server or another process has it open);"
                               " stop it first, or pass --force")
-    src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+    src = files.open_readonly(backup_path)
     dst = dbmod.connect(target)
     try:
         handed_out = journal_store.next_session_id(dst)
-        src.backup(dst)
+        files.copy_into(src, dst)
         tables = verify(target, counts)
         journal_store.after_restore(dst, target, handed_out)
     finally:

@@ -8,9 +8,9 @@ import csv
 import heapq
 import json
 
-from .. import journal_store
-from ..db import BUSY_TIMEOUT_MS
-from ..ingest import UTM_KEYS
+from ..ingest import replay as journal_store
+from ..storage.connection import BUSY_TIMEOUT_MS
+from ..ingest.record import UTM_KEYS
 from ..timefmt import iso
 from .progress import Progress
 

@@ -5,7 +5,7 @@ Screen size,Location,FirstVisit,Date` (the first cell carries the format version
 """
 import re
 
-from .. import clients, ingest
+from ..ingest import visitor as clients, record as ingest
 from .importing import HitRow, Skip, visitor
 from .timeparse import iso_ms
 

@@ -1,7 +1,7 @@
 """Reading umami-lite's own export (export.py) back: JSON lines or CSV."""
 import json
 
-from .. import ingest
+from ..ingest import record as ingest
 from .export import COLUMNS, SESSION_FIELDS, csv_value
 from .importing import HitRow, Skip, visitor
 from .timeparse import iso_ms

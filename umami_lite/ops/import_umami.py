@@ -5,7 +5,7 @@ Umami v2/v3 (`umami2`): `session` and `website_event`. Umami v1 (`umami1`): `ses
 (with or without visit_id, tag, distinct_id, utm_* ...) read alike. The session file is
 read first; hits then join their session by the source's session id.
 """
-from .. import ingest
+from ..ingest import record as ingest
 from .importing import HitRow, SessionRow, Skip, visitor
 from .timeparse import iso_ms
 

@@ -16,7 +16,8 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import ingest, rollups
+from ..ingest import record as ingest
+from ..rollups import build as rollups
 
 BATCH_ROWS = 2000
 CACHE_LIMIT = 100_000

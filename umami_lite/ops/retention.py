@@ -8,8 +8,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .. import journal_store, rollups
-from ..db import transaction
+from ..ingest import replay as journal_store
+from ..rollups import build as rollups
+from ..storage.connection import transaction
 
 DAY_MS = 86_400_000
 MAX_DAYS = 36_500

@@ -8,7 +8,7 @@ day prunes, the others see the claim and stop.
 import logging
 import threading
 
-from .. import db as dbmod
+from ..storage import connection as dbmod
 from . import retention
 
 log = logging.getLogger("umami_lite.retention")

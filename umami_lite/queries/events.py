@@ -1,10 +1,10 @@
 """/events: events per event value and local time bucket."""
-from .. import rollup_read as rr
-from ..rollups import done_hour
-from ..timezones import local_bucket_sql
+from ..rollups import read as rr
+from ..rollups.read import done_hour
+from ..storage.timezones import UNIT_FORMATS, local_bucket_sql
 
 
-def query(db, q, unit, tz):
+def query(db, q, unit, tz, formats=UNIT_FORMATS):
     """Returns [{x: event_value, t, y}] ordered by t, then x.
 
     Summarized hours come from rollups, the rest from raw rows; minute buckets and
@@ -12,9 +12,9 @@ def query(db, q, unit, tz):
     """
     done, scope = done_hour(db, q.website_id), rr.scope(db, q)
     if scope is None or done is None or unit == "minute":
-        return raw_query(db, q, unit, tz)
+        return raw_query(db, q, unit, tz, formats)
     url_key, url = scope
-    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end, formats)
     rows = rr.count_rows(db, q.website_id, "event",
                          [r for c in covers.values() for r in c.summaries], url_key)
     texts, totals = {}, {}
@@ -39,9 +39,9 @@ def query(db, q, unit, tz):
             for (x, t), y in sorted(totals.items(), key=lambda item: (item[0][1], item[0][0]))]
 
 
-def raw_query(db, q, unit, tz):
+def raw_query(db, q, unit, tz, formats=UNIT_FORMATS):
     """Returns the same as query(), computed from raw rows only (any filters)."""
-    bucket, bucket_params = local_bucket_sql("e.created_at", unit, tz, q.start, q.end)
+    bucket, bucket_params = local_bucket_sql("e.created_at", unit, tz, q.start, q.end, formats)
     where, params = q.where("event", "e")
     rows = db.execute(
         f"SELECT e.event_value AS x, {bucket} AS t, count(*) FROM event e WHERE {where}"

@@ -1,12 +1,12 @@
 """/pageviews: pageviews and distinct sessions per local time bucket."""
 import json
 
-from .. import rollup_read as rr
-from ..rollups import done_hour
-from ..timezones import local_bucket_sql
+from ..rollups import read as rr
+from ..rollups.read import done_hour
+from ..storage.timezones import UNIT_FORMATS, local_bucket_sql
 
 
-def query(db, q, unit, tz):
+def query(db, q, unit, tz, formats=UNIT_FORMATS):
     """Returns {pageviews: [{t, y}], sessions: [{t, y}]} ordered by t; empty buckets left out.
 
     Summarized hours come from rollups, the rest from raw rows; minute buckets and
@@ -14,9 +14,9 @@ def query(db, q, unit, tz):
     """
     done, scope = done_hour(db, q.website_id), rr.scope(db, q)
     if scope is None or done is None or unit == "minute":
-        return raw_query(db, q, unit, tz)
+        return raw_query(db, q, unit, tz, formats)
     url_key, url = scope
-    covers = rr.bucket_covers(done, unit, tz, q.start, q.end)
+    covers = rr.bucket_covers(done, unit, tz, q.start, q.end, formats)
     rows = rr.time_rows(db, q.website_id, [r for c in covers.values() for r in c.summaries],
                         url_key)
     views, sessions = {}, {}
@@ -41,9 +41,9 @@ def query(db, q, unit, tz):
     return result
 
 
-def raw_query(db, q, unit, tz):
+def raw_query(db, q, unit, tz, formats=UNIT_FORMATS):
     """Returns the same as query(), computed from raw rows only (any filters)."""
-    bucket, bucket_params = local_bucket_sql("p.created_at", unit, tz, q.start, q.end)
+    bucket, bucket_params = local_bucket_sql("p.created_at", unit, tz, q.start, q.end, formats)
     where, params = q.where()
     rows = db.execute(
         f"SELECT {bucket} AS t, count(*), count(DISTINCT p.session_id) FROM pageview p"

@@ -1,6 +1,6 @@
 """/stats: Umami v1's summary over (session, UTC clock hour) groups of pageviews."""
-from .. import rollup_read as rr
-from ..rollups import done_hour
+from ..rollups import read as rr
+from ..rollups.read import done_hour
 
 
 def query(db, q):

@@ -290,18 +290,22 @@
       h("td", { class: "pct" }, U.percent(share)));
   }
 
-  function table(label, rows) {
+  // What a metric's numbers count: /metrics counts pageviews of pages and referrers,
+  // events of events, and visitors (sessions) of every other type.
+  const COUNTED = { url: "Views", referrer: "Views", event: "Events" };
+
+  function table(label, rows, metric) {
     return h("table", { class: "metric-table" },
       h("thead", {}, h("tr", {}, h("th", {}, label),
-        h("th", { class: "num" }, "Count"), h("th", { class: "pct" }, h("span", { class: "visually-hidden" }, "Share")))),
+        h("th", { class: "num" }, COUNTED[metric] || "Visitors"), h("th", { class: "pct" }, h("span", { class: "visually-hidden" }, "Share")))),
       h("tbody", {}, rows));
   }
 
   // Shows the top rows; a button reveals the rest.
-  function withMore(box, label, rows) {
+  function withMore(box, label, rows, metric) {
     const hiddenRows = rows.slice(TOP_ROWS);
     hiddenRows.forEach((r) => { r.hidden = true; });
-    const children = [table(label, rows)];
+    const children = [table(label, rows, metric)];
     if (hiddenRows.length) {
       const button = h("button", { type: "button", class: "btn-link", "aria-expanded": "false" },
         "Show all " + rows.length);
@@ -331,7 +335,7 @@
       title: row.x,
       onSelect: metric === "url" ? () => setUrlFilter(row.x) : null,
     }));
-    withMore(box, label, rows);
+    withMore(box, label, rows, metric);
   }
 
   function referrerDomain(url) {
@@ -374,7 +378,7 @@
       topRows.push(top);
       rows.push(top, ...children);
     }
-    U.replace(box, table(label, rows));
+    U.replace(box, table(label, rows, "referrer"));
     // Past the top domains, hide whole groups behind "Show all".
     const extra = topRows.slice(TOP_ROWS);
     if (extra.length) {

@@ -14,7 +14,7 @@
   let editing = null; // the website being edited, null when adding
 
   function snippet(website) {
-    const src = location.origin + U.base + "/umami.js";
+    const src = location.origin + U.base + "/script.js";
     return '<script async defer data-website-id="' + website.website_uuid + '" src="' + src + '"></script>';
   }
 

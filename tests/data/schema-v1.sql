@@ -1,0 +1,263 @@
+-- umami-lite schema: the one source of the database layout.
+-- Every statement is idempotent; `umami-lite init-db` and the first start run it.
+-- Times are UTC epoch milliseconds (INTEGER). Text columns are truncated by the
+-- ingest code to Umami v1's column sizes, since SQLite does not enforce them.
+
+CREATE TABLE IF NOT EXISTS setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS account (
+    user_id       INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password      TEXT NOT NULL,             -- werkzeug password hash, never returned
+    is_admin      INTEGER NOT NULL DEFAULT 0,
+    token_version INTEGER NOT NULL DEFAULT 0, -- bumped on logout / password change
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS website (
+    website_id     INTEGER PRIMARY KEY,
+    website_uuid   TEXT NOT NULL UNIQUE,
+    user_id        INTEGER NOT NULL REFERENCES account(user_id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    domain         TEXT,
+    share_id       TEXT UNIQUE,
+    retention_days INTEGER,                  -- NULL keeps data forever
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    reset_at       INTEGER
+);
+CREATE INDEX IF NOT EXISTS website_user_id ON website(user_id);
+
+-- Secret keys for visitor hashes, one per rotation period; expired ones are deleted
+-- so that old visitor hashes can never be recomputed.
+CREATE TABLE IF NOT EXISTS salt (
+    period TEXT PRIMARY KEY,                 -- e.g. month:2026-11
+    salt   BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS session (
+    session_id   INTEGER PRIMARY KEY,
+    website_id   INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_hash BLOB UNIQUE,                -- HMAC of (website, hostname, ip, ua) under a salt
+    created_at   INTEGER NOT NULL,
+    hostname     TEXT,
+    browser      TEXT,
+    os           TEXT,
+    device       TEXT,
+    screen       TEXT,
+    language     TEXT,
+    country      TEXT,
+    distinct_id  TEXT
+);
+CREATE INDEX IF NOT EXISTS session_website_created ON session(website_id, created_at);
+
+-- The next session id. Sessions never take SQLite's next rowid: the ingest journal
+-- (umami_lite/journal.py) gives out ids of blocks it reserved here before their rows exist.
+CREATE TABLE IF NOT EXISTS id_counter (
+    name TEXT PRIMARY KEY,                   -- 'session'
+    next INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO id_counter (name, next)
+    SELECT 'session', coalesce(max(session_id), 0) + 1 FROM session;
+
+-- Ingest journal files (DATABASE-ingest/*.log): how many bytes of each are stored. Updated
+-- in the transaction that stores them, so every record is stored once, by any process.
+CREATE TABLE IF NOT EXISTS ingest_journal (
+    name    TEXT PRIMARY KEY,
+    applied INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- A session the journal gave a visitor whom another process stored first (both saw the
+-- visitor as new within the same few ms): its rows are stored under session_id.
+CREATE TABLE IF NOT EXISTS session_alias (
+    alias      INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL
+);
+
+-- pageview and event rows name their session without a foreign key, and nothing indexes
+-- their session_id: a foreign key needs that index (a parent's delete searches the child
+-- table), which cost 11 bytes a pageview. Sessions are deleted only after their rows (a
+-- website reset deletes rows, then sessions; retention deletes only sessions no row uses:
+-- umami_lite/ops/retention.py). Files made before keep their foreign key and index, which
+-- hold the same rule.
+CREATE TABLE IF NOT EXISTS pageview (
+    pageview_id     INTEGER PRIMARY KEY,
+    website_id      INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_id      INTEGER NOT NULL,        -- session(session_id), see above
+    visit_id        INTEGER NOT NULL,        -- epoch minute the visit started
+    created_at      INTEGER NOT NULL,
+    url             TEXT NOT NULL,           -- path + query, as the v1 tracker sends it
+    referrer_domain TEXT,                    -- host of an absolute referrer, lower case, no www.
+    -- The referrer is stored split, to not store its host twice (10 bytes a pageview):
+    -- ingest.REFERRER_PREFIXES[referrer_kind - 1] || referrer_domain || referrer_rest, or
+    -- referrer_rest alone when referrer_kind is NULL. Files made before store referrer.
+    referrer_kind   INTEGER,
+    referrer_rest   TEXT,
+    page_title      TEXT,
+    tag             TEXT,
+    utm_source      TEXT,
+    utm_medium      TEXT,
+    utm_campaign    TEXT,
+    utm_content     TEXT,
+    utm_term        TEXT,
+    referrer  TEXT GENERATED ALWAYS AS (CASE referrer_kind
+        WHEN 1 THEN 'https://www.' || referrer_domain || referrer_rest
+        WHEN 2 THEN 'https://' || referrer_domain || referrer_rest
+        WHEN 3 THEN 'http://www.' || referrer_domain || referrer_rest
+        WHEN 4 THEN 'http://' || referrer_domain || referrer_rest
+        ELSE referrer_rest END) VIRTUAL,
+    url_path  TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) ELSE url END
+    ) VIRTUAL,
+    url_query TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, instr(url, '?') + 1) END
+    ) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS pageview_website_created ON pageview(website_id, created_at);
+
+CREATE TABLE IF NOT EXISTS event (
+    event_id    INTEGER PRIMARY KEY,
+    website_id  INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_id  INTEGER NOT NULL,            -- session(session_id), as for pageview
+    visit_id    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    url         TEXT NOT NULL,
+    event_type  TEXT NOT NULL,               -- v1 event_type; 'custom' for named events
+    event_value TEXT NOT NULL,               -- v1 event_value; the event name
+    page_title  TEXT,
+    tag         TEXT,
+    url_path  TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) ELSE url END
+    ) VIRTUAL,
+    url_query TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(url, '?') > 0 THEN substr(url, instr(url, '?') + 1) END
+    ) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS event_website_created ON event(website_id, created_at);
+
+-- Typed properties of an event (v1.37+ event_data, current API `data`).
+CREATE TABLE IF NOT EXISTS event_data (
+    event_id     INTEGER NOT NULL REFERENCES event(event_id) ON DELETE CASCADE,
+    data_key     TEXT NOT NULL,
+    data_type    TEXT NOT NULL,              -- string | number | boolean | date
+    string_value TEXT,
+    number_value REAL,
+    date_value   INTEGER,
+    PRIMARY KEY (event_id, data_key)
+) WITHOUT ROWID;
+
+-- Typed properties of a session, set by the current API's `identify` (latest value wins).
+CREATE TABLE IF NOT EXISTS session_data (
+    session_id   INTEGER NOT NULL REFERENCES session(session_id) ON DELETE CASCADE,
+    data_key     TEXT NOT NULL,
+    data_type    TEXT NOT NULL,              -- string | number | boolean | date
+    string_value TEXT,
+    number_value REAL,
+    date_value   INTEGER,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (session_id, data_key)
+) WITHOUT ROWID;
+
+-- Imports are idempotent: each imported source row leaves a 16-byte key here (a digest
+-- of its source identity), and a row whose key is present is skipped. Visits of foreign
+-- dumps keep their start minute here too (value). Kept after `prune`, so re-importing a
+-- file never brings pruned rows back; cleared by a website reset.
+CREATE TABLE IF NOT EXISTS import_ledger (
+    website_id INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    row_key    BLOB NOT NULL,
+    value      INTEGER,
+    PRIMARY KEY (website_id, row_key)
+) WITHOUT ROWID;
+
+-- Rollups (umami_lite/rollups.py): summaries of completed UTC hours (span 1), UTC days
+-- (span 24) and weeks of 168 hours since the epoch (span 168), keyed by their first hour,
+-- computed from the raw rows above, which stay the
+-- truth. `hour` is created_at // 3600000. Anything that deletes raw rows of a website must
+-- delete its rollup rows too: all rows of every rollup_* table WHERE website_id = ? on reset
+-- or delete (sites.reset does); after deleting only some raw rows (pruning), delete the
+-- rollup_time and rollup_count rows whose hours they touched, and rollup_attr/rollup_state of
+-- the website: the next write rebuilds summaries from the remaining raw rows.
+CREATE TABLE IF NOT EXISTS rollup_state (
+    website_id INTEGER PRIMARY KEY,
+    done_hour  INTEGER NOT NULL              -- every hour <= this one is summarized
+);
+
+-- Per hour, day or week for all urls (url_key 0) and for each url (url_key = the url's
+-- rollup_key id, for the url filter: every hour with its pageviews, a week only when the
+-- url has pageviews in a third of its hours, rollups.HOT_HOURS, for the week's 500 busiest
+-- urls at most; no days): Umami v1 /stats over (session, UTC hour) groups, and the sessions.
+CREATE TABLE IF NOT EXISTS rollup_time (
+    website_id INTEGER NOT NULL,
+    url_key    INTEGER NOT NULL,             -- 0: every url; else rollup_key.key_id of a url
+    span       INTEGER NOT NULL,             -- 1 (an hour), 24 (a UTC day) or 168 (a week)
+    hour       INTEGER NOT NULL,             -- first hour covered
+    views      INTEGER NOT NULL,
+    bounces    INTEGER NOT NULL,
+    totaltime  INTEGER NOT NULL,
+    sessions   BLOB NOT NULL,                -- roaring bitmap of session_ids with a pageview,
+                                             -- or the session_id (INTEGER) when only one
+    PRIMARY KEY (website_id, url_key, span, hour)
+) WITHOUT ROWID;
+
+-- Per hour, day or week, kind (url | referrer | event) and url_key (as in rollup_time; kind
+-- url only for url_key 0): counts per interned key; referrers without the self-referrals by
+-- session hostname.
+CREATE TABLE IF NOT EXISTS rollup_count (
+    website_id INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,             -- 1 url, 2 referrer, 3 event (rollups.KIND_CODES)
+    url_key    INTEGER NOT NULL,
+    span       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    keys       BLOB NOT NULL,                -- int32 array of rollup_key.key_id (one: INTEGER)
+    counts     BLOB NOT NULL,                -- int32 array, same order (one: INTEGER)
+    PRIMARY KEY (website_id, kind, url_key, span, hour)
+) WITHOUT ROWID;
+
+-- Interned keys: url (a = url), referrer (a = referrer, b = referrer_domain, c = session
+-- hostname or ''), event (a = event_type, b = event_value).
+CREATE TABLE IF NOT EXISTS rollup_key (
+    key_id     INTEGER PRIMARY KEY,
+    website_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL DEFAULT '',
+    c          TEXT NOT NULL DEFAULT '',
+    UNIQUE (website_id, kind, a, b, c)
+);
+
+-- Per session attribute value: roaring bitmap of the sessions created in summarized hours.
+CREATE TABLE IF NOT EXISTS rollup_attr (
+    website_id INTEGER NOT NULL,
+    attr       TEXT NOT NULL,                -- browser | os | device | country | language | screen
+    value      TEXT NOT NULL,
+    sessions   BLOB NOT NULL,
+    UNIQUE (website_id, attr, value)
+);
+
+-- Summaries written by an older rollups.py would answer wrongly (format 1: before week rows,
+-- per-url day rows for every url; format 3: per-url day rows that later writes no longer
+-- update) or are larger and slow for a url over months (format 2: per-url hour rows only,
+-- bitmaps only): drop them once, so that reads use raw rows until the next write rebuilds
+-- them (one long write transaction on a big file). A fresh file only records the format.
+-- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
+DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+DELETE FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '4');
+
+-- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
+-- name or of the client IP, never the raw value; rows older than the window are deleted.
+CREATE TABLE IF NOT EXISTS login_failure (
+    key BLOB NOT NULL,
+    at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failure_key_at ON login_failure(key, at);

@@ -1,0 +1,1 @@
+"""The write side: hit -> visitor identity -> record -> journal -> storage."""

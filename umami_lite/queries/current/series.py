@@ -1,0 +1,53 @@
+"""/pageviews and /events/series: counts per time bucket, labelled in the asked style.
+
+Without filters both read the hourly summaries through the v1 readers (same counts:
+pageviews and distinct sessions per bucket, events per name and bucket), with the current
+API's labels; filtered queries read raw rows (raw_pageviews, raw_events).
+"""
+from .. import events as v1_events
+from .. import pageviews as v1_pageviews
+from ...storage.timezones import local_bucket_sql
+from . import rows
+
+
+def pageviews(db, q, unit, zone, labels):
+    """Returns {pageviews: [{x, y}], sessions: [{x, y}]} ordered by x; no empty buckets."""
+    if q.filters:
+        return raw_pageviews(db, q, unit, zone, labels)
+    q = q.narrowed(db, "pageview")  # the zone is probed over the rows' span, not 0..year 9999
+    body = v1_pageviews.query(db, q, unit, zone, labels)
+    return {name: [{"x": p["t"], "y": p["y"]} for p in points] for name, points in body.items()}
+
+
+def raw_pageviews(db, q, unit, zone, labels):
+    """Returns the same as pageviews() from raw rows only (any filters)."""
+    table, _ = rows.source(q)
+    q = q.narrowed(db, table)
+    _, alias, where, params = rows.where(q)
+    bucket, bucket_params = local_bucket_sql(f"{alias}.created_at", unit, zone, q.start, q.end,
+                                             labels)
+    result = db.execute(
+        f"SELECT {bucket} AS x, count(*), count(DISTINCT {alias}.session_id)"
+        f" FROM {table} {alias} WHERE {where} GROUP BY x ORDER BY x",
+        [*bucket_params, *params]).fetchall()
+    return {"pageviews": [{"x": x, "y": views} for x, views, _ in result],
+            "sessions": [{"x": x, "y": sessions} for x, _, sessions in result]}
+
+
+def events(db, q, unit, zone, labels):
+    """Returns [{x: event name, t: bucket, y: count}] ordered by t, then x (v1 events too)."""
+    if q.filters:
+        return raw_events(db, q, unit, zone, labels)
+    return v1_events.query(db, q.narrowed(db, "event"), unit, zone, labels)
+
+
+def raw_events(db, q, unit, zone, labels):
+    """Returns the same as events() from raw rows only (any filters)."""
+    q = q.narrowed(db, "event")
+    bucket, bucket_params = local_bucket_sql("e.created_at", unit, zone, q.start, q.end, labels)
+    where, params = q.where("event", "e")
+    result = db.execute(
+        f"SELECT e.event_value AS x, {bucket} AS t, count(*) FROM event e"
+        f" WHERE {where} GROUP BY x, t ORDER BY t, x",
+        [*bucket_params, *params])
+    return [{"x": x, "t": t, "y": y} for x, t, y in result]

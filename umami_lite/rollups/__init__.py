@@ -1,0 +1,2 @@
+"""Summaries of completed hours, days and weeks, built from what ingest stored;
+read through queries/."""
