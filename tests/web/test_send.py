@@ -3,7 +3,7 @@ import re
 import sqlite3
 
 import pytest
-from conftest import T0, count_rows, open_stored, pageview, send
+from conftest import CHROME_UA, T0, count_rows, open_stored, pageview, send
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 HIT_TABLES = ("session", "pageview", "event", "event_data", "session_data")
@@ -141,22 +141,63 @@ def test_bot_gets_beep_boop_and_nothing_is_stored(app, client, website):
     assert stored(app) == dict.fromkeys(HIT_TABLES, 0)
 
 
-def test_payload_user_agent_overrides_the_header(app, client, website):
-    r = send(client, website["id"], ua="python-httpx/0.28",
-             userAgent="Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
-                       "(KHTML, like Gecko) Chrome/120.0 Safari/537.36")
-    assert r.status_code == 200
-    assert rows(app, "SELECT os FROM session") == [{"os": "Mac OS X"}]
+MAC_UA = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+          "(KHTML, like Gecko) Chrome/120.0 Safari/537.36")
 
 
-@pytest.mark.parametrize("ip, payload_ip", [("10.1.2.3", None), ("203.0.113.7", "10.9.9.9")])
-def test_ignored_ip_is_403_and_nothing_is_stored(make_app, ip, payload_ip):
+def _send_batch(client, website_uuid, payloads, ua=CHROME_UA, remote_addr="203.0.113.7"):
+    body = [{"type": "event", "payload": {"website": website_uuid, "url": "/b",
+                                          "hostname": "example.com", **extra}}
+            for extra in payloads]
+    return client.post("/api/batch", json=body, headers={"User-Agent": ua},
+                       environ_base={"REMOTE_ADDR": remote_addr})
+
+
+def test_payload_ip_and_user_agent_are_ignored(make_app):
+    """A visitor cannot pick the IP or user agent its session, country and drops come from:
+    the request's own are used (decisions.md, Collect: client IP)."""
     app = make_app(UMAMI_LITE_IGNORE_IP="10.0.0.0/8")
     client = app.test_client()
     from conftest import Api
     website = Api(client).create_website()
-    extra = {"ip": payload_ip} if payload_ip else {}
-    r = send(client, website["id"], remote_addr=ip, **extra)
+    plain = send(client, website["id"], url="/plain")
+    # an IGNORE_IP address, a foreign country's address, another browser and a bot
+    for extra in ({"ip": "10.9.9.9"}, {"ip": "8.8.8.8"}, {"userAgent": MAC_UA},
+                  {"userAgent": "Googlebot/2.1"}, {"ip": "8.8.4.4", "userAgent": MAC_UA}):
+        r = send(client, website["id"], url="/spoofed", **extra)
+        assert r.status_code == 200 and r.json["sessionId"] == plain.json["sessionId"], extra
+    assert rows(app, "SELECT os, country FROM session") == [{"os": "Linux", "country": None}]
+    assert count_rows(app, "pageview") == 6
+    # the other way round: a bot or an ignored IP gains nothing from a human-looking payload
+    assert send(client, website["id"], ua="curl/8.0", userAgent=MAC_UA).json == {
+        "beep": "boop"}
+    assert send(client, website["id"], remote_addr="10.1.2.3",
+                ip="203.0.113.7").status_code == 403
+    assert count_rows(app, "pageview") == 6
+
+
+def test_batch_ignores_payload_ip_and_user_agent(make_app):
+    app = make_app(UMAMI_LITE_IGNORE_IP="10.0.0.0/8")
+    client = app.test_client()
+    from conftest import Api
+    website = Api(client).create_website()
+    r = _send_batch(client, website["id"], [{}, {"ip": "10.9.9.9"}, {"userAgent": MAC_UA},
+                                            {"userAgent": "Googlebot/2.1", "ip": "8.8.8.8"}])
+    assert r.status_code == 200 and (r.json["processed"], r.json["errors"]) == (4, 0)
+    assert rows(app, "SELECT os, country FROM session") == [{"os": "Linux", "country": None}]
+    bot = _send_batch(client, website["id"], [{"userAgent": MAC_UA}], ua="curl/8.0")
+    ignored = _send_batch(client, website["id"], [{"ip": "203.0.113.7"}],
+                          remote_addr="10.1.2.3")
+    assert bot.json["processed"] == 1 and ignored.json["errors"] == 1
+    assert count_rows(app, "pageview") == 4
+
+
+def test_ignored_ip_is_403_and_nothing_is_stored(make_app):
+    app = make_app(UMAMI_LITE_IGNORE_IP="10.0.0.0/8")
+    client = app.test_client()
+    from conftest import Api
+    website = Api(client).create_website()
+    r = send(client, website["id"], remote_addr="10.1.2.3")
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
     assert stored(app) == dict.fromkeys(HIT_TABLES, 0)
 

@@ -64,7 +64,7 @@ def device_for(os_name, screen):
 def normalize_ip(value):
     """Returns an ip_address for value (IPv4-mapped IPv6 unwrapped), or None."""
     text = (value or "").strip().strip("[]")
-    if not text:  # (no header, no payload ip: "" would fail slowly, through two exceptions)
+    if not text:  # (no header, no address: "" would fail slowly, through two exceptions)
         return None
     try:  # a dotted quad, as ip_address() reads it, at a quarter of its cost (every hit)
         return ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text))

@@ -56,6 +56,14 @@ ORDER BY e.created_at, e.event_id"""
 COUNT = """
 SELECT (SELECT count(*) FROM pageview WHERE website_id = :w AND created_at BETWEEN :a AND :b)
      + (SELECT count(*) FROM event WHERE website_id = :w AND created_at BETWEEN :a AND :b)"""
+# A CSV cell starting with one of these is run as a formula by spreadsheets (OWASP's CSV
+# injection list); urls, titles, event names come from visitors. Such a cell gets a leading
+# apostrophe, and so does one already starting with an apostrophe, so that import strips
+# exactly one and reads every value back as it was.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_QUOTE = "'"
+
+
 def records(db, website_id, start, end):
     """Yields one dict per raw event (COLUMNS keys) in time order; times as ISO strings.
 
@@ -71,6 +79,20 @@ def records(db, website_id, start, end):
         for name in ("data", "session_data"):
             record[name] = json.loads(record[name] or "null") or None  # {} means none
         yield record
+
+
+def csv_cell(value):
+    """Returns value as a CSV cell no spreadsheet runs as a formula ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith((*FORMULA_START, CSV_QUOTE)):
+        return CSV_QUOTE + value
+    return value
+
+
+def csv_value(cell):
+    """Returns the value csv_cell wrote as cell (the leading apostrophe dropped)."""
+    return cell[1:] if cell.startswith(CSV_QUOTE) else cell
 
 
 def _write_jsonl(out, record):
@@ -94,7 +116,9 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
         progress.total = total
         writer = None
         if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
+            # CRLF rows (RFC 4180): the csv module quotes a cell holding a character of its
+            # line terminator only, and an unquoted CR would end the row early
+            writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(COLUMNS)
         count = 0
         for record in records(db, website_id, start, end):
@@ -102,7 +126,7 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
                 for name in ("data", "session_data"):
                     if record[name] is not None:
                         record[name] = json.dumps(record[name], ensure_ascii=False)
-                writer.writerow(["" if v is None else v for v in record.values()])
+                writer.writerow([csv_cell(v) for v in record.values()])
             else:
                 _write_jsonl(out, record)
             count += 1

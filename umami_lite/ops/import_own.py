@@ -2,7 +2,7 @@
 import json
 
 from ..ingest import record as ingest
-from .export import COLUMNS, SESSION_FIELDS
+from .export import COLUMNS, SESSION_FIELDS, csv_value
 from .importing import HitRow, Skip, visitor
 from .timeparse import iso_ms
 
@@ -88,6 +88,8 @@ def rows(fmt, role, header, records):
     in one millisecond) get distinct keys by their place in the run."""
     previous, repeat = None, 0
     for record in records:
+        if header != "jsonl":  # a CSV cell may carry export's formula guard
+            record = {name: csv_value(cell) for name, cell in record.items()}
         content = _canonical(record)
         repeat = repeat + 1 if content == previous else 0
         previous = content

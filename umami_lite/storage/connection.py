@@ -23,6 +23,12 @@ _pools_lock = threading.Lock()
 _write_locks = {}       # absolute path -> this process's lock for writers to that database
 _write_locks_guard = threading.Lock()
 CHECKPOINT_EVERY = 300  # commits of one process between WAL checkpoints
+# Bytes the -wal file may keep after a checkpoint (see checkpoint_now()): above what the
+# commits between two checkpoints write (300 single hits: ~10 MB; bench/ingest.py at
+# 3,000 hits/s, in journal batches: ~40 MB), so it only cuts what a burst left (a reset, a
+# purge, an import, writes while a long read ran); and how long cutting waits for readers.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+TRUNCATE_WAIT_MS = 20
 _commits = 0
 _failing = set()         # absolute paths whose last write failed in the database, see failed()
 _queues = {}            # absolute path -> writes waiting for write_grouped()'s next batch
@@ -99,6 +105,7 @@ def connect(path, readonly=False):
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT)}")
     if readonly:
         db.execute("PRAGMA query_only = ON")
     return db
@@ -203,15 +210,46 @@ def checkpoint_now(db):
     runs inside the committing call, so its two fsyncs (5 to 15 ms each on the bench
     machine) held the write lock and stalled every other writer; pooled connections turn
     it off and checkpoint here instead (PASSIVE: it never blocks writers or readers).
+
+    A PASSIVE checkpoint leaves the -wal file as large as it grew (a burst of large writes,
+    or writes while a long read held its snapshot). journal_size_limit (connect()) cuts it
+    back when the next writer starts the WAL over, but that needs no reader on it at that
+    moment; so when every frame was copied and the file is still over WAL_SIZE_LIMIT, a
+    TRUNCATE checkpoint waits up to TRUNCATE_WAIT_MS for readers and empties it. That
+    happens only while the WAL is oversized (a stat per checkpoint otherwise); if readers
+    stay, the next checkpoint tries again.
     """
     global _commits
     _commits += 1
     if _commits % CHECKPOINT_EVERY == 0 and getattr(db, "path", None) is not None:
         try:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            # not while a reader's older snapshot kept frames uncopied: that would wait
+            # for nothing
+            if not busy and copied == frames and _wal_size(db.path) > WAL_SIZE_LIMIT:
+                _truncate_wal(db)
         except sqlite3.Error as exc:  # the write is committed: an error answer would be
             # resent by the tracker and counted twice; the next checkpoint tries again
             logging.getLogger(__name__).warning("WAL checkpoint failed: %s", exc)
+
+
+def _wal_size(path):
+    """Returns the size of path's -wal file in bytes (0 when there is none)."""
+    try:
+        return os.path.getsize(path + "-wal")
+    except OSError:
+        return 0
+
+
+def _truncate_wal(db):
+    """Checkpoints db's WAL and truncates it to 0 bytes, waiting TRUNCATE_WAIT_MS at most
+    for readers and writers; when they stay, SQLite answers busy and nothing changes."""
+    own_timeout = 0 if getattr(db, "batches", False) else BUSY_TIMEOUT_MS
+    db.execute(f"PRAGMA busy_timeout = {int(TRUNCATE_WAIT_MS)}")
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {own_timeout}")
 
 
 def write_lock(db):

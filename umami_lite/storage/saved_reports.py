@@ -56,9 +56,10 @@ def delete(db, report):
     db.execute("DELETE FROM report WHERE report_id = ?", (report["report_id"],))
 
 
-def to_json(row):
-    """Returns the current API's report object."""
-    return {"id": row["report_uuid"], "userId": str(row["user_id"]),
+def to_json(row, owner=True):
+    """Returns the current API's report object; owner False (a share link's reader) nulls
+    userId, its creator (docs/security.md)."""
+    return {"id": row["report_uuid"], "userId": str(row["user_id"]) if owner else None,
             "websiteId": row["website_uuid"], "type": row["type"], "name": row["name"],
             "description": row["description"], "parameters": json.loads(row["parameters"]),
             "createdAt": iso(row["created_at"]), "updatedAt": iso(row["updated_at"])}

@@ -4,8 +4,8 @@ answers a 1x1 GIF).
 
 A hit is recorded as a pageview of the link's or pixel's own website row (url /q/<slug>
 plus the query string, so utm_* tags count), from the visitor's own headers: the bot check,
-IGNORE_IP and the country lookup apply as on collect. Whatever happens to the hit, the
-visitor gets the redirect or the image.
+IGNORE_IP, the rate limits and the country lookup apply as on collect. Whatever happens to
+the hit, the visitor gets the redirect or the image.
 """
 import base64
 import json
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
-from ..ingest import record as ingest
+from ..ingest import record as ingest, visitor as clients
 from ..storage import links, sites
 from . import params
 from .auth import require_user
@@ -204,8 +204,14 @@ def forget():
 
 
 def _record(req, umami, website_uuid, url, host):
-    """Records one view; a bot, an ignored IP or a failure records nothing: the visitor
-    gets the redirect or image all the same."""
+    """Records one view; a bot, an ignored IP, a hit past UMAMI_LITE_RATE_IP or
+    UMAMI_LITE_RATE_WEBSITE, or a failure records nothing: the visitor gets the redirect or
+    image all the same."""
+    try:
+        umami.hit_limits.admit(clients.client_ip(req, umami.settings["CLIENT_IP_HEADER"]),
+                               website_uuid)
+    except ApiError:  # the slug is public: without a bound anyone could flood the website
+        return
     visitor, reason = visitor_for(umami, req, _server_host(host), None, None)
     if reason:
         return

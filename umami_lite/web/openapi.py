@@ -117,7 +117,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["id", "userId", "websiteId", "type", "name", "description", "parameters",
                      "createdAt", "updatedAt"],
-        "properties": {"id": {"type": "string", "format": "uuid"}, "userId": STR,
+        "properties": {"id": {"type": "string", "format": "uuid"},
+                       "userId": nullable(STR),  # null for a share token's reader
                        "websiteId": STR, "type": STR, "name": STR, "description": STR,
                        "parameters": {"type": "object"}, "createdAt": ISO, "updatedAt": ISO}},
     "Login": {"type": "object", "required": ["token", "user"],

@@ -12,7 +12,8 @@ from flask import Blueprint, jsonify, request
 
 from . import params
 from ..storage import saved_reports
-from .auth import SHARE_HEADERS, current_user, require_user, website_for_owner, website_for_read
+from .auth import (SHARE_HEADERS, current_user, is_shared, require_user, website_for_owner,
+                   website_for_read)
 from ..storage.connection import get_db, get_read_snapshot, transaction
 from ..errors import ApiError, bad_request
 from .jsonbody import json_object
@@ -71,7 +72,8 @@ def _paged(website):
     page_size = params.positive_int(request.args, "pageSize", 20, MAX_PAGE_SIZE)
     rows, total = saved_reports.page(get_read_snapshot(), website["website_id"], report_type,
                                      page, page_size)
-    return jsonify({"data": [saved_reports.to_json(r) for r in rows], "count": total,
+    owner = not is_shared()
+    return jsonify({"data": [saved_reports.to_json(r, owner) for r in rows], "count": total,
                     "page": page, "pageSize": page_size})
 
 
@@ -142,7 +144,8 @@ def create_report():
 
 @bp.get("/api/reports/<report_key>")
 def get_report(report_key):
-    return jsonify(saved_reports.to_json(_report(report_key, owner=False)))
+    report = _report(report_key, owner=False)
+    return jsonify(saved_reports.to_json(report, owner=not is_shared()))
 
 
 @bp.post("/api/reports/<report_key>")

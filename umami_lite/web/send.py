@@ -95,18 +95,18 @@ def _created_at(payload, now):
 def _visitor(umami, req, payload):
     """Returns (Visitor, reason) where reason is 'bot', 'ip' or None.
 
-    payload.ip and payload.userAgent stand in for the request's own (server-side senders
-    track on behalf of a visitor); a hit is dropped if either IP is in IGNORE_IP.
+    The IP and user agent are the request's own, as for /api/collect: payload.ip and
+    payload.userAgent are ignored, or any visitor could pick the IP and user agent its
+    session hash, country, bot check and IGNORE_IP test are made from.
     """
     settings = umami.settings
-    own_ip = clients.client_ip(req, settings["CLIENT_IP_HEADER"])
-    ip = clients.normalize_ip(payload.get("ip")) or own_ip
-    ua = payload.get("userAgent") or req.headers.get("User-Agent", "")
+    ip = clients.client_ip(req, settings["CLIENT_IP_HEADER"])
+    ua = req.headers.get("User-Agent", "")
     browser, os_name, is_bot = clients.parse_user_agent(ua)
     reason = None
     if is_bot and not settings["DISABLE_BOT_CHECK"]:
         reason = "bot"
-    elif any(clients.is_ignored(i, umami.ignore_networks) for i in (ip, own_ip)):
+    elif clients.is_ignored(ip, umami.ignore_networks):
         reason = "ip"
     if settings["UMAMI_LITE_COUNTRY_HEADER"]:
         country = clients.country_from_header(req, settings["UMAMI_LITE_COUNTRY_HEADER"])
