@@ -150,6 +150,17 @@ def open_stored(path):
     return sqlite3.connect(path)
 
 
+def snapshot_rows(app):
+    """Returns every row of every table of app's database: the proof that nothing was stored."""
+    conn = open_stored(app.extensions["umami_lite"].database)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+    finally:
+        conn.close()
+
+
 def count_rows(app, table):
     """Returns the number of rows in table (read straight from the SQLite file)."""
     conn = open_stored(app.extensions["umami_lite"].database)

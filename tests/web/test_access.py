@@ -8,7 +8,7 @@ import time
 import uuid
 
 import pytest
-from conftest import ADMIN_PASSWORD, T0, Api, Clock, event, open_stored, pageview
+from conftest import ADMIN_PASSWORD, T0, Api, Clock, event, pageview, snapshot_rows
 
 from umami_lite import create_app
 
@@ -35,14 +35,7 @@ class World:
         self.share_token = share.json["token"]
 
     def snapshot(self):
-        """Returns every row of every table: the proof that nothing was stored."""
-        conn = open_stored(self.app.extensions["umami_lite"].database)
-        try:
-            tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-            return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
-        finally:
-            conn.close()
+        return snapshot_rows(self.app)
 
 
 @pytest.fixture

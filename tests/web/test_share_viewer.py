@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import ADMIN_PASSWORD, T0, Api, Clock, open_stored, send
+from conftest import ADMIN_PASSWORD, T0, Api, Clock, send, snapshot_rows
 
 from umami_lite import create_app
 
@@ -101,14 +101,7 @@ class World:
         self.share_token = self.client.get("/api/share/w-share").json["token"]
 
     def snapshot(self):
-        """Returns every row of every table: the proof that nothing was stored."""
-        conn = open_stored(self.app.extensions["umami_lite"].database)
-        try:
-            tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-            return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
-        finally:
-            conn.close()
+        return snapshot_rows(self.app)
 
     def body(self, method, rule):
         """Returns a valid JSON body for a write route, so that only access can refuse it."""
