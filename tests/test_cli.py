@@ -1,4 +1,5 @@
 """The `umami-lite` command, the README settings table, and the wheel install."""
+import configparser
 import os
 import re
 import shutil
@@ -7,11 +8,13 @@ import subprocess
 import sys
 import sysconfig
 import uuid
+from importlib import metadata
 
 import pytest
 from conftest import ADMIN_PASSWORD
 
 from umami_lite import settings as config, create_app
+from umami_lite import version as versions
 from umami_lite.cli import main
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -97,6 +100,21 @@ def test_add_website_prints_uuid_and_snippet(env, tmp_path, capsys):
         == [(website_uuid, "My blog", "blog.example", 1)]
     with pytest.raises(SystemExit, match="no user named"):
         main(["--database", path, "add-website", "X", "--owner", "nobody"])
+
+
+def test_version_prints_the_installed_distributions_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout == f"umami-lite {metadata.version('umami-lite')}\n"
+
+
+def test_version_from_a_source_tree_reads_setup_cfg(monkeypatch, tmp_path):
+    monkeypatch.setattr(versions, "DISTRIBUTION", "umami-lite-never-installed")
+    parser = configparser.ConfigParser()
+    parser.read(os.path.join(REPO, "setup.cfg"))
+    assert versions.version() == parser["metadata"]["version"] + "+source"
+    monkeypatch.setattr(versions, "SETUP_CFG", str(tmp_path / "setup.cfg"))
+    assert versions.version() == "unknown"
 
 
 def test_serve_help():
@@ -203,6 +221,9 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path):
                        capture_output=True, text=True, env=clean_env(), timeout=120)
     assert r.returncode == 0, r.stderr
     assert "password: " in r.stderr
+    shown = subprocess.run([str(venv / "bin" / "umami-lite"), "--version"], cwd=elsewhere,
+                           capture_output=True, text=True, env=clean_env(), timeout=120)
+    assert shown.stdout == f"umami-lite {wheel.name.split('-')[1]}\n", shown
     db_file = elsewhere / "umami-lite.db"
     assert db_file.exists()
     assert ("pageview",) in query(str(db_file), "SELECT name FROM sqlite_master")

@@ -12,6 +12,7 @@ from .ops import backup as backups
 from .ops import export as exports
 from .ops import importer, retention
 from .ops.timeparse import parse_ms
+from .version import version
 
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
            'src="{host}/umami.js"></script>')
@@ -297,6 +298,8 @@ def build_parser():
                     "environment: " + ", ".join(s.name for s in config.SETTINGS) + ".")
     parser.add_argument("--database", help="SQLite file (overrides UMAMI_LITE_DATABASE; "
                         "default ./umami-lite.db)")
+    parser.add_argument("--version", action="version", version=f"umami-lite {version()}",
+                        help="print umami-lite's version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the server (gunicorn)",
