@@ -13,6 +13,7 @@ from .ops import export as exports
 from .ops import importer, retention
 from .ops.timeparse import parse_ms
 from .version import version
+from .web.throttle import Throttle
 
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
            'src="{host}/umami.js"></script>')
@@ -141,8 +142,7 @@ def cmd_create_user(args):
     password = args.password or os.environ.get("UMAMI_LITE_NEW_PASSWORD")
     if not password:
         password = getpass.getpass(f"Password for {args.username}: ")
-    if len(password) < 8:
-        sys.exit("umami-lite: the password must have at least 8 characters")
+    _check_password(password)
     conn = db.connect(app.extensions["umami_lite"].database)
     try:
         with db.transaction(conn):
@@ -153,6 +153,48 @@ def cmd_create_user(args):
         conn.close()
     print(f"created user {row['username']} (id {row['user_id']}"
           f"{', admin' if row['is_admin'] else ''})")
+
+
+def _check_password(password):
+    """Exits with one line unless password has an acceptable length."""
+    if not users.MIN_PASSWORD <= len(password) <= users.MAX_PASSWORD:
+        sys.exit(f"umami-lite: the password must have {users.MIN_PASSWORD} to "
+                 f"{users.MAX_PASSWORD} characters")
+
+
+def _new_password(args):
+    """Returns the new password: stdin's first line (--password-stdin), else typed twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass(f"New password for {args.username}: ")
+    if getpass.getpass("Repeat it: ") != password:
+        sys.exit("umami-lite: the passwords do not match; nothing changed")
+    return password
+
+
+def cmd_reset_password(args):
+    """Sets a new password, revokes the account's login tokens, forgets its failed logins."""
+    app = _app(args)
+    umami = app.extensions["umami_lite"]
+    conn = db.connect(umami.database)
+    try:
+        if users.get_by_name(conn, args.username) is None:
+            sys.exit(f"umami-lite: no user named {args.username!r}; nothing changed")
+        password = _new_password(args)
+        _check_password(password)
+        settings = umami.settings
+        throttle = Throttle(umami.secret, settings["UMAMI_LITE_LOGIN_FAILURES"],
+                            settings["UMAMI_LITE_LOGIN_WINDOW"])
+        with db.transaction(conn):
+            row = users.get_by_name(conn, args.username)  # (still there after the prompt)
+            if row is None:
+                sys.exit(f"umami-lite: no user named {args.username!r}; nothing changed")
+            users.set_password(conn, row["user_id"], password, umami.hash_method)
+            throttle.forget_account(conn, args.username)
+    finally:
+        conn.close()
+    print(f"password of {args.username} reset: its earlier login tokens are revoked and its "
+          "failed logins forgotten")
 
 
 def cmd_add_website(args):
@@ -327,9 +369,22 @@ def build_parser():
                                    "UMAMI_LITE_NEW_PASSWORD or a prompt. Example: "
                                    "umami-lite create-user alice --admin")
     p.add_argument("username")
-    p.add_argument("--password", help="at least 8 characters")
+    p.add_argument("--password", help=f"{users.MIN_PASSWORD} to {users.MAX_PASSWORD} "
+                   "characters")
     p.add_argument("--admin", action="store_true", help="give admin rights")
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("reset-password", help="set a new password for an account "
+                       "(a forgotten admin password)",
+                       description="Sets the password typed twice at the prompt, or the "
+                                   "first line of stdin with --password-stdin, revokes every "
+                                   "login token issued before, and forgets the failed logins "
+                                   "on the account (the login throttle). Works while the "
+                                   "server runs. Example: umami-lite reset-password admin")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from stdin's first line, for scripts")
+    p.set_defaults(func=cmd_reset_password)
 
     p = sub.add_parser("add-website", help="add a website; prints its uuid and tracker snippet",
                        description="Example: umami-lite add-website 'My blog' --domain "

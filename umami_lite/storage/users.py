@@ -9,6 +9,10 @@ from ..clock import now_ms
 from ..timefmt import iso
 
 
+MIN_PASSWORD = 8  # characters, wherever a password is chosen (API and command line)
+MAX_PASSWORD = 1024
+
+
 def hash_password(password, method=None):
     """Returns a salted hash of password (werkzeug's scrypt unless method is given)."""
     return generate_password_hash(password, method=method or "scrypt")

@@ -10,7 +10,7 @@ from ..state import state
 
 bp = Blueprint("accounts", __name__)
 
-MIN_PASSWORD = 8
+MIN_PASSWORD, MAX_PASSWORD = users.MIN_PASSWORD, users.MAX_PASSWORD
 
 
 def _hash_method():
@@ -98,8 +98,8 @@ def save_account():
 def change_password():
     user = require_user()
     body = json_object()
-    current = _string(body, "current_password", maximum=1024)
-    new = _string(body, "new_password", minimum=MIN_PASSWORD, maximum=1024)
+    current = _string(body, "current_password", maximum=MAX_PASSWORD)
+    new = _string(body, "new_password", minimum=MIN_PASSWORD, maximum=MAX_PASSWORD)
     db = get_db()
     if users.check_credentials(db, user["username"], current, _hash_method()) is None:
         raise bad_request("Current password is incorrect")

@@ -47,6 +47,8 @@ class Throttle:
                     retry = max(1, (oldest + self.window_ms - now + 999) // 1000)
                     raise ApiError(429, "Too many failed logins; try again later.",
                                    headers={"Retry-After": str(retry)})
+            # the account's row, then the client's at the next rowid: forget_account
+            # pairs them
             return [db.execute("INSERT INTO login_failure (key, at) VALUES (?, ?)",
                                (key, now)).lastrowid for key in keys]
 
@@ -58,3 +60,17 @@ class Throttle:
             db.execute("DELETE FROM login_failure WHERE key = ?", (account_key,))
             db.executemany("DELETE FROM login_failure WHERE rowid = ?",
                            [(row,) for row in attempt_rows])
+
+    def forget_account(self, db, username):
+        """Drops the failed logins on username from both counts, inside the caller's write
+        transaction: its own, and those its failures added to their clients' (each the row
+        after one of the account's, at the same time), so that its owner, who has just
+        been given a new password (`umami-lite reset-password`), is not kept out by the
+        guesses made from their own address. Other accounts' failures stay counted."""
+        account_key = self._key("account", username.lower())
+        db.execute(
+            "DELETE FROM login_failure WHERE rowid IN (SELECT client.rowid FROM login_failure"
+            " AS account JOIN login_failure AS client ON client.rowid = account.rowid + 1"
+            " AND client.at = account.at AND client.key != account.key"
+            " WHERE account.key = ?)", (account_key,))
+        db.execute("DELETE FROM login_failure WHERE key = ?", (account_key,))
