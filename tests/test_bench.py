@@ -33,6 +33,13 @@ def test_generate_then_time_queries(tmp_path):
     assert "3,000 pageviews" in out
 
 
+def test_countries_prints_both_data_files():
+    out = run("bench/countries.py", "--lookups", "1000", "--loads", "1")
+    for label in ("geoip2fast.dat.gz", "geoip2fast-ipv6.dat.gz", "trimmed", "IPv6 /s",
+                  "uncached IPv6"):
+        assert label in out, out
+
+
 def test_ingest_against_bare_endpoint():
     require_tool("wrk")
     out = run("bench/ingest.py", "--duration", "1", "--connections", "4", "--workers", "1",

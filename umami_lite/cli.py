@@ -1,5 +1,6 @@
 """The `umami-lite` command: thin shells over library functions."""
 import argparse
+import ctypes
 import gc
 import getpass
 import os
@@ -89,6 +90,19 @@ def listen_problem(host, port):
     return None
 
 
+def release_free_heap():
+    """Hands the heap pages that start-up freed back to the kernel (glibc's malloc_trim).
+
+    Building the country table frees ~60 MB of the data file's Python lists; glibc kept
+    those pages, and every forked worker started with them in its RSS (bench/countries.py
+    measures it). Elsewhere than glibc (musl, macOS) there is nothing to call.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(app, host, port, workers, threads, access_log=None):
     """Runs app under gunicorn until stopped; bench/bare_app.py uses the same setup."""
     from gunicorn.app.base import BaseApplication
@@ -104,6 +118,7 @@ def serve(app, host, port, workers, threads, access_log=None):
     # 20 to 30 ms in process, up to 116 ms in a loaded worker, all its threads stopped):
     # the half-peak p99. Frozen objects are never walked again (nor copied by the forks).
     gc.collect()
+    release_free_heap()
     gc.freeze()
 
     class Server(BaseApplication):

@@ -2,20 +2,14 @@
 
 Everything here is an in-memory lookup; results are cached. Nothing here is stored raw.
 """
-import gzip
 import ipaddress
-import os
-import pickle
 import re
 import socket
-import threading
-from array import array
-from bisect import bisect_right
 from functools import lru_cache
-from itertools import chain
 
 import user_agents
 
+from .countries import bundled_countries
 from .record import Visitor
 
 DESKTOP_OS = {"Windows", "Mac OS X", "Linux", "Ubuntu", "Debian", "Fedora", "FreeBSD",
@@ -109,52 +103,6 @@ def is_ignored(ip, networks):
     return ip is not None and any(ip.version == n.version and ip in n for n in networks)
 
 
-class BundledCountries:
-    """IPv4 -> country from geoip2fast's bundled GeoLite2 data, held in flat arrays.
-
-    geoip2fast itself keeps its ~500 k networks as Python lists of ints: 27 MB in every
-    server worker (bench/ingest.py measured 95 to 115 MB per worker with it, over the
-    80 MB target). The same networks as arrays take 5 MB, and a lookup is one bisect,
-    about half of geoip2fast's time. (geoip2fast also reports Andorra as a private range.)
-    """
-
-    def __init__(self):
-        import geoip2fast  # only for its data file
-        path = os.path.join(os.path.dirname(geoip2fast.__file__), "geoip2fast.dat.gz")
-        with gzip.open(path) as source:
-            _version, info, _count, data = pickle.load(source)  # the package's own file
-        if not info.get("country") or info.get("asn") or info.get("city"):
-            raise ValueError(f"unexpected geoip2fast data: {info}")
-        _index, labels, first_ips, label_ids, prefix_lengths = data
-        self.starts = array("I", chain.from_iterable(first_ips))
-        self.ends = array("I", (start + (1 << (32 - length)) - 1 for start, length in
-                                zip(self.starts, chain.from_iterable(prefix_lengths))))
-        self.label_ids = array("H", chain.from_iterable(label_ids))
-        # "DE:Germany"; private and reserved ranges have numbers ("02:Private Network ...")
-        codes = (label.split(":")[0] for label in labels)
-        self.codes = [code if re.fullmatch(r"[A-Z]{2}", code) else None for code in codes]
-
-    def country(self, ip):
-        """Returns the country of an IPv4 ip_address, or None outside every known network."""
-        number = int(ip)
-        index = bisect_right(self.starts, number) - 1
-        if index < 0 or number > self.ends[index]:
-            return None
-        return self.codes[self.label_ids[index]]
-
-
-_bundled = []
-_bundled_lock = threading.Lock()
-
-
-def bundled_countries():
-    """Returns this process's BundledCountries, built on first use (0.5 s)."""
-    with _bundled_lock:
-        if not _bundled:
-            _bundled.append(BundledCountries())
-        return _bundled[0]
-
-
 class CountryLookup:
     """IP -> ISO country code from an .mmdb file if given, else geoip2fast's bundled data."""
 
@@ -189,7 +137,7 @@ class CountryLookup:
                 code = (record.get("country") or record.get("registered_country") or {}).get(
                     "iso_code")
             else:
-                code = reader.country(ip) if ip.version == 4 else None  # IPv4-only data
+                code = reader.country(ip)
         except Exception:  # a lookup failure must never fail a hit
             return None
         return code if code and re.fullmatch(r"[A-Z]{2}", code) else None
