@@ -179,6 +179,16 @@ ZERO = {"pageviews": 0, "visitors": 0, "visits": 0, "bounces": 0, "totaltime": 0
                              "totaltime": 0, "comparison": ZERO}),
     ({"tag": "t1"}, {"pageviews": 1, "visitors": 1, "visits": 1, "bounces": 1,
                      "totaltime": 0, "comparison": ZERO}),
+    # A language matches whole (fr-FR) or by its primary subtag, as the metric shows it (fr).
+    ({"language": "fr"}, {"pageviews": 3, "visitors": 1, "visits": 2, "bounces": 1,
+                          "totaltime": 620, "comparison": ZERO}),
+    ({"language": "fr-FR"}, {"pageviews": 3, "visitors": 1, "visits": 2, "bounces": 1,
+                             "totaltime": 620, "comparison": ZERO}),
+    ({"language": "eq.en-GB"}, {**ZERO, "comparison": ZERO}),
+    ({"language": "neq.en"}, {"pageviews": 5, "visitors": 2, "visits": 3, "bounces": 1,
+                              "totaltime": 1520,
+                              "comparison": {**ZERO, "pageviews": 1, "visitors": 1,
+                                             "visits": 1, "bounces": 1}}),
     # umami-lite stores no city: no session is in Paris, and every one is outside it.
     ({"city": "Paris"}, {**ZERO, "comparison": ZERO}),
     ({"city": "neq.Paris", "browser": "Firefox"}, {
@@ -309,6 +319,7 @@ def test_metrics(golden, kind):
     ({"type": "url"}, METRICS["path"]),
     ({"type": "utmSource"}, METRICS["utm_source"]),
     ({"type": "country", "browser": "Firefox"}, [{"x": "DE", "y": 1}]),
+    ({"type": "browser", "language": "de"}, [{"x": "Firefox", "y": 1}]),
     # under an event filter the rows are that event's: sessions A, B (send) and C (v1)
     ({"type": "browser", "event": "signup"}, METRICS["browser"]),
     ({"type": "path", "event": "download"}, [{"x": "/docs", "y": 1}]),

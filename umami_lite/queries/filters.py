@@ -94,10 +94,15 @@ def _condition(column, flt):
     """Returns (sql, params) testing column against one filter."""
     if flt.op in ("eq", "neq"):
         marks = ", ".join("?" for _ in flt.values)
-        sql = f"{column} IN ({marks})"
+        sql, values = f"{column} IN ({marks})", list(flt.values)
+        if flt.name == "language":
+            # The language metric groups by the primary subtag (`en` for en-US and
+            # en-GB): a value matches it too, so a row of that metric filters to its sessions.
+            sql = f"({sql} OR lower(substr({column}, 1, 2)) IN ({marks}))"
+            values *= 2
         if flt.op == "neq":
-            sql = f"({column} IS NULL OR {column} NOT IN ({marks}))"
-        return sql, list(flt.values)
+            sql = f"({column} IS NULL OR NOT {sql})"
+        return sql, values
     pattern = like_pattern(flt.values[0])
     if flt.op == "c":
         return f"{column} LIKE ? ESCAPE '\\'", [pattern]
