@@ -1,5 +1,6 @@
-// Website page (and the public share page): date range, summary cards, traffic chart,
-// metric tables, events, active visitors and a page filter, all from the v1 JSON API.
+// Website page (and the public share page), all from the current JSON API: date range,
+// summary cards compared with the previous period, traffic chart in the browser's time zone,
+// metric tables, events, active visitors, and filters on every dimension (click any row).
 "use strict";
 
 (function () {
@@ -14,9 +15,20 @@
   const TOP_ROWS = 10;
   const EVENT_SERIES = 6;
 
+  // The filter parameters of the current API this page sets, with the name a chip shows.
+  // They are also this page's URL parameters (?country=DE&path=/pricing).
+  const DIMENSIONS = {
+    path: "Page", title: "Title", query: "Query", referrer: "Referrer", hostname: "Hostname",
+    utmSource: "UTM source", utmMedium: "UTM medium", utmCampaign: "UTM campaign",
+    utmTerm: "UTM term", utmContent: "UTM content", browser: "Browser", os: "OS",
+    device: "Device", country: "Country", language: "Language", screen: "Screen", event: "Event",
+  };
+
   const rangeSelect = document.getElementById("range");
   const customForm = document.getElementById("custom-range");
-  const state = { range: "24h", customStart: null, customEnd: null, url: null };
+  const utmSelect = document.getElementById("utm-type");
+  // filters: [{name, value}] in the order they were added, one per dimension
+  const state = { range: "24h", customStart: null, customEnd: null, filters: [] };
   let generation = 0; // answers to an older selection are dropped
 
   // ---- dates (browser local time, which is `tz`) ----
@@ -30,6 +42,14 @@
   function parseDay(text) {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
     return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : null;
+  }
+
+  // Returns the unit of a custom range: the server raises any unit to year past 24 months.
+  function customUnit(start, end) {
+    const days = Math.round((end.getTime() + 1 - start.getTime()) / 86400000);
+    const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
+    if (months > 24) return "year";
+    return days <= 2 ? "hour" : days <= 92 ? "day" : "month";
   }
 
   // Returns {start, end, unit} for the selected range; end is inclusive.
@@ -58,8 +78,7 @@
       case "custom": {
         const start = state.customStart;
         const end = endOf(addDays(state.customEnd, 1));
-        const days = Math.round((addDays(state.customEnd, 1) - start) / 86400000);
-        return { start, end, unit: days <= 2 ? "hour" : days <= 92 ? "day" : "month" };
+        return { start, end, unit: customUnit(start, end) };
       }
       default: { // last 24 hours, by hour: the current hour and the 23 before it
         const hour = new Date(now.getFullYear(), now.getMonth(), now.getDate(), now.getHours());
@@ -68,7 +87,7 @@
     }
   }
 
-  // Returns the chart buckets of a range; keys match the API's `t` labels.
+  // Returns the chart buckets of a range; keys are the API's local-time labels.
   function bucketsOf(range) {
     const list = [];
     const seen = new Set();
@@ -82,15 +101,20 @@
         next = new Date(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours() + 1);
         if (next <= d) next = new Date(d.getTime() + HOUR); // a DST gap
       } else if (range.unit === "day") {
-        key = dayKey(d);
+        key = dayKey(d) + " 00:00:00";
         label = d.toLocaleDateString(undefined, { month: "short", day: "numeric" });
         title = d.toLocaleDateString(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric" });
         next = addDays(d, 1);
-      } else {
-        key = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-01";
+      } else if (range.unit === "month") {
+        key = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-01 00:00:00";
         label = d.toLocaleDateString(undefined, { month: "short" });
         title = d.toLocaleDateString(undefined, { year: "numeric", month: "long" });
         next = new Date(d.getFullYear(), d.getMonth() + 1, 1);
+      } else {
+        key = d.getFullYear() + "-01-01 00:00:00";
+        label = String(d.getFullYear());
+        title = label;
+        next = new Date(d.getFullYear() + 1, 0, 1);
       }
       if (!seen.has(key)) {
         seen.add(key);
@@ -112,7 +136,12 @@
     return span + " · " + tz;
   }
 
-  // ---- URL state: ?range=7d&url=/pricing (custom: &start=YYYY-MM-DD&end=YYYY-MM-DD) ----
+  // ---- URL state: ?range=7d&country=DE&path=/pricing (custom: &start=YYYY-MM-DD&end=YYYY-MM-DD) ----
+
+  function setFilter(name, value) {
+    const kept = state.filters.filter((f) => f.name !== name);
+    state.filters = kept.concat([{ name, value }]);
+  }
 
   function readLocation() {
     const params = new URLSearchParams(location.search);
@@ -123,7 +152,11 @@
       state.customEnd = parseDay(params.get("end"));
       if (!state.customStart || !state.customEnd || state.customEnd < state.customStart) state.range = "24h";
     }
-    state.url = params.get("url") || null;
+    state.filters = [];
+    for (const [key, value] of params) {
+      const name = key === "url" ? "path" : key; // `url` was the page filter's old name
+      if (value && Object.hasOwn(DIMENSIONS, name)) setFilter(name, value);
+    }
   }
 
   function writeLocation() {
@@ -133,61 +166,80 @@
       params.set("start", dayKey(state.customStart));
       params.set("end", dayKey(state.customEnd));
     }
-    if (state.url) params.set("url", state.url);
+    for (const f of state.filters) params.set(f.name, f.value);
     const search = params.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
   }
 
   // ---- API ----
 
-  function statsPath(route, params) {
-    return "/website/" + encodeURIComponent(websiteId) + "/" + route + U.query(params);
+  function apiPath(route, params) {
+    return "/websites/" + encodeURIComponent(websiteId) + "/" + route + U.query(params || {});
   }
 
-  function rangeParams(start, end) {
-    return { start_at: start.getTime(), end_at: end.getTime(), url: state.url };
+  // The API splits an eq value at commas (a list of values): a value holding one is matched
+  // as a substring instead, the closest the API allows.
+  const matchesWhole = (value) => !value.includes(",");
+
+  function rangeParams(range) {
+    const params = { startAt: range.start.getTime(), endAt: range.end.getTime() };
+    for (const f of state.filters) params[f.name] = (matchesWhole(f.value) ? "eq." : "c.") + f.value;
+    return params;
   }
 
   // ---- summary cards ----
 
   function summary(stats) {
-    const bounces = Math.min(stats.uniques, stats.bounces);
     return {
       pageviews: stats.pageviews,
-      visitors: stats.uniques,
-      bounce: stats.uniques ? (bounces / stats.uniques) * 100 : 0,
-      time: stats.pageviews - stats.bounces > 0 ? stats.totaltime / (stats.pageviews - stats.bounces) : 0,
+      visitors: stats.visitors,
+      visits: stats.visits,
+      bounce: stats.visits ? (Math.min(stats.bounces, stats.visits) / stats.visits) * 100 : 0,
+      time: stats.visits ? stats.totaltime / stats.visits : 0,
       hasData: stats.pageviews > 0,
     };
   }
 
-  const CARD_FORMAT = { pageviews: U.number, visitors: U.number, bounce: U.percent, time: U.duration };
+  // An event filter makes the API count that event's occurrences instead of views.
+  const countedRows = () => (state.filters.some((f) => f.name === "event") ? "Events" : "Views");
+
+  const CARD_FORMAT = { pageviews: U.number, visitors: U.number, visits: U.number, bounce: U.percent, time: U.duration };
   const LOWER_IS_BETTER = { bounce: true };
 
-  function renderCards(now, before) {
-    const current = summary(now);
-    const previous = summary(before);
+  // Returns {text, title, delta} for a card's change against the previous period.
+  function change(key, current, previous) {
+    const before = "Previous period: " + CARD_FORMAT[key](previous[key]);
+    if (!previous.hasData) return { text: "–", title: "No data in the previous period" };
+    if (!current.hasData) return { text: "–", title: "No data in this period. " + before };
+    // Bounce rate changes in percentage points; the others relative to the previous period.
+    if (key !== "bounce" && !previous[key]) {
+      return current[key] ? { text: "–", title: before } : { text: "No change", title: before, delta: 0 };
+    }
+    const delta = Math.round(key === "bounce" ? current[key] - previous[key]
+      : ((current[key] - previous[key]) / previous[key]) * 100);
+    const unit = key === "bounce" ? " pts" : "%";
+    const text = delta === 0 ? "No change" : (delta > 0 ? "↑ " : "↓ ") + Math.abs(delta) + unit;
+    return { text, title: before, delta };
+  }
+
+  function renderCards(stats) {
+    const current = summary(stats);
+    const previous = summary(stats.comparison);
+    const counting = countedRows();
+    document.querySelector('[data-stat="pageviews"] .stat-label').textContent = counting;
+    document.getElementById("legend-views").textContent = counting;
     for (const card of document.querySelectorAll("[data-stat]")) {
       const key = card.dataset.stat;
       card.classList.remove("is-loading");
       card.querySelector(".stat-value").textContent = CARD_FORMAT[key](current[key]);
-      const change = card.querySelector(".stat-change");
-      change.className = "stat-change";
-      if (!previous.hasData || !current.hasData) {
-        change.textContent = "–";
-        change.title = previous.hasData ? "No data in this period" : "No data in the previous period";
-        continue;
-      }
-      // Bounce rate changes in percentage points; the others relative to the previous period.
-      const delta = key === "bounce" ? current[key] - previous[key]
-        : previous[key] ? ((current[key] - previous[key]) / previous[key]) * 100 : 0;
-      const rounded = Math.round(delta);
-      const unit = key === "bounce" ? " pts" : "%";
-      change.textContent = rounded === 0 ? "No change" : (rounded > 0 ? "↑ " : "↓ ") + Math.abs(rounded) + unit;
-      change.title = "Previous period: " + CARD_FORMAT[key](previous[key]);
-      if (rounded !== 0) {
-        change.classList.add(rounded > 0 ? "up" : "down");
-        change.classList.add((rounded > 0) !== Boolean(LOWER_IS_BETTER[key]) ? "good" : "bad");
+      const shown = change(key, current, previous);
+      const element = card.querySelector(".stat-change");
+      element.className = "stat-change";
+      element.textContent = shown.text;
+      element.title = shown.title;
+      if (shown.delta) {
+        element.classList.add(shown.delta > 0 ? "up" : "down");
+        element.classList.add((shown.delta > 0) !== Boolean(LOWER_IS_BETTER[key]) ? "good" : "bad");
       }
     }
   }
@@ -204,25 +256,24 @@
     }
   }
 
-  // ---- traffic chart ----
+  // ---- charts ----
 
-  function seriesValues(buckets, points) {
-    const byKey = new Map(points.map((p) => [p.t, p.y]));
+  function seriesValues(buckets, points, labelKey) {
+    const byKey = new Map(points.map((p) => [p[labelKey], p.y]));
     return buckets.map((b) => byKey.get(b.key) || 0);
   }
 
   function renderTraffic(range, data) {
     const buckets = bucketsOf(range);
-    const views = seriesValues(buckets, data.pageviews);
-    const visitors = seriesValues(buckets, data.sessions);
+    const counting = countedRows().toLowerCase();
     window.UmamiChart.draw(document.getElementById("traffic-chart"), {
       buckets,
       series: [
-        { key: "views", name: "views", className: "bar-views", values: views },
-        { key: "visitors", name: "visitors", className: "bar-visitors", values: visitors },
+        { key: "views", name: counting, className: "bar-views", values: seriesValues(buckets, data.pageviews, "x") },
+        { key: "visitors", name: "visitors", className: "bar-visitors", values: seriesValues(buckets, data.sessions, "x") },
       ],
       height: window.matchMedia("(max-width: 640px)").matches ? 200 : 260,
-      summary: "Views and visitors by " + range.unit,
+      summary: counting + " and visitors by " + range.unit,
       emptyText: "No visits in this period",
     });
   }
@@ -239,19 +290,22 @@
     for (const p of points) totalsByName.set(p.x, (totalsByName.get(p.x) || 0) + p.y);
     const names = [...totalsByName.keys()].sort((a, b) => totalsByName.get(b) - totalsByName.get(a) || (a < b ? -1 : 1));
     const shown = names.slice(0, EVENT_SERIES - 1);
-    const rest = names.length > EVENT_SERIES - 1 ? names.slice(EVENT_SERIES - 1) : [];
+    const rest = new Set(names.slice(EVENT_SERIES - 1));
     const series = shown.map((name, i) => ({
       key: "s" + i, name, className: "bar-s" + i,
-      values: seriesValues(buckets, points.filter((p) => p.x === name)),
+      values: seriesValues(buckets, points.filter((p) => p.x === name), "t"),
     }));
-    if (rest.length) {
-      const others = new Set(rest);
-      const merged = new Map();
-      for (const p of points) if (others.has(p.x)) merged.set(p.t, (merged.get(p.t) || 0) + p.y);
+    if (rest.size) {
       series.push({ key: "s" + shown.length, name: "other events", className: "bar-s" + shown.length,
-        values: buckets.map((b) => merged.get(b.key) || 0) });
+        values: seriesValues(buckets, mergedByBucket(points.filter((p) => rest.has(p.x))), "t") });
     }
     window.UmamiChart.draw(container, { buckets, series, stacked: true, legend: true, height: 150, summary: "Events by " + range.unit });
+  }
+
+  function mergedByBucket(points) {
+    const merged = new Map();
+    for (const p of points) merged.set(p.t, (merged.get(p.t) || 0) + p.y);
+    return [...merged].map(([t, y]) => ({ t, y }));
   }
 
   // ---- metric tables ----
@@ -263,6 +317,7 @@
     languageNames = null;
   }
 
+  // Row labels by filter name; the raw value stays in the row's title.
   const LABELS = {
     country: (x) => (window.UmamiCountries && window.UmamiCountries[x]) || x,
     language: (x) => {
@@ -273,39 +328,34 @@
       }
     },
     device: (x) => x.charAt(0).toUpperCase() + x.slice(1),
-    event: (x) => {
-      const i = x.indexOf(":");
-      return i > 0 && x.slice(0, i) === "custom" ? x.slice(i + 1) : x;
-    },
   };
+  const labelOf = (name, value) => (LABELS[name] ? LABELS[name](value) : value);
 
   function metricRow(label, value, total, options) {
     const share = total ? (value / total) * 100 : 0;
-    const text = options.onSelect
-      ? h("button", { type: "button", class: "row-link", title: label, onclick: options.onSelect }, label)
-      : h("span", { class: "label-text", title: options.title || label }, options.prefix || null, label);
-    return h("tr", { class: options.child ? "child" : null, hidden: options.hidden },
-      h("td", { class: "label" }, h("span", { class: "bar", style: { width: share.toFixed(1) + "%" } }), text),
+    return h("tr", {},
+      h("td", { class: "label" }, h("span", { class: "bar", style: { width: share.toFixed(1) + "%" } }),
+        h("button", { type: "button", class: "row-link", title: options.title, onclick: options.onSelect }, label)),
       h("td", { class: "num" }, U.number(value)),
       h("td", { class: "pct" }, U.percent(share)));
   }
 
-  // What a metric's numbers count: /metrics counts pageviews of pages and referrers,
-  // events of events, and visitors (sessions) of every other type.
-  const COUNTED = { url: "Views", referrer: "Views", event: "Events" };
+  // What a table's numbers count: the current API counts visitors (distinct sessions) per
+  // value of every type but `event`, which counts events.
+  const countedBy = (type) => (type === "event" ? "Events" : "Visitors");
 
-  function table(label, rows, metric) {
+  function table(label, rows, type) {
     return h("table", { class: "metric-table" },
       h("thead", {}, h("tr", {}, h("th", {}, label),
-        h("th", { class: "num" }, COUNTED[metric] || "Visitors"), h("th", { class: "pct" }, h("span", { class: "visually-hidden" }, "Share")))),
+        h("th", { class: "num" }, countedBy(type)), h("th", { class: "pct" }, h("span", { class: "visually-hidden" }, "Share")))),
       h("tbody", {}, rows));
   }
 
   // Shows the top rows; a button reveals the rest.
-  function withMore(box, label, rows, metric) {
+  function withMore(box, label, rows, type) {
     const hiddenRows = rows.slice(TOP_ROWS);
     hiddenRows.forEach((r) => { r.hidden = true; });
-    const children = [table(label, rows, metric)];
+    const children = [table(label, rows, type)];
     if (hiddenRows.length) {
       const button = h("button", { type: "button", class: "btn-link", "aria-expanded": "false" },
         "Show all " + rows.length);
@@ -320,97 +370,73 @@
     U.replace(box, children);
   }
 
-  function renderMetric(panel, data) {
-    const metric = panel.dataset.metric;
+  // Returns the panel's {type, filter, label}; the UTM panel takes them from its selector.
+  function panelSpec(panel) {
+    if (panel.dataset.metric === "utm") {
+      const option = utmSelect.selectedOptions[0];
+      return { type: option.value, filter: option.dataset.filter, label: option.dataset.label };
+    }
+    return { type: panel.dataset.type, filter: panel.dataset.filter, label: panel.dataset.label };
+  }
+
+  function renderMetric(panel, spec, data) {
     const box = panel.querySelector(".metric-body");
-    const label = panel.dataset.label;
     if (!data.length) {
-      U.replace(box, U.empty("No data", metric === "event" ? "No events in this period." : ""));
+      U.replace(box, U.empty("No data", spec.type === "event" ? "No events in this period." : ""));
       return;
     }
-    if (metric === "referrer") return renderReferrers(box, label, data);
     const total = data.reduce((sum, row) => sum + row.y, 0);
-    const format = LABELS[metric] || ((x) => x);
-    const rows = data.map((row) => metricRow(format(row.x), row.y, total, {
-      title: row.x,
-      onSelect: metric === "url" ? () => setUrlFilter(row.x) : null,
+    const rows = data.map((row) => metricRow(labelOf(spec.filter, row.x), row.y, total, {
+      title: "Filter by " + DIMENSIONS[spec.filter].toLowerCase() + ": " + row.x,
+      onSelect: () => addFilter(spec.filter, row.x),
     }));
-    withMore(box, label, rows, metric);
+    withMore(box, spec.label, rows, spec.type);
   }
 
-  function referrerDomain(url) {
-    try {
-      return new URL(url).hostname.replace(/^www\./, "") || url;
-    } catch (err) {
-      return url;
-    }
+  function loadMetric(panel, range, mine) {
+    const spec = panelSpec(panel);
+    const box = panel.querySelector(".metric-body");
+    U.replace(box, U.loading());
+    return U.get(apiPath("metrics", Object.assign({ type: spec.type }, rangeParams(range))))
+      .then((data) => { if (mine === generation) renderMetric(panel, spec, data); },
+        (err) => { if (mine === generation) U.replace(box, U.errorBox(err.message)); });
   }
 
-  // Referrers grouped by domain; each domain row expands to its full URLs.
-  function renderReferrers(box, label, data) {
-    const groups = new Map();
-    for (const row of data) {
-      const domain = referrerDomain(row.x);
-      if (!groups.has(domain)) groups.set(domain, { domain, y: 0, urls: [] });
-      const group = groups.get(domain);
-      group.y += row.y;
-      group.urls.push(row);
-    }
-    const sorted = [...groups.values()].sort((a, b) => b.y - a.y || (a.domain < b.domain ? -1 : 1));
-    const total = sorted.reduce((sum, g) => sum + g.y, 0);
-    const rows = [];
-    const topRows = [];
-    for (const group of sorted) {
-      const children = group.urls.map((u) => metricRow(u.x, u.y, total, { child: true, hidden: true, title: u.x }));
-      const toggle = h("button", { type: "button", class: "row-link", "aria-expanded": "false",
-        title: "Show the pages of " + group.domain + " that linked here" },
-      h("span", { class: "caret", "aria-hidden": "true" }, "›"), " ", group.domain);
-      toggle.addEventListener("click", () => {
-        const open = toggle.getAttribute("aria-expanded") !== "true";
-        toggle.setAttribute("aria-expanded", String(open));
-        children.forEach((c) => { c.hidden = !open; });
-      });
-      const share = total ? (group.y / total) * 100 : 0;
-      const top = h("tr", {},
-        h("td", { class: "label" }, h("span", { class: "bar", style: { width: share.toFixed(1) + "%" } }), toggle),
-        h("td", { class: "num" }, U.number(group.y)),
-        h("td", { class: "pct" }, U.percent(share)));
-      topRows.push(top);
-      rows.push(top, ...children);
-    }
-    U.replace(box, table(label, rows, "referrer"));
-    // Past the top domains, hide whole groups behind "Show all".
-    const extra = topRows.slice(TOP_ROWS);
-    if (extra.length) {
-      extra.forEach((r) => { r.hidden = true; });
-      const button = h("button", { type: "button", class: "btn-link" }, "Show all " + topRows.length);
-      button.addEventListener("click", () => {
-        extra.forEach((r) => { r.hidden = false; });
-        button.remove();
-      });
-      box.append(h("div", { class: "more-row" }, button));
-    }
-  }
+  // ---- filters ----
 
-  // ---- the page filter ----
-
-  function setUrlFilter(url) {
-    state.url = url;
+  function addFilter(name, value) {
+    setFilter(name, value);
     writeLocation();
     load();
-    document.getElementById("clear-filter").focus();
+    const chip = document.querySelector('#filter-list [data-filter="' + name + '"] button');
+    if (chip) chip.focus();
   }
 
-  document.getElementById("clear-filter").addEventListener("click", () => {
-    state.url = null;
+  function removeFilter(name) {
+    state.filters = state.filters.filter((f) => f.name !== name);
+    writeLocation();
+    load();
+    const next = document.querySelector("#filter-list button") || rangeSelect;
+    next.focus();
+  }
+
+  document.getElementById("clear-filters").addEventListener("click", () => {
+    state.filters = [];
     writeLocation();
     load();
     rangeSelect.focus();
   });
 
-  function renderFilter() {
-    document.getElementById("filter-bar").hidden = !state.url;
-    document.getElementById("filter-url").textContent = state.url || "";
+  function renderFilters() {
+    document.getElementById("filter-bar").hidden = !state.filters.length;
+    document.getElementById("clear-filters").hidden = state.filters.length < 2;
+    U.replace(document.getElementById("filter-list"), state.filters.map((f) => {
+      const how = matchesWhole(f.value) ? " is " : " contains ";
+      const text = DIMENSIONS[f.name] + how + labelOf(f.name, f.value);
+      return h("li", { class: "chip", dataset: { filter: f.name } },
+        h("span", { title: DIMENSIONS[f.name] + how + f.value }, DIMENSIONS[f.name] + how, h("b", {}, labelOf(f.name, f.value))),
+        h("button", { type: "button", "aria-label": "Remove the filter " + text, onclick: () => removeFilter(f.name) }, "×"));
+    }));
   }
 
   // ---- loading everything for the current selection ----
@@ -419,15 +445,13 @@
 
   async function load() {
     const mine = ++generation;
+    delete body.dataset.loaded; // set again once everything of this selection is shown
     const range = currentRange();
-    const span = range.end.getTime() - range.start.getTime() + 1;
-    const params = rangeParams(range.start, range.end);
-    const previous = rangeParams(new Date(range.start.getTime() - span), new Date(range.start.getTime() - 1));
-    const series = Object.assign({ unit: range.unit, tz }, params);
+    const params = rangeParams(range);
+    const series = Object.assign({ unit: range.unit, timezone: tz }, params);
     document.getElementById("range-label").textContent = rangeText(range);
-    renderFilter();
+    renderFilters();
     cardsLoading();
-    for (const panel of panels) U.replace(panel.querySelector(".metric-body"), U.loading());
     const traffic = document.getElementById("traffic-chart");
     if (!traffic.firstChild) U.replace(traffic, U.loading("Loading chart…"));
     traffic.setAttribute("aria-busy", "true");
@@ -435,27 +459,30 @@
     const current = (fn) => (value) => { if (mine === generation) fn(value); };
 
     const jobs = [
-      Promise.all([U.get(statsPath("stats", params)), U.get(statsPath("stats", previous))])
-        .then(current(([now, before]) => renderCards(now, before)), current((err) => cardsError(err.message))),
-      U.get(statsPath("pageviews", series)).then(current((data) => renderTraffic(range, data)),
+      U.get(apiPath("stats", params)).then(current(renderCards), current((err) => cardsError(err.message))),
+      U.get(apiPath("pageviews", series)).then(current((data) => renderTraffic(range, data)),
         current((err) => U.replace(traffic, U.errorBox("Could not load the chart: " + err.message))))
         .finally(current(() => traffic.setAttribute("aria-busy", "false"))),
-      U.get(statsPath("events", series)).then(current((data) => renderEventsChart(range, data)),
+      U.get(apiPath("events/series", series)).then(current((data) => renderEventsChart(range, data)),
         current(() => { document.getElementById("events-chart").hidden = true; })),
+      ...panels.map((panel) => loadMetric(panel, range, mine)),
     ];
-    for (const panel of panels) {
-      jobs.push(U.get(statsPath("metrics", Object.assign({ type: panel.dataset.metric }, params)))
-        .then(current((data) => renderMetric(panel, data)),
-          current((err) => U.replace(panel.querySelector(".metric-body"), U.errorBox(err.message)))));
-    }
     await Promise.allSettled(jobs);
     if (mine === generation) body.dataset.loaded = String(mine);
   }
 
+  utmSelect.addEventListener("change", async () => {
+    const mine = generation;
+    const panel = document.querySelector('[data-metric="utm"]');
+    delete body.dataset.loaded;
+    await loadMetric(panel, currentRange(), mine);
+    if (mine === generation) body.dataset.loaded = String(mine);
+  });
+
   async function refreshActive() {
     try {
-      const data = await U.get(statsPath("active", {}));
-      const count = (data[0] && data[0].x) || 0;
+      const data = await U.get(apiPath("active"));
+      const count = data.visitors || 0;
       U.replace(document.getElementById("active"), h("b", {}, U.number(count)),
         count === 1 ? " current visitor" : " current visitors");
     } catch (err) {
