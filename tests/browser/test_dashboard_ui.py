@@ -126,6 +126,47 @@ def test_edit_share_reset_and_delete_a_website(new_page, server):
     assert page.js_errors == []
 
 
+def test_retention_is_set_in_the_website_dialog(new_page, server, artifacts_dir):
+    page = new_page()
+    log_in(page, server)
+
+    def retention(name):
+        return next(w["retention_days"] for w in page.request.get(server.url + "/api/websites")
+                    .json()["data"] if w["name"] == name)
+
+    page.click("#add-website")
+    page.fill("#website-name", "Short memory")
+    page.fill("#website-retention", "400")
+    page.screenshot(path=os.path.join(artifacts_dir, "website-dialog.png"))
+    page.click("#website-form button[type=submit]")
+    expect(page.locator("#code-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    assert retention("Short memory") == 400
+    row = page.locator(".website-row", has_text="Short memory")
+    expect(row.locator("[data-retention]")).to_have_text("Keeps 400 days")
+    shot(page, artifacts_dir, "websites-retention")
+
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#website-retention")).to_have_value("400")
+    page.fill("#website-retention", "0")  # the server's range check, shown in the dialog
+    page.click("#website-form button[type=submit]")
+    expect(page.locator("#website-error")).to_have_text(
+        "'retention_days' must be null (keep forever) or a whole number of days from 1 to 36500.")
+    page.fill("#website-retention", "2.5")
+    page.click("#website-form button[type=submit]")
+    expect(page.locator("#website-error")).to_have_text(
+        "Keep data for a whole number of days, or leave it empty to keep it forever.")
+    assert retention("Short memory") == 400  # neither was stored
+    page.fill("#website-retention", "")  # empty: forever
+    page.click("#website-form button[type=submit]")
+    expect(page.locator("#website-dialog")).to_be_hidden()
+    expect(row.locator("[data-retention]")).to_have_count(0)
+    assert retention("Short memory") is None
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#website-retention")).to_have_value("")
+    assert page.js_errors == []
+
+
 def test_login_returns_to_the_page_asked_for_and_logout(new_page, server):
     page = new_page()
     log_in(page, server, path="/settings")

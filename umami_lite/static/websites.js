@@ -1,4 +1,5 @@
-// Website list: add, edit, delete, reset, tracking code and share link, last-24-hour figures.
+// Website list: add, edit (name, domain, retention, share link), delete, reset, tracking
+// code and share link, last-24-hour figures.
 "use strict";
 
 (function () {
@@ -51,6 +52,8 @@
       h("div", { class: "website-main" },
         h("a", { class: "website-name", href: link }, website.name),
         website.share_id ? h("span", { class: "badge", title: "Public share link on" }, "Shared") : null,
+        website.retention_days ? h("span", { class: "badge", "data-retention": website.retention_days,
+          title: "Data older than this is deleted" }, "Keeps " + website.retention_days + " days") : null,
         h("div", { class: "website-domain" }, website.domain || "No domain set")),
       h("div", { class: "website-stats", "aria-label": "Last 24 hours" },
         h("div", {}, h("b", { "data-figure": "pageviews" }, "–"), "views, 24h"),
@@ -82,6 +85,7 @@
     document.getElementById("website-dialog-title").textContent = website ? "Edit website" : "Add website";
     websiteForm.name.value = website ? website.name : "";
     websiteForm.domain.value = website ? website.domain || "" : "";
+    websiteForm.retention.value = website && website.retention_days ? website.retention_days : "";
     websiteForm.share.checked = Boolean(website && website.share_id);
     U.showError(websiteError, "");
     websiteDialog.showModal();
@@ -96,7 +100,15 @@
       websiteForm.name.focus();
       return;
     }
-    const body = { name, domain: websiteForm.domain.value.trim(), enable_share_url: websiteForm.share.checked };
+    // Empty keeps data forever (null); the server checks the range of a number.
+    const retention = websiteForm.retention.value.trim();
+    if (retention && !/^\d+$/.test(retention)) {
+      U.showError(websiteError, "Keep data for a whole number of days, or leave it empty to keep it forever.");
+      websiteForm.retention.focus();
+      return;
+    }
+    const body = { name, domain: websiteForm.domain.value.trim(), enable_share_url: websiteForm.share.checked,
+      retention_days: retention ? Number(retention) : null };
     if (editing) body.website_id = editing.website_id;
     const button = websiteForm.querySelector("button[type=submit]");
     button.disabled = true;
