@@ -1,6 +1,6 @@
-"""Makes docs/screenshot-dashboard.png: a week of made-up visits, sent through the real
-/api/collect path with a moving clock, then the website page of `umami-lite serve` in
-Debian's chromium.
+"""Makes docs/screenshot-dashboard.png: two weeks of made-up visits (so the last 7 days
+compare with 7 full days before), sent through the real /api/send path with a moving clock,
+then the website page of `umami-lite serve` in Debian's chromium.
 
     .venv/bin/python docs/make_screenshot.py
 """
@@ -17,6 +17,7 @@ from conftest import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from servers import LiveServer  # noqa: E402
 
 from umami_lite import create_app  # noqa: E402
+from umami_lite.ingest import journal  # noqa: E402
 
 AGENTS = [  # (user agent, screen), weighted by repetition
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -40,6 +41,12 @@ LANGUAGES = {"US": "en-US", "DE": "de-DE", "GB": "en-GB", "FR": "fr-FR", "NL": "
              "IN": "en-IN", "BR": "pt-BR", "JP": "ja-JP", "CA": "en-CA"}
 PAGES = ["/"] * 5 + ["/blog/sqlite-is-enough"] * 3 + ["/pricing"] * 2 + [
     "/docs/getting-started", "/docs/api", "/about", "/blog/privacy-by-default"]
+TITLES = {"/": "Example blog", "/blog/sqlite-is-enough": "SQLite is enough",
+          "/pricing": "Pricing", "/docs/getting-started": "Getting started",
+          "/docs/api": "API reference", "/about": "About", "/blog/privacy-by-default":
+          "Privacy by default"}
+CAMPAIGNS = [""] * 12 + ["?utm_source=newsletter&utm_medium=email&utm_campaign=launch"] * 2 + [
+    "?utm_source=mastodon&utm_medium=social", "?utm_source=github&utm_medium=readme"]
 REFERRERS = [""] * 8 + ["https://www.google.com/"] * 5 + [
     "https://news.ycombinator.com/item?id=4242", "https://duckduckgo.com/",
     "https://github.com/umami-lite", "https://www.reddit.com/r/selfhosted/",
@@ -55,10 +62,17 @@ class Clock:
         return self.now
 
 
+def send(client, headers, ip, payload):
+    """Sends one view (or, with a name, one event) through /api/send."""
+    client.post("/api/send", headers=headers, environ_base={"REMOTE_ADDR": ip},
+                json={"type": "event", "payload": payload})
+
+
 def seed(db_path):
-    """Returns the website uuid after sending a week of visits through /api/collect."""
+    """Returns the website uuid after sending two weeks of visits through /api/send, all
+    stored (none left in this process's ingest journal)."""
     now = int(time.time() * 1000)
-    clock = Clock(now - 7 * 86_400_000)
+    clock = Clock(now - 14 * 86_400_000)
     app = create_app({"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
                       "UMAMI_LITE_CLOCK": clock, "UMAMI_LITE_COUNTRY_HEADER": "X-Country"})
     client = app.test_client()
@@ -79,22 +93,19 @@ def seed(db_path):
         ip = f"198.51.{visitor // 250 % 250}.{visitor % 250 + 1}"
         start = clock.now
         referrer = rng.choice(REFERRERS)
+        campaign = rng.choice(CAMPAIGNS)
         for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4])):
-            url = rng.choice(PAGES)
-            client.post("/api/collect", headers=headers, environ_base={"REMOTE_ADDR": ip},
-                        json={"type": "pageview", "payload": {
-                            "website": site["website_uuid"], "url": url, "referrer": referrer,
-                            "hostname": "blog.example.com", "screen": screen,
-                            "language": LANGUAGES[country]}})
-            referrer = "https://blog.example.com" + url
+            path = rng.choice(PAGES)
+            page = {"website": site["website_uuid"], "url": path + campaign,
+                    "title": TITLES[path], "hostname": "blog.example.com", "screen": screen,
+                    "language": LANGUAGES[country]}
+            send(client, headers, ip, {**page, "referrer": referrer})
+            referrer, campaign = "https://blog.example.com" + path, ""
             if rng.random() < 0.12:
-                client.post("/api/collect", headers=headers, environ_base={"REMOTE_ADDR": ip},
-                            json={"type": "event", "payload": {
-                                "website": site["website_uuid"], "url": url,
-                                "event_type": "click", "event_value": rng.choice(EVENTS),
-                                "hostname": "blog.example.com"}})
+                send(client, headers, ip, {**page, "url": path, "name": rng.choice(EVENTS)})
             clock.now += rng.randint(20_000, 240_000)
         clock.now = start
+    journal.close(db_path)
     return site["website_uuid"]
 
 
