@@ -11,7 +11,7 @@ from . import settings as config
 from .storage import connection as db, sites, users
 from .ops import backup as backups
 from .ops import export as exports
-from .ops import importer, retention
+from .ops import import_website, importer, retention
 from .ops.timeparse import parse_ms
 from .version import version
 from .web.throttle import Throttle
@@ -277,21 +277,48 @@ def cmd_export(args):
 
 
 def cmd_import(args):
-    """Imports files (our export, Umami v1/v2/v3 dumps, GoatCounter) into a website."""
+    """Imports files (our export, Umami v1/v2/v3 dumps, GoatCounter) into a website: the
+    one --website names, else the one our JSON lines export carries, created here."""
     from .clock import now_ms
+    if args.website and args.owner:
+        sys.exit("umami-lite: --owner names the owner of a website that import creates; "
+                 "with --website, the website exists already")
     app = _app(args)
     conn = db.connect(app.extensions["umami_lite"].database)
+    created = None
     try:
-        website = _website(conn, args.website)
-        days = website["retention_days"]
-        cutoff = now_ms() - days * 86_400_000 if days else None
-        reports = importer.import_files(conn, website, args.files, args.format, cutoff)
-    except (importer.ImportFailed, OSError) as exc:
-        sys.exit(f"umami-lite: import failed: {exc}")
+        with importer.Sources(args.files, args.format) as sources:
+            if args.website:
+                website = _website(conn, args.website)
+            else:
+                website, notes = _created_website(conn, sources, args)
+                created = website["website_uuid"]
+                print("\n".join(notes))
+            days = website["retention_days"]
+            cutoff = now_ms() - days * 86_400_000 if days else None
+            reports = importer.import_sources(conn, website, sources, cutoff)
+    except (importer.ImportFailed, OSError, EOFError) as exc:
+        again = (f" (website {created} was created: run the command again with --website "
+                 f"{created} to import the rest; rows already stored are skipped)"
+                 if created else "")
+        sys.exit(f"umami-lite: import failed: {exc}{again}")
     finally:
         conn.close()
     for report in reports:
         print(report.as_text())
+
+
+def _created_website(conn, sources, args):
+    """Returns (the website that the files carry, created here, and what to print about it)."""
+    if sources.website is None:
+        where = (args.files[0] if len(args.files) == 1 else "none of the files")
+        raise importer.ImportFailed(
+            f"{where} carries no website (a CSV export, an older JSON lines export, or "
+            "another tool's file): pass --website ID")
+    with db.transaction(conn):
+        website, notes = import_website.create(conn, sources.website, args.owner)
+    return website, [f"created website {website['website_id']} ({website['name']}) with uuid "
+                     f"{website['website_uuid']}, owned by {website['username']}", *notes]
 
 
 def cmd_retention(args):
@@ -431,7 +458,9 @@ def build_parser():
 
     p = sub.add_parser("export", help="write a website's raw events as JSON lines or CSV",
                        description="Every pageview and event with its session's attributes, "
-                                   "in time order. Example: umami-lite export --website 1 "
+                                   "in time order; JSON lines open with the website itself, "
+                                   "which `umami-lite import` recreates on another server. "
+                                   "Example: umami-lite export --website 1 "
                                    "--from 2026-01-01 --to 2026-01-31 --format csv "
                                    "--output january.csv")
     p.add_argument("--website", required=True, help="website id or uuid")
@@ -442,13 +471,20 @@ def build_parser():
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="import our export, Umami or GoatCounter data",
-                       description="Imports into an existing website; the format of each "
-                                   "file is recognised from its header (--format checks it). "
-                                   "Importing a file again skips what it already stored. "
-                                   "Example: umami-lite import session.csv website_event.csv "
+                       description="Imports into the website --website names, or, without "
+                                   "it, recreates the website that our JSON lines export "
+                                   "carries (same uuid, name, domain, share id and retention) "
+                                   "when this database has no website with that uuid. The "
+                                   "format of each file is recognised from its header "
+                                   "(--format checks it). Importing a file again skips what "
+                                   "it already stored. Examples: umami-lite import blog.jsonl; "
+                                   "umami-lite import session.csv website_event.csv "
                                    "--website 1")
     p.add_argument("files", nargs="+", metavar="FILE", help="CSV or JSON lines, .gz allowed")
-    p.add_argument("--website", required=True, help="website id or uuid to import into")
+    p.add_argument("--website", help="website id or uuid to import into (needed for every "
+                   "file but our JSON lines export; merges even into another website)")
+    p.add_argument("--owner", metavar="USERNAME",
+                   help="owner of the website the import creates (default: the first admin)")
     p.add_argument("--format", choices=importer.FORMATS,
                    help="expect this format (default: recognise it)")
     p.set_defaults(func=cmd_import)

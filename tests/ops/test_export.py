@@ -39,7 +39,10 @@ def _export(app, website, fmt, **kwargs):
 
 def test_jsonl_holds_every_event_with_its_session_in_time_order(app, seeded):
     count, text = _export(app, seeded, "jsonl")
-    rows = [json.loads(line) for line in text.splitlines()]
+    website, *rows = [json.loads(line) for line in text.splitlines()]
+    assert website == {"kind": "website", "website_uuid": seeded["website_uuid"],
+                       "name": "Example", "domain": "example.com", "share_id": None,
+                       "retention_days": None}
     assert count == len(rows) == 4
     assert [(r["kind"], r["url"]) for r in rows] == [
         ("pageview", "/a?utm_source=news"), ("event", "/a"), ("pageview", "/b"),
@@ -78,7 +81,7 @@ def test_event_data_keeps_its_types(app, client, website):
         headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36"})
     assert r.status_code == 200
     _, text = _export(app, website, "jsonl")
-    assert json.loads(text)["data"] == {"sku": "X1", "qty": 2.0, "gift": True,
+    assert json.loads(text.splitlines()[1])["data"] == {"sku": "X1", "qty": 2.0, "gift": True,
                                         "on": "2026-01-02", "cart.total": 9.5}
 
 
@@ -92,7 +95,9 @@ def test_cli_export_to_file_and_stdout(app, seeded, tmp_path, capsys):
     cli.main(["--database", path, "export", "--website", str(seeded["website_id"]),
               "--from", str(T0 + 86_400_000)])
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["url"] == "/tomorrow"
+    website, row = map(json.loads, captured.out.splitlines())
+    assert (website["kind"], website["website_uuid"]) == ("website", seeded["website_uuid"])
+    assert row["url"] == "/tomorrow"
     assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
     with pytest.raises(SystemExit, match="no website"):
         cli.main(["--database", path, "export", "--website", "999"])
@@ -126,7 +131,7 @@ def test_csv_cells_never_start_a_formula(app, client, website):
     assert (quoted["page_title"], quoted["tag"]) == ("''already quoted", "'\rx")
     assert named["event_value"] == "'" + HYPERLINK[:50]  # event names are cut to 50
     _, jsonl = _export(app, website, "jsonl")  # JSON lines hold the values as stored
-    assert json.loads(jsonl.splitlines()[0])["url"] == HYPERLINK
+    assert json.loads(jsonl.splitlines()[1])["url"] == HYPERLINK
 
 
 def test_cli_csv_export_guards_formulas(app, client, website, tmp_path, capsys):

@@ -1,8 +1,9 @@
 """Import of our own export: round trip through an empty database, idempotency, skips."""
+import gzip
 import json
 
 import pytest
-from conftest import T0, Api, count_rows, send
+from conftest import T0, Api, count_rows, send, snapshot_rows
 from test_golden_v1 import CASES, golden, ms  # noqa: F401 - golden is a fixture
 from test_export import FIREFOX_UA
 
@@ -81,6 +82,8 @@ def test_csv_formula_guard_is_undone_on_import(app, api, client, make_app, tmp_p
     _export_file(copy_app, copy, tmp_path / "b.jsonl", "jsonl")
     original, copied = ([json.loads(line) for line in (tmp_path / name).read_text().splitlines()]
                         for name in ("a.jsonl", "b.jsonl"))
+    assert (original[0]["name"], copied[0]["name"]) == ("Source", "Copy")  # their websites
+    original, copied = original[1:], copied[1:]
     assert copied == original and original[0]["url"] == HYPERLINK
     assert original[2]["page_title"] == "'already quoted" and original[2]["tag"] == "\rx"
     # the CSV and the JSON lines are the same rows: importing one after the other adds none
@@ -118,6 +121,28 @@ def test_unknown_or_mismatched_files_store_nothing(app, api, tmp_path):
     with pytest.raises(importer.ImportFailed, match="a umami-lite file, not goatcounter"):
         _import(app, site["website_id"], [good], fmt="goatcounter")
     assert count_rows(app, "pageview") == 0
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("binary.csv", bytes(range(128, 256)) * 4, "not UTF-8 text"),
+    ("fake.csv.gz", b"kind,created_at,session\n", "cannot read it: Not a gzipped file"),
+    ("cut.jsonl.gz", gzip.compress(b'{"kind": "pageview"}\n' * 100)[:40],
+     "cannot read it after * rows: Compressed file ended before the end-of-stream marker "
+     "was reached (the rows of the batches stored before stay"),
+])
+def test_unreadable_file_is_one_line_naming_it(app, api, tmp_path, name, content, message):
+    api.create_website()
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = snapshot_rows(app)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--database", app.extensions["umami_lite"].database, "import", str(path),
+                  "--website", "1"])
+    first, _, rest = message.partition("*")  # * stands for the number of rows read
+    assert exited.value.code.startswith(f"umami-lite: import failed: {path}: {first}")
+    assert rest in exited.value.code
+    assert "\n" not in exited.value.code
+    assert snapshot_rows(app) == before
 
 
 def test_cli_import_reports(app, api, tmp_path, capsys):

@@ -2,7 +2,9 @@
 
 Streams in constant memory: two index-ordered cursors (pageviews, events) merged by time
 inside one read transaction, written row by row. No personal data exists to leak: the
-session is our integer id, never a visitor hash, ip or user agent.
+session is our integer id, never a visitor hash, ip or user agent. JSON lines open with the
+website itself (WEBSITE_FIELDS), so that `import` can recreate it elsewhere with its uuid;
+a CSV file is one table of hits, for spreadsheets, and does not carry it.
 """
 import csv
 import heapq
@@ -11,6 +13,7 @@ import json
 from ..ingest import replay as journal_store
 from ..storage.connection import BUSY_TIMEOUT_MS
 from ..ingest.record import UTM_KEYS
+from ..storage import sites
 from ..timefmt import iso
 from .progress import Progress
 
@@ -18,6 +21,9 @@ FORMATS = ("jsonl", "csv")
 SESSION_FIELDS = ("hostname", "browser", "os", "device", "screen", "language", "country",
                   "distinct_id")
 HIT_FIELDS = ("url", "referrer", "page_title", "tag", *UTM_KEYS, "event_type", "event_value")
+# The first record of a JSON lines export: {"kind": "website", ...these fields}.
+WEBSITE_KIND = "website"
+WEBSITE_FIELDS = ("website_uuid", "name", "domain", "share_id", "retention_days")
 # The export contract, in column order; `import` reads it back.
 COLUMNS = ("kind", "created_at", "session", "visit_id", *HIT_FIELDS, "data",
            "session_created_at", *SESSION_FIELDS, "session_data")
@@ -95,13 +101,19 @@ def csv_value(cell):
     return cell[1:] if cell.startswith(CSV_QUOTE) else cell
 
 
+def website_record(website):
+    """Returns the record that opens a JSON lines export: the website its rows belong to."""
+    return {"kind": WEBSITE_KIND, **{name: website[name] for name in WEBSITE_FIELDS}}
+
+
 def _write_jsonl(out, record):
     out.write(json.dumps({k: v for k, v in record.items() if v is not None},
                          ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
-    """Returns the number of rows written to the text stream out in fmt (jsonl or csv).
+    """Returns the number of rows written to the text stream out in fmt (jsonl or csv); JSON
+    lines open with website_record(), which is not counted.
 
     db is a connection of its own: the export runs in one read transaction on it.
     """
@@ -120,6 +132,9 @@ def export(db, website_id, out, fmt="jsonl", start=0, end=2**62, progress=None):
             # line terminator only, and an unquoted CR would end the row early
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(COLUMNS)
+        else:
+            out.write(json.dumps(website_record(sites.get(db, website_id)),
+                                 ensure_ascii=False, separators=(",", ":")) + "\n")
         count = 0
         for record in records(db, website_id, start, end):
             if writer:

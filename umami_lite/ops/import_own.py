@@ -1,8 +1,11 @@
 """Reading umami-lite's own export (export.py) back: JSON lines or CSV."""
 import json
+import uuid
 
 from ..ingest import record as ingest
-from .export import COLUMNS, SESSION_FIELDS, csv_value
+from ..storage import sites
+from .export import COLUMNS, SESSION_FIELDS, WEBSITE_FIELDS, WEBSITE_KIND, csv_value
+from .retention import validate_days
 from .importing import HitRow, Skip, visitor
 from .timeparse import iso_ms
 
@@ -16,6 +19,37 @@ def detect(header):
     if header[:3] == COLUMNS[:3]:
         return "events"
     return None
+
+
+def is_website(record):
+    """Returns whether record is the website record that opens a JSON lines export."""
+    return isinstance(record, dict) and record.get("kind") == WEBSITE_KIND
+
+
+def website(record):
+    """Returns the website record's fields, checked as the API checks them; raises
+    ValueError naming the first bad one."""
+    fields = {name: record.get(name) for name in WEBSITE_FIELDS}
+    try:
+        fields["website_uuid"] = str(uuid.UUID(fields["website_uuid"]))
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError("its website_uuid is not a uuid") from None
+    name, domain = fields["name"], fields["domain"]
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= sites.MAX_NAME:
+        raise ValueError(f"its website name must have 1 to {sites.MAX_NAME} characters")
+    fields["name"] = name.strip()
+    if domain is not None and not (isinstance(domain, str) and len(domain) <= sites.MAX_DOMAIN):
+        raise ValueError(f"its domain must be null or at most {sites.MAX_DOMAIN} characters")
+    fields["domain"] = domain and domain.strip() or None
+    share_id = fields["share_id"]
+    if share_id is not None and not (isinstance(share_id, str)
+                                     and sites.SHARE_ID.fullmatch(share_id)):
+        raise ValueError("its share_id must be null or 1-50 letters, digits, '-' or '_'")
+    try:
+        validate_days(fields["retention_days"])
+    except ValueError as exc:
+        raise ValueError(f"its retention_days {exc}") from None
+    return fields
 
 
 def _value(record, name):

@@ -1,4 +1,5 @@
 """Websites: storage and the JSON shape of a website."""
+import re
 import secrets
 import string
 import uuid
@@ -9,6 +10,8 @@ from ..timefmt import iso
 SHARE_ALPHABET = string.ascii_letters + string.digits
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 MAX_NAME = 100  # characters of a website name
+MAX_DOMAIN = 500
+SHARE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")  # a share id its owner may choose
 
 
 KINDS = {"website_uuid": "website_uuid", "share_id": "share_id"}  # kind -> column

@@ -2,7 +2,6 @@
 /api/websites/<uuid>, POST /api/websites/<uuid>/reset. (GET /api/websites, the paged
 list both generations read, lives in umami_lite/web/websites.py.)
 """
-import re
 import uuid
 
 from flask import Blueprint, jsonify
@@ -16,7 +15,6 @@ from .jsonbody import json_object
 from .websites import text_field
 
 bp = Blueprint("v2_websites", __name__)
-SHARE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")
 NO_CHANGE = object()
 
 
@@ -25,7 +23,7 @@ def _share_id(body):
     if "shareId" not in body:
         return NO_CHANGE
     value = body["shareId"]
-    if value is not None and not (isinstance(value, str) and SHARE_ID.fullmatch(value)):
+    if value is not None and not (isinstance(value, str) and sites.SHARE_ID.fullmatch(value)):
         raise bad_request("'shareId' must be null or 1-50 letters, digits, '-' or '_'.")
     return value
 
@@ -57,8 +55,8 @@ def _with_share_id(db, row, share_id):
 def create_website():
     user = require_user()
     body = json_object()
-    name = text_field(body, "name", True, 100)
-    domain = text_field(body, "domain", True, 500)
+    name = text_field(body, "name", True, sites.MAX_NAME)
+    domain = text_field(body, "domain", True, sites.MAX_DOMAIN)
     share_id = _share_id(body)
     if body.get("teamId") is not None:
         raise bad_request("Teams are not supported; leave 'teamId' out.")
@@ -83,8 +81,8 @@ def get_website(website_key):
 def update_website(website_key):
     website = website_for_owner(website_key)
     body = json_object()
-    name = text_field(body, "name", False, 100)
-    domain = text_field(body, "domain", False, 500)
+    name = text_field(body, "name", False, sites.MAX_NAME)
+    domain = text_field(body, "domain", False, sites.MAX_DOMAIN)
     share_id = _share_id(body)
     db = get_db()
     with transaction(db):

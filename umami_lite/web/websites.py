@@ -78,14 +78,14 @@ def save_website():
             raise bad_request("'website_id' must be a website id or uuid.")
         website = website_for_owner(key)
         name = text_field(body, "name", False, sites.MAX_NAME)
-        domain = text_field(body, "domain", False, 500)
+        domain = text_field(body, "domain", False, sites.MAX_DOMAIN)
         given, days = retention_field(body)
         with transaction(db):
             sites.update(db, website["website_id"], name, domain, share)
             _save_retention(db, website["website_id"], given, days)
         return jsonify(sites.to_json(sites.get(db, website["website_id"])))
     name = text_field(body, "name", True, sites.MAX_NAME)
-    domain = text_field(body, "domain", False, 500)
+    domain = text_field(body, "domain", False, sites.MAX_DOMAIN)
     given, days = retention_field(body)
     with transaction(db):
         row = sites.create(db, user["user_id"], name, domain, bool(share))
