@@ -361,6 +361,17 @@ def test_a_value_holding_a_comma_filters_as_contains(new_page, seeded):
     expect(page.locator('[data-stat="pageviews"] .stat-value')).to_have_text("0")
 
 
+def test_old_page_filter_addresses_still_filter(new_page, seeded):
+    """`?url=` was the page filter's name before every dimension had one."""
+    page = new_page()
+    open_website(page, seeded, "?url=%2Fpricing&unknown=x")
+    assert chips(page) == ["Page is /pricing"]
+    expect(page.locator('[data-stat="pageviews"] .stat-value')).to_have_text("2")
+    click_row(page, "browser", "Firefox")
+    expect(page).to_have_url(re.compile(r"\?path=%2Fpricing&browser=Firefox$"))
+    expect(page.locator('[data-stat="pageviews"] .stat-value')).to_have_text("1")
+
+
 def period_start(preset, now):
     """Returns the first instant of a preset range in the browser's zone (now: aware)."""
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
