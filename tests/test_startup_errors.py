@@ -3,6 +3,7 @@
 Each case runs the real `umami-lite` command in a subprocess."""
 import os
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -17,6 +18,19 @@ def good_database(tmp_path):
     env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD)
     assert run("--database", path, "init-db", env=env).returncode == 0
     return path
+
+
+def database_with_website(tmp_path):
+    path = good_database(tmp_path)
+    env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    assert run("--database", path, "add-website", "Blog", env=env).returncode == 0
+    return path
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
 
 
 def corrupt_database(tmp_path):
@@ -49,8 +63,10 @@ CASES = [
      "--port: must be from 1 to 65535, got 99999"),
     ("port negative", ["serve", "--port", "-1"], {}, None,
      "--port: must be from 1 to 65535, got -1"),
-    ("no workers", ["serve", "--workers", "0"], {}, None, "--workers: must be at least 1, got 0"),
-    ("no threads", ["serve", "--threads", "0"], {}, None, "--threads: must be at least 1, got 0"),
+    ("no workers", ["serve", "--workers", "0"], {}, None,
+     "--workers: must be from 1 to 256, got 0"),
+    ("no threads", ["serve", "--threads", "0"], {}, None,
+     "--threads: must be from 1 to 1024, got 0"),
     ("missing geoip file", ["init-db"], {"UMAMI_LITE_GEOIP_DATABASE": "{tmp}/GeoLite2.mmdb"},
      None, "UMAMI_LITE_GEOIP_DATABASE no such file: {tmp}/GeoLite2.mmdb"),
     ("geoip not mmdb", ["init-db"], {"UMAMI_LITE_GEOIP_DATABASE": "{file}"}, text_file,
@@ -90,6 +106,28 @@ CASES = [
      good_database, "{tmp}/out is a directory"),
     ("backup to a missing folder", ["--database", "{file}", "backup", "{tmp}/none/b.db"], {},
      good_database, "the folder {tmp}/none does not exist"),
+    ("too many workers", ["serve", "--workers", "100000"], {}, None,
+     "--workers: must be from 1 to 256, got 100000"),
+    ("access log in a missing folder", ["serve", "--port", free_port(), "--access-log",
+                                        "{tmp}/none/access.log"], {}, None,
+     "cannot write the access log {tmp}/none/access.log: No such file or directory"),
+    ("access log is a directory", ["serve", "--port", free_port(), "--access-log", "{tmp}/out"],
+     {}, None, "cannot write the access log {tmp}/out: Is a directory"),
+    ("export to a missing folder", ["--database", "{file}", "export", "--website", "1",
+                                    "--output", "{tmp}/none/x.jsonl"], {}, database_with_website,
+     "cannot write {tmp}/none/x.jsonl: No such file or directory"),
+    ("export to a directory", ["--database", "{file}", "export", "--website", "1", "--output",
+                               "{tmp}/out"], {}, database_with_website,
+     "cannot write {tmp}/out: Is a directory"),
+    ("export of no database", ["--database", "{tmp}/none.db", "export", "--website", "1"], {},
+     None, "no database at {tmp}/none.db"),
+    ("blank username", ["create-user", "  ", "--password", "a-password"], {}, None,
+     "the username must have 1 to 255 characters, not only spaces"),
+    ("long domain", ["add-website", "Blog", "--domain", "x" * 501], {}, None,
+     "the domain must have at most 500 characters"),
+    ("retention in words", ["--database", "{file}", "retention", "1", "soon"], {},
+     database_with_website,
+     "days must be 'forever' or a whole number from 1 to 36500, got 'soon'"),
 ]
 
 
@@ -109,6 +147,7 @@ def test_startup_mistake_is_one_line(tmp_path, argv, environment, setup, expecte
     assert "Traceback" not in result.stderr
     assert not list((tmp_path / "out").iterdir())
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".partial")]
+    assert not os.path.exists(tmp_path / "none.db")  # a read creates no database
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The `umami-lite` command: thin shells over library functions."""
 import argparse
+import contextlib
 import ctypes
 import gc
 import getpass
@@ -16,6 +17,8 @@ from .ops.timeparse import parse_ms
 from .version import version
 from .web.throttle import Throttle
 
+# Bounds that catch a typo (--workers 20000 forks until the machine stalls), not a tuning.
+MAX_WORKERS, MAX_THREADS = 256, 1024
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
            'src="{host}/umami.js"></script>')
 
@@ -49,8 +52,6 @@ def _time_arg(text, end_of_day=False):
 def cmd_serve(args):
     """Starts gunicorn (a production WSGI server) with the app."""
     app = _app(args)
-    print(f"umami-lite: serving {app.extensions['umami_lite'].database} on "
-          f"http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     serve(app, args.host, args.port, args.workers, args.threads, args.access_log)
 
 
@@ -113,7 +114,15 @@ def serve(app, host, port, workers, threads, access_log=None):
     problem = listen_problem(host, port)
     if problem:
         sys.exit(f"umami-lite: cannot listen on {host}:{port}: {problem}")
-    app.extensions[EXTENSION_KEY].country_lookup.preload()  # shared by the forked workers
+    if access_log not in (None, "-"):
+        try:  # (gunicorn finds out later, in several lines)
+            open(access_log, "a").close()
+        except OSError as exc:
+            sys.exit(f"umami-lite: cannot write the access log {access_log}: {exc.strerror}")
+    umami = app.extensions[EXTENSION_KEY]
+    print(f"umami-lite: serving {umami.database} on http://{host}:{port}/", file=sys.stderr,
+          flush=True)
+    umami.country_lookup.preload()  # shared by the forked workers
     # A full garbage collection in a worker walked every object made at startup (~48 k:
     # 20 to 30 ms in process, up to 116 ms in a loaded worker, all its threads stopped):
     # the half-peak p99. Frozen objects are never walked again (nor copied by the forks).
@@ -153,6 +162,9 @@ def cmd_init_db(args):
 
 
 def cmd_create_user(args):
+    if not args.username.strip() or len(args.username) > users.MAX_USERNAME:
+        sys.exit(f"umami-lite: the username must have 1 to {users.MAX_USERNAME} characters, "
+                 "not only spaces")
     app = _app(args)
     password = args.password or os.environ.get("UMAMI_LITE_NEW_PASSWORD")
     if not password:
@@ -216,6 +228,8 @@ def cmd_add_website(args):
     name = args.name.strip()
     if not name or len(name) > sites.MAX_NAME:
         sys.exit(f"umami-lite: the website name must have 1 to {sites.MAX_NAME} characters")
+    if args.domain is not None and len(args.domain) > sites.MAX_DOMAIN:
+        sys.exit(f"umami-lite: the domain must have at most {sites.MAX_DOMAIN} characters")
     app = _app(args)
     conn = db.connect(app.extensions["umami_lite"].database)
     try:
@@ -261,19 +275,33 @@ def cmd_restore(args):
 
 def cmd_export(args):
     """Writes a website's raw events as JSON lines or CSV."""
-    app = _app(args)
-    conn = db.connect(app.extensions["umami_lite"].database, readonly=True)
     start = _time_arg(args.start) if args.start else 0
     end = _time_arg(args.end, end_of_day=True) if args.end else 2**62
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    if not os.path.isfile(_database(args)):  # (a read must not create a database)
+        sys.exit(f"umami-lite: no database at {_database(args)}")
+    app = _app(args)
+    conn = db.connect(app.extensions["umami_lite"].database, readonly=True)
     try:
         website = _website(conn, args.website)
-        count = exports.export(conn, website["website_id"], out, args.format, start, end)
+        with _output(args.output) as out:
+            count = exports.export(conn, website["website_id"], out, args.format, start, end)
     finally:
         conn.close()
-        if args.output:
-            out.close()
     print(f"exported {count} rows", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _output(path):
+    """Yields the text file to write at path (stdout when None), or exits naming why not."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        sys.exit(f"umami-lite: cannot write {path}: {exc.strerror}")
+    with out:
+        yield out
 
 
 def cmd_import(args):
@@ -342,8 +370,9 @@ def cmd_retention(args):
 def _days(text):
     try:
         return retention.validate_days(int(text))
-    except ValueError as exc:
-        sys.exit(f"umami-lite: days {exc}")
+    except ValueError:
+        sys.exit(f"umami-lite: days must be 'forever' or a whole number from 1 to "
+                 f"{retention.MAX_DAYS}, got {text!r}")
 
 
 def cmd_prune(args):
@@ -391,10 +420,10 @@ def build_parser():
                                    "umami-lite serve --host 0.0.0.0 --port 3000")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_number(1, 65535), default=3000, help="port (default 3000)")
-    p.add_argument("--workers", type=_number(1), default=2,
-                   help="worker processes (default 2)")
-    p.add_argument("--threads", type=_number(1), default=4,
-                   help="threads per worker (default 4)")
+    p.add_argument("--workers", type=_number(1, MAX_WORKERS), default=2,
+                   help=f"worker processes, 1 to {MAX_WORKERS} (default 2)")
+    p.add_argument("--threads", type=_number(1, MAX_THREADS), default=4,
+                   help=f"threads per worker, 1 to {MAX_THREADS} (default 4)")
     p.add_argument("--access-log", metavar="FILE",
                    help="write an access log to FILE ('-' for stdout; default: none); it "
                         "holds time, method, path, status, bytes and ms, never IPs, user "

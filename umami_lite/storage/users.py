@@ -11,6 +11,7 @@ from ..timefmt import iso
 
 MIN_PASSWORD = 8  # characters, wherever a password is chosen (API and command line)
 MAX_PASSWORD = 1024
+MAX_USERNAME = 255  # characters (the accounts API's limit)
 
 
 def hash_password(password, method=None):
