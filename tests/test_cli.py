@@ -95,7 +95,7 @@ def test_add_website_prints_uuid_and_snippet(env, tmp_path, capsys):
     website_uuid = re.search(r"website uuid: +(\S+)", out).group(1)
     assert str(uuid.UUID(website_uuid)) == website_uuid
     assert (f'<script async defer data-website-id="{website_uuid}" '
-            'src="https://stats.example/umami.js"></script>') in out
+            'src="https://stats.example/script.js"></script>') in out
     assert query(path, "SELECT website_uuid, name, domain, share_id IS NOT NULL FROM website") \
         == [(website_uuid, "My blog", "blog.example", 1)]
     with pytest.raises(SystemExit, match="no user named"):

@@ -20,7 +20,7 @@ from .web.throttle import Throttle
 # Bounds that catch a typo (--workers 20000 forks until the machine stalls), not a tuning.
 MAX_WORKERS, MAX_THREADS = 256, 1024
 SNIPPET = ('<script async defer data-website-id="{uuid}" '
-           'src="{host}/umami.js"></script>')
+           'src="{host}/script.js"></script>')
 
 
 def _app(args):
