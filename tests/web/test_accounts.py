@@ -88,6 +88,7 @@ BAD_CREATE = [
     ({"username": "", "password": "long-enough"}, "username"),
     ({"username": 5, "password": "long-enough"}, "username"),
     ({"username": "u" * 256, "password": "long-enough"}, "username"),
+    ({"username": " \t ", "password": "long-enough"}, "blank"),
     ({"username": "bob"}, "password"),
     ({"username": "bob", "password": "short"}, "password"),
     ({"username": "bob", "password": ["long-enough"]}, "password"),
@@ -111,6 +112,9 @@ def test_update_unknown_account_404_and_duplicate_name_400(app, api):
     assert api.post("/api/account", json={"user_id": 99, "username": "x"}).status_code == 404
     r = api.post("/api/account", json={"user_id": 2, "username": "admin"})
     assert r.status_code == 400 and "exists" in r.json["error"]["message"]
+    r = api.post("/api/account", json={"user_id": 2, "username": "  "})
+    assert r.status_code == 400 and "blank" in r.json["error"]["message"]
+    assert api.get("/api/account/2").json["username"] == "alice"
 
 
 def test_password_change_revokes_old_tokens(client, api):

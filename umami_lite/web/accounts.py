@@ -33,6 +33,14 @@ def _string(body, name, required=True, minimum=1, maximum=255):
     return value
 
 
+def _username(body, required=True):
+    value = _string(body, "username", required, maximum=users.MAX_USERNAME)
+    if value is not None and not value.strip():
+        # A name of spaces could not be told apart from another on the login page.
+        raise bad_request("'username' must not be blank.")
+    return value
+
+
 @bp.get("/api/accounts")
 def list_accounts():
     require_admin()
@@ -72,7 +80,7 @@ def save_account():
         if row["user_id"] == admin["user_id"] and body.get("is_admin") is False:
             # Otherwise the last admin could lock everyone out of account management.
             raise bad_request("You cannot remove your own admin rights.")
-        username = _string(body, "username", required=False) or row["username"]
+        username = _username(body, required=False) or row["username"]
         password = _string(body, "password", required=False, minimum=MIN_PASSWORD)
         other = users.get_by_name(db, username)
         if other is not None and other["user_id"] != row["user_id"]:
@@ -84,7 +92,7 @@ def save_account():
             if password:
                 users.set_password(db, row["user_id"], password, _hash_method())
         return jsonify(users.to_json(users.get(db, row["user_id"])))
-    username = _string(body, "username")
+    username = _username(body)
     password = _string(body, "password", minimum=MIN_PASSWORD)
     try:
         with transaction(db):
