@@ -233,7 +233,8 @@ def test_the_page_reads_only_the_current_api(new_page, seeded):
     prefix = f"{server.url}/api/websites/{site['website_uuid']}/"
     routes = sorted({urlparse(url).path.removeprefix(urlparse(prefix).path)
                      for url in page.api_calls if url.startswith(prefix)})
-    assert routes == ["active", "events/series", "metrics", "pageviews", "stats"]
+    # (segments: the saved segments and cohorts of the selector)
+    assert routes == ["active", "events/series", "metrics", "pageviews", "segments", "stats"]
     others = [url for url in page.api_calls if not url.startswith(prefix)
               and "/api/auth/" not in url]
     assert others == []

@@ -177,6 +177,35 @@ def test_sessions_pages_render_for_owner_and_admin_only(app, client, api):
     assert all(client.get(path).status_code == 200 for path in pages)
 
 
+@pytest.mark.parametrize("page, marker", [("reports", 'id="report-form"'),
+                                          ("segments", 'id="segment-form"')])
+def test_reports_and_segments_pages_render_for_owner_and_admin_only(app, client, api, page,
+                                                                     marker):
+    api.create_user("bob", "bob-password-1")
+    site = api.create_website("Bob's site", as_user="bob")
+    path = f"/websites/{site['website_uuid']}/{page}"
+    r = app.test_client().get(path)  # no login cookie
+    assert r.status_code == 302 and r.headers["Location"] == "/login?next=" + path
+    login(client, "bob", "bob-password-1")
+    html = client.get(path).get_data(as_text=True)
+    assert marker in html and f'data-website-id="{site["website_uuid"]}"' in html
+    assert_no_inline_script(html)
+    website_page = client.get(f"/websites/{site['website_uuid']}").get_data(as_text=True)
+    assert f'href="{path}"' in website_page and 'id="saved-filter"' in website_page
+    assert client.get(f"/websites/00000000-0000-4000-8000-000000000000/{page}").status_code == 404
+    api.create_user("mallory", "mallory-password-1")
+    login(client, "mallory", "mallory-password-1")
+    assert client.get(path).status_code == 404
+    login(client)  # admins see every website
+    assert client.get(path).status_code == 200
+
+
+def test_the_share_page_has_no_segment_selector(client, api):
+    site = api.create_website("Shared", enable_share_url=True)
+    html = client.get(f"/share/{site['share_id']}").get_data(as_text=True)
+    assert 'id="saved-filter"' not in html and "/reports" not in html
+
+
 def test_realtime_page_renders_for_owner_and_admin_only(app, client, api):
     api.create_user("bob", "bob-password-1")
     site = api.create_website("Bob's site", as_user="bob")

@@ -172,6 +172,67 @@ window.Umami = (function () {
     element.hidden = !message;
   }
 
+  // ---- API errors beside the field they name ----
+  // A 400 names its field first: "'parameters.steps[1].value' is required" (or
+  // "'parameters.filters[0]'.operator must be ..."). A form marks where each field's message
+  // goes with <p class="field-error" data-error-for="<path>" data-label="<what to call it>">.
+
+  function namedField(message) {
+    const m = /^'([^']+)'((?:\.[A-Za-z]+)*)/.exec(message || "");
+    return m ? m[1] + m[2] : null;
+  }
+
+  // Returns path and its parents: parameters.steps[1].value, parameters.steps[1], ...
+  function withParents(path) {
+    const list = [];
+    while (path && !list.includes(path)) {
+      list.push(path);
+      path = path.replace(/(\.[A-Za-z]+|\[\d+\])$/, "");
+    }
+    return list;
+  }
+
+  let errorIds = 0;
+
+  // Shows message in the slot of the field it names inside root (else of its nearest parent
+  // with a visible slot: a step's row for its value), marks and focuses the control; returns
+  // false when no slot fits, for the caller to show it elsewhere.
+  function fieldError(root, message) {
+    const named = namedField(message);
+    if (!named) return false;
+    const slots = [...root.querySelectorAll(".field-error")].filter((s) => !s.parentElement.closest("[hidden]"));
+    for (const path of withParents(named)) {
+      const slot = slots.find((s) => s.dataset.errorFor === path);
+      if (!slot) continue;
+      // "'parameters.steps[1].value' is required" reads "Step 2 value is required"
+      const rest = message.replace(/^'[^']+'((?:\.[A-Za-z]+)*)\s*/, "");
+      const tail = named.slice(path.length).replace(/^\./, "").replace(/\./g, " ");
+      slot.textContent = [slot.dataset.label || "This field", tail, rest].filter(Boolean).join(" ");
+      slot.hidden = false;
+      if (!slot.id) slot.id = "field-error-" + (++errorIds);
+      // the part a row's message names (operator, value) when the row marks its controls
+      const part = tail.split(" ").pop();
+      const control = (part && slot.parentElement.querySelector('[data-part="' + part + '"]')) ||
+        slot.parentElement.querySelector("[data-field]") ||
+        slot.parentElement.querySelector("input:not([type=checkbox]), select");
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("aria-errormessage", slot.id);
+        control.focus();
+      }
+      return true;
+    }
+    return false;
+  }
+
+  function clearFieldErrors(root) {
+    for (const slot of root.querySelectorAll(".field-error")) slot.hidden = true;
+    for (const el of root.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-errormessage");
+    }
+  }
+
   // Copies text; falls back to selecting it where the clipboard API is unavailable (http).
   async function copy(text, field) {
     try {
@@ -215,6 +276,6 @@ window.Umami = (function () {
   return {
     base, apiBase, state, ApiError, request, get, post, del, query, cookie,
     number, duration, percent, h, svg, append, replace, loading, empty, errorBox,
-    toast, showError, copy,
+    toast, showError, copy, fieldError, clearFieldErrors,
   };
 })();

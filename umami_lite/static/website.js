@@ -27,8 +27,13 @@
   const rangeSelect = document.getElementById("range");
   const customForm = document.getElementById("custom-range");
   const utmSelect = document.getElementById("utm-type");
-  // filters: [{name, value}] in the order they were added, one per dimension
-  const state = { range: "24h", customStart: null, customEnd: null, filters: [] };
+  // filters: [{name, value}] in the order they were added, one per dimension;
+  // saved: the ids of a saved segment and cohort (?segment=<id>&cohort=<id>), with their names
+  const state = { range: "24h", customStart: null, customEnd: null, filters: [],
+    saved: { segment: null, cohort: null } };
+  const SAVED_KINDS = { segment: "Segment", cohort: "Cohort" };
+  const savedNames = { segment: new Map(), cohort: new Map() };
+  const savedSelect = document.getElementById("saved-filter"); // absent on the share page
   let generation = 0; // answers to an older selection are dropped
 
   // ---- dates (browser local time, which is `tz`) ----
@@ -153,6 +158,7 @@
       if (!state.customStart || !state.customEnd || state.customEnd < state.customStart) state.range = "24h";
     }
     state.filters = [];
+    for (const kind of Object.keys(SAVED_KINDS)) state.saved[kind] = shareId ? null : params.get(kind) || null;
     for (const [key, value] of params) {
       const name = key === "url" ? "path" : key; // `url` was the page filter's old name
       if (value && Object.hasOwn(DIMENSIONS, name)) setFilter(name, value);
@@ -167,6 +173,7 @@
       params.set("end", dayKey(state.customEnd));
     }
     for (const f of state.filters) params.set(f.name, f.value);
+    for (const [kind, id] of Object.entries(state.saved)) if (id) params.set(kind, id);
     const search = params.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
   }
@@ -184,6 +191,7 @@
   function rangeParams(range) {
     const params = { startAt: range.start.getTime(), endAt: range.end.getTime() };
     for (const f of state.filters) params[f.name] = (matchesWhole(f.value) ? "eq." : "c.") + f.value;
+    for (const [kind, id] of Object.entries(state.saved)) if (id) params[kind] = id;
     return params;
   }
 
@@ -420,17 +428,37 @@
     next.focus();
   }
 
+  function removeSaved(kind) {
+    state.saved[kind] = null;
+    writeLocation();
+    load();
+    const next = document.querySelector("#filter-list button") || savedSelect || rangeSelect;
+    next.focus();
+  }
+
   document.getElementById("clear-filters").addEventListener("click", () => {
     state.filters = [];
+    state.saved = { segment: null, cohort: null };
     writeLocation();
     load();
     rangeSelect.focus();
   });
 
+  const savedChosen = () => Object.entries(state.saved).filter(([, id]) => id);
+
+  function savedChip([kind, id]) {
+    const name = (savedNames[kind] && savedNames[kind].get(id)) || id;
+    return h("li", { class: "chip chip-saved", dataset: { filter: kind } },
+      h("span", { title: SAVED_KINDS[kind] + " " + name }, SAVED_KINDS[kind] + " ", h("b", {}, name)),
+      h("button", { type: "button", "aria-label": "Remove the " + kind + " " + name,
+        onclick: () => removeSaved(kind) }, "×"));
+  }
+
   function renderFilters() {
-    document.getElementById("filter-bar").hidden = !state.filters.length;
-    document.getElementById("clear-filters").hidden = state.filters.length < 2;
-    U.replace(document.getElementById("filter-list"), state.filters.map((f) => {
+    const count = state.filters.length + savedChosen().length;
+    document.getElementById("filter-bar").hidden = !count;
+    document.getElementById("clear-filters").hidden = count < 2;
+    U.replace(document.getElementById("filter-list"), savedChosen().map(savedChip), state.filters.map((f) => {
       const how = matchesWhole(f.value) ? " is " : " contains ";
       const text = DIMENSIONS[f.name] + how + labelOf(f.name, f.value);
       return h("li", { class: "chip", dataset: { filter: f.name } },
@@ -528,6 +556,46 @@
     load();
   });
 
+  // ---- saved segments and cohorts: the selector adds one as a chip ----
+
+  // Fills the selector; an id in the address that names none of this website's is dropped.
+  async function loadSaved() {
+    for (const kind of Object.keys(SAVED_KINDS)) {
+      try {
+        const page = await U.get(apiPath("segments", { type: kind }));
+        const group = savedSelect.querySelector('optgroup[data-kind="' + kind + '"]');
+        U.replace(group, page.data.map((row) => h("option", { value: kind + ":" + row.id }, row.name)));
+        for (const row of page.data) savedNames[kind].set(row.id, row.name);
+        group.hidden = !page.data.length;
+      } catch (err) {
+        savedNames[kind] = null;
+      }
+    }
+    const unknown = Object.keys(SAVED_KINDS).filter((kind) =>
+      state.saved[kind] && savedNames[kind] && !savedNames[kind].has(state.saved[kind]));
+    for (const kind of unknown) state.saved[kind] = null;
+    if (unknown.length) {
+      writeLocation();
+      U.toast("The " + unknown.join(" and ") + " in the address no longer exists.", true);
+    }
+    const any = Object.values(savedNames).some((names) => names && names.size);
+    savedSelect.disabled = !any;
+    savedSelect.options[0].textContent = any ? "Segment or cohort…" : "No segments yet";
+  }
+
+  if (savedSelect) {
+    savedSelect.addEventListener("change", () => {
+      const [kind, id] = savedSelect.value.split(":");
+      savedSelect.value = "";
+      if (!SAVED_KINDS[kind] || !id) return;
+      state.saved[kind] = id;
+      writeLocation();
+      load();
+      const chip = document.querySelector('#filter-list [data-filter="' + kind + '"] button');
+      if (chip) chip.focus();
+    });
+  }
+
   async function start() {
     readLocation();
     rangeSelect.value = state.range;
@@ -540,6 +608,8 @@
         U.replace(document.getElementById("main"), U.errorBox("This share link does not work: " + err.message));
         return;
       }
+    } else {
+      await loadSaved();
     }
     load();
     refreshActive();

@@ -112,6 +112,16 @@ def realtime(website_key):
     return _website_page(website_key, "realtime.html")
 
 
+@bp.get("/websites/<website_key>/reports")
+def reports(website_key):
+    return _website_page(website_key, "reports.html")
+
+
+@bp.get("/websites/<website_key>/segments")
+def segments(website_key):
+    return _website_page(website_key, "segments.html")
+
+
 @bp.get("/websites/<website_key>/sessions/<session_key>")
 def session(website_key, session_key):
     user = current_user()

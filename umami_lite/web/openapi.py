@@ -373,6 +373,11 @@ PATHS = {
     "/websites/{website_key}/realtime": {"get": {
         **page("Dashboard: a website's last 30 minutes", can_miss=True),
         "parameters": [WEBSITE_KEY]}},
+    "/websites/{website_key}/reports": {"get": {
+        **page("Dashboard: a website's reports", can_miss=True), "parameters": [WEBSITE_KEY]}},
+    "/websites/{website_key}/segments": {"get": {
+        **page("Dashboard: a website's segments and cohorts", can_miss=True),
+        "parameters": [WEBSITE_KEY]}},
     "/websites/{website_key}/sessions": {"get": {
         **page("Dashboard: a website's sessions", can_miss=True), "parameters": [WEBSITE_KEY]}},
     "/websites/{website_key}/sessions/{session_key}": {"get": {
