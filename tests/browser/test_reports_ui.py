@@ -604,3 +604,52 @@ def test_screenshots(new_page, shop, artifacts_dir, viewport, scheme):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, artifacts_dir, f"segments-dialog-{viewport}-{scheme}")
     assert page.js_errors == []
+
+
+def test_a_preset_range_ends_today_in_the_browser(new_page, shop):
+    """Last 7 days on 2026-03-08 (Kolkata) is the seeded week; a saved report keeps the preset,
+    not its dates, nor the browser's time zone."""
+    page = new_page()
+    page.clock.set_fixed_time(datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc))
+    open_reports(page, shop, "?type=retention")
+    page.select_option("#report-range", "7d")
+    run(page)
+    expect(page.locator("#result-range")).to_have_text(
+        re.compile(r"^Mar 2, 2026 – Mar 8, 2026 · Asia/(Kolkata|Calcutta)$"))
+    assert data_rows(page, ".retention")[0] == [
+        "Mar 2, 2026", "3", "100%", "0%", "33%", "33%", "0%", "0%", "0%"]
+    page.select_option("#report-range", "30d")
+    run(page)  # Feb 7 .. Mar 8: the same visitors, with more days to come back on after none
+    assert data_rows(page, ".retention")[1][:3] == ["Mar 3, 2026", "2", "100%"]
+    page.click('.type-tab[data-type="revenue"]')
+    page.fill('[data-field="parameters.currency"]', "EUR")
+    page.click("#save-report")
+    page.fill("#save-name", "Revenue, 30 days")
+    page.click("#save-ok")
+    expect(page.locator(".saved-item")).to_have_count(1)
+    server, site = shop
+    saved = api_call(server, "GET", f"/websites/{site['website_uuid']}/reports")["data"][0]
+    assert saved["parameters"] == {"currency": "EUR", "range": "30d"}
+    api_call(server, "DELETE", f"/reports/{saved['id']}")
+    assert page.js_errors == []
+
+
+def test_the_type_tabs_are_a_radio_group(new_page, shop):
+    page = new_page()
+    open_reports(page, shop, "?type=goal")
+    goal = page.locator('.type-tab[data-type="goal"]')
+    expect(goal).to_have_attribute("aria-checked", "true")
+    expect(goal).to_have_attribute("tabindex", "0")
+    goal.focus()
+    page.keyboard.press("ArrowRight")
+    journey = page.locator('.type-tab[data-type="journey"]')
+    expect(journey).to_be_focused()
+    expect(journey).to_have_attribute("aria-checked", "true")
+    expect(page.locator('[data-field="parameters.startStep"]')).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?type=journey$"))
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator('.type-tab[data-type="funnel"]')).to_have_attribute("aria-checked", "true")
+    page.keyboard.press("ArrowLeft")  # round to the last
+    expect(page.locator('.type-tab[data-type="revenue"]')).to_be_focused()
+    assert page.js_errors == []

@@ -221,7 +221,7 @@
         field("Currency", currency, "parameters.currency",
           "Events whose data holds revenue and this currency (e.g. umami.track('order', {revenue: 19, currency: 'EUR'})).")),
         h("p", { class: "field-help" }, "Days are those of your time zone, " + tz + ".")),
-      read: () => ({ currency: currency.value.trim(), timezone: tz }),
+      read: () => ({ currency: currency.value.trim() }),
       fill(p) { currency.value = p.currency || "USD"; },
     };
   }
@@ -235,7 +235,8 @@
     utm: { label: "UTM", help: "Views by each UTM parameter of their address.", make: () => noFieldsType("No parameters: views of the range by source, medium, campaign, term and content.") },
     attribution: { label: "Attribution", help: "Which referrers, ads and campaigns brought the visitors who converted.", make: attributionType },
     breakdown: { label: "Breakdown", help: "Views, visitors, visits, bounces and time for every combination of the chosen fields.", make: breakdownType },
-    revenue: { label: "Revenue", help: "Revenue of events that carry it, by day, country, referrer and channel.", make: revenueType },
+    revenue: { label: "Revenue", help: "Revenue of events that carry it, by day, country, referrer and channel.", make: revenueType,
+      extra: () => ({ timezone: tz }) },
   };
   const forms = {};
 
@@ -270,40 +271,34 @@
     return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : null;
   }
 
-  // Returns {startDate, endDate} (ISO) of the chosen range, or the raw input left empty so
-  // that the API names the field; custom days run from local midnight to the last ms.
-  function rangeDates() {
-    if (rangeSelect.value === "custom") {
-      const start = parseDay(startInput.value);
-      const end = parseDay(endInput.value);
-      return {
-        startDate: start ? start.toISOString() : null,
-        endDate: end ? new Date(end.getFullYear(), end.getMonth(), end.getDate() + 1, 0, 0, 0, -1).toISOString() : null,
-      };
-    }
-    const days = parseInt(rangeSelect.value, 10);
+  // Returns {startDate, endDate} (ISO) of the last `days` days up to the end of today.
+  function presetDates(days) {
     const now = new Date();
     const first = new Date(now.getFullYear(), now.getMonth(), now.getDate() - days + 1);
     const last = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 0, 0, 0, -1);
     return { startDate: first.toISOString(), endDate: last.toISOString() };
   }
 
+  // Returns {startDate, endDate} (ISO) of the chosen range: custom days run from local
+  // midnight to their last millisecond; an empty day is sent as null, for the API to name.
+  function rangeDates() {
+    if (rangeSelect.value !== "custom") return presetDates(parseInt(rangeSelect.value, 10));
+    const start = parseDay(startInput.value);
+    const end = parseDay(endInput.value);
+    return {
+      startDate: start ? start.toISOString() : null,
+      endDate: end ? new Date(end.getFullYear(), end.getMonth(), end.getDate() + 1, 0, 0, 0, -1).toISOString() : null,
+    };
+  }
+
   function showCustom() {
     const custom = rangeSelect.value === "custom";
     for (const f of document.querySelectorAll("[data-custom-range]")) f.hidden = !custom;
     if (custom && !startInput.value) {
-      const { startDate, endDate } = rangeDatesFor("30d");
+      const { startDate, endDate } = presetDates(30);
       startInput.value = dayKey(new Date(startDate));
       endInput.value = dayKey(new Date(endDate));
     }
-  }
-
-  function rangeDatesFor(preset) {
-    const keep = rangeSelect.value;
-    rangeSelect.value = preset;
-    const dates = rangeDates();
-    rangeSelect.value = keep;
-    return dates;
   }
 
   rangeSelect.addEventListener("change", showCustom);
@@ -392,7 +387,8 @@
   const reportsPath = "/websites/" + encodeURIComponent(websiteId) + "/reports";
 
   // Returns what a saved report keeps: the type's parameters, the range (a preset, or the
-  // custom dates) and the segment and cohort (parameters.filters).
+  // custom dates) and the segment and cohort (parameters.filters). The time zone is not
+  // kept: whoever opens it sees the days of their own browser.
   function recipe() {
     const p = Object.assign({}, formOf(state.current).read());
     p.range = rangeSelect.value;
