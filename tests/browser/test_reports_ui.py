@@ -653,3 +653,21 @@ def test_the_type_tabs_are_a_radio_group(new_page, shop):
     page.keyboard.press("ArrowLeft")  # round to the last
     expect(page.locator('.type-tab[data-type="revenue"]')).to_be_focused()
     assert page.js_errors == []
+
+
+def test_a_report_of_another_website_opens_on_its_own_page(new_page, shop):
+    server, site = shop
+    other = api_call(server, "POST", "/website", {"name": "Blog", "domain": "blog.example"})
+    report = api_call(server, "POST", "/reports", {
+        "websiteId": other["website_uuid"], "type": "goal", "name": "Blog goal",
+        "parameters": {"type": "path", "value": "/", "range": "7d"}})
+    page = new_page()
+    open_reports(page, shop, f"?report={report['id']}")
+    expect(page).to_have_url(re.compile(
+        rf"/websites/{other['website_uuid']}/reports\?report={report['id']}$"))
+    expect(page.locator("#editor-title")).to_have_text("Blog goal")
+    expect(page.locator(".goal-big")).to_have_text("0 of 0 visitors reached the goal")
+    expect(page.locator("h1")).to_have_text("Reports")
+    expect(page.locator(".back-link")).to_have_text("← Blog")
+    api_call(server, "DELETE", f"/reports/{report['id']}")
+    assert page.js_errors == []

@@ -566,6 +566,11 @@
     if (key) {
       try {
         const report = await U.get("/reports/" + encodeURIComponent(key));
+        if (report.websiteId !== websiteId) { // its own website's page runs and saves it
+          location.replace(U.base + "/websites/" + encodeURIComponent(report.websiteId) +
+            "/reports?report=" + encodeURIComponent(report.id));
+          return;
+        }
         if (TYPES[report.type]) {
           openReport(report);
           return;
