@@ -40,6 +40,21 @@ def test_countries_prints_both_data_files():
         assert label in out, out
 
 
+def test_current_api_benchmark_checks_every_set(tmp_path):
+    """The current-API benchmark runs each set and exits on an answer that differs from the
+    raw-row one (here, every route of every set is compared)."""
+    env = {"UMAMI_LITE_ADMIN_PASSWORD": "bench-smoke-1"}
+    path = str(tmp_path / "bench.db")
+    run("bench/generate.py", path, "--pageviews", "3000", "--days", "2", "--seed", "5", env=env)
+    out = run("bench/current_api.py", path, path, "--repeat", "1", "--tz", "Asia/Kolkata",
+              env=env)
+    for label in ("unfiltered", "metrics entry", "events/series", "country=neq",
+                  "utmSource=eq", "country=eq+browser=eq", "one filter: slowest set",
+                  "combined: slowest set", "cost curve"):
+        assert label in out, out
+    assert "MISMATCH" not in out
+
+
 def test_ingest_against_bare_endpoint():
     require_tool("wrk")
     out = run("bench/ingest.py", "--duration", "1", "--connections", "4", "--workers", "1",

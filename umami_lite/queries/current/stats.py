@@ -3,7 +3,12 @@ from . import rows
 
 
 def query(db, q):
-    """Returns {pageviews, visitors, visits, bounces, totaltime} as integers (0 when empty).
+    """Returns {pageviews, visitors, visits, bounces, totaltime} as integers (0 when empty)."""
+    return raw_query(db, q)
+
+
+def raw_query(db, q):
+    """Returns the same as query(), computed from raw rows only (any filters).
 
     pageviews = rows, visitors = distinct sessions, visits = groups, bounces = groups of
     one row, totaltime = sum over groups of floor(seconds from first to last row).
