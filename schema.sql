@@ -215,7 +215,7 @@ CREATE TABLE IF NOT EXISTS import_ledger (
     PRIMARY KEY (website_id, row_key)
 ) WITHOUT ROWID;
 
--- Rollups (umami_lite/rollups.py): summaries of completed UTC hours (span 1), UTC days
+-- Rollups (umami_lite/rollups/): summaries of completed UTC hours (span 1), UTC days
 -- (span 24) and weeks of 168 hours since the epoch (span 168), keyed by their first hour,
 -- computed from the raw rows above, which stay the
 -- truth. `hour` is created_at // 3600000. Anything that deletes raw rows of a website must
@@ -259,8 +259,8 @@ CREATE TABLE IF NOT EXISTS rollup_count (
     PRIMARY KEY (website_id, kind, url_key, span, hour)
 ) WITHOUT ROWID;
 
--- Interned keys: url (a = url), referrer (a = referrer, b = referrer_domain, c = session
--- hostname or ''), event (a = event_type, b = event_value).
+-- Interned keys: url (a = url, or a url path), referrer (a = referrer, b = referrer_domain,
+-- c = session hostname or ''), event (a = event_type, b = event_value).
 CREATE TABLE IF NOT EXISTS rollup_key (
     key_id     INTEGER PRIMARY KEY,
     website_id INTEGER NOT NULL,
@@ -280,21 +280,53 @@ CREATE TABLE IF NOT EXISTS rollup_attr (
     UNIQUE (website_id, attr, value)
 );
 
--- Summaries written by an older rollups.py would answer wrongly (format 1: before week rows,
+-- Per hour, day or week (umami_lite/rollups/visits.py): the current API's visits, i.e.
+-- (session_id, visit_id) groups. The totals of the visits whose rows all lie in the span,
+-- and a piece of every other visit with rows in it (rows, first and last time, first and
+-- last path: rollups/pieces.py), which a range of spans merges by visit. A rowid table:
+-- its blobs of a few KB would go to overflow pages in a WITHOUT ROWID one (past ~1 KB).
+CREATE TABLE IF NOT EXISTS rollup_visit (
+    website_id INTEGER NOT NULL,
+    span       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    visits     INTEGER NOT NULL,
+    bounces    INTEGER NOT NULL,
+    totaltime  INTEGER NOT NULL,
+    pieces     BLOB NOT NULL,
+    PRIMARY KEY (website_id, span, hour)
+);
+
+-- The visits with rows in a summarized hour other than their home hour (visit_id / 60):
+-- no span claims them whole (rollups/visits.py).
+CREATE TABLE IF NOT EXISTS rollup_cross (
+    website_id INTEGER NOT NULL,
+    home       INTEGER NOT NULL,
+    session_id INTEGER NOT NULL,
+    visit_id   INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    PRIMARY KEY (website_id, home, session_id, visit_id, hour)
+) WITHOUT ROWID;
+
+-- Summaries written by an older rollups/ would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
--- update) or are larger and slow for a url over months (format 2: per-url hour rows only,
--- bitmaps only): drop them once, so that reads use raw rows until the next write rebuilds
--- them (one long write transaction on a big file). A fresh file only records the format.
+-- update; format 4: no visit summaries) or are larger and slow for a url over months
+-- (format 2: per-url hour rows only, bitmaps only): drop them once, so that reads use raw
+-- rows until the next write rebuilds them (one long write transaction on a big file). A
+-- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '4');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '4');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '5');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

@@ -20,6 +20,7 @@ from umami_lite.rollups import build as rollups
 from umami_lite.queries.metrics import METRICS, referrer, url
 from umami_lite.queries.metrics import event as event_metric
 from umami_lite.queries import events, pageviews, summary
+from umami_lite.queries.current import stats as current_stats
 from umami_lite.queries.filters import Filter, Query
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "..")
@@ -145,6 +146,24 @@ def test_rollup_answers_equal_raw_rows(dataset, tz):
     assert compared > 100  # most comparisons have data
 
 
+def _current_answers(conn, website, q, unit, tz):
+    """Returns {name: (fast, raw)} for the current API's unfiltered queries of q."""
+    return {"current stats": (current_stats.query(conn, q), current_stats.raw_query(conn, q))}
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_current_api_answers_equal_raw_rows(dataset, tz):
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    compared = 0
+    for index, (start, end) in enumerate(_ranges(random.Random(tz))):
+        q = Query(website["website_id"], start, end)
+        for name, (fast, raw) in _current_answers(conn, website, q, "day", tz).items():
+            assert fast == raw, (name, tz, start, end)
+            compared += raw["pageviews"] > 0
+    assert compared > 10
+
+
 @pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kolkata"))
 def test_url_filter_answers_equal_raw_rows(dataset, tz):
     """Urls with week rows, hour rows only, and none at all."""
@@ -195,6 +214,8 @@ def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
     target.execute("DELETE FROM rollup_count")
     target.execute("DELETE FROM rollup_attr")
     target.execute("DELETE FROM rollup_state")
+    target.execute("DELETE FROM rollup_visit")
+    target.execute("DELETE FROM rollup_cross")
     target.commit()
     target.close()
     conn = db.connect(copy)
@@ -204,7 +225,9 @@ def test_summaries_match_a_fresh_rebuild(dataset, tmp_path):
     for table, columns in (("rollup_time",
                             "url_key, span, hour, views, bounces, totaltime, sessions"),
                            ("rollup_count", "kind, url_key, span, hour, keys, counts"),
-                           ("rollup_attr", "attr, value, sessions")):
+                           ("rollup_attr", "attr, value, sessions"),
+                           ("rollup_visit", "span, hour, visits, bounces, totaltime, pieces"),
+                           ("rollup_cross", "home, session_id, visit_id, hour")):
         sql = f"SELECT {columns} FROM {table} ORDER BY {columns.split(', sessions')[0]}"
         assert conn.execute(sql).fetchall() == original.execute(sql).fetchall(), table
 
@@ -241,7 +264,9 @@ def test_prune_keeps_rollups_equal_to_raw_rows(dataset, tmp_path):
     compared = 0
     for start, end in ((START - HOUR, END + 7 * HOUR), (cutoff - 5 * HOUR, cutoff + 30 * HOUR)):
         q = Query(website["website_id"], start, end)
-        for name, (fast, raw) in _answers(conn, website, q, "day", "Asia/Kolkata").items():
+        answers = {**_answers(conn, website, q, "day", "Asia/Kolkata"),
+                   **_current_answers(conn, website, q, "day", "Asia/Kolkata")}
+        for name, (fast, raw) in answers.items():
             assert fast == raw, name
             compared += bool(raw)
     assert compared > 10
@@ -272,7 +297,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     conn = db.connect(copy, readonly=True)
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "4"
+    assert db.get_setting(conn, "rollup_format") == "5"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

@@ -318,7 +318,8 @@ def store(db, website, visitor, hit, rotation, cached=None, known=None):
                 known.pageview if known is not None else None)
     written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
     rollups.catch_up(db, website["website_id"], now, urls=written,
-                     done=known.done_hour if known is not None else rollups.UNREAD)
+                     done=known.done_hour if known is not None else rollups.UNREAD,
+                     visits_of=[(session_id, visit_id)])
     return Recorded(website["website_id"], session_id, visit_id, now, period)
 
 

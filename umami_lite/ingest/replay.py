@@ -163,7 +163,8 @@ def _store(db, records):
                                   if len(record) == 3])
     for website_id in alive:
         mine = [row for row in rows if row[0] == website_id]
-        rollups.catch_up(db, website_id, [row[3] for row in mine], urls=[row[4] for row in mine])
+        rollups.catch_up(db, website_id, [row[3] for row in mine], urls=[row[4] for row in mine],
+                         visits_of=[(row[1], row[2]) for row in mine])
 
 
 def _insert_sessions(db, sessions, chunk=SESSION_CHUNK):

@@ -91,6 +91,7 @@ class Writer:
         self._hostnames = {}
         self._pending = 0
         self._written = []  # created_at of the open batch's hits, for rollups.catch_up
+        self._visits_written = []  # and their (session_id, visit_id)
 
     def _begin(self):
         if self._pending == 0:
@@ -100,16 +101,19 @@ class Writer:
     def flush(self):
         """Commits the open batch, if any."""
         if self._pending:
-            rollups.catch_up(self.db, self.website_id, self._written)
+            rollups.catch_up(self.db, self.website_id, self._written,
+                             visits_of=self._visits_written)
             self.db.execute("COMMIT")
             self._pending = 0
             self._written = []
+            self._visits_written = []
 
     def rollback(self):
         if self._pending:
             self.db.execute("ROLLBACK")
             self._pending = 0
             self._written = []
+            self._visits_written = []
 
     def _ledger_add(self, key, value=None):
         """Returns True when key is new (and records it), False when already imported."""
@@ -183,8 +187,10 @@ class Writer:
                             " AND hostname IS NULL",
                             (ingest.clip(row.hostname, ingest.LIMITS["hostname"]), session_id))
             self._remember(self._hostnames, session_id, True)
-        ingest.store_hit(self.db, self.website_id, session_id, self._visit(row), row.hit)
+        visit_id = self._visit(row)
+        ingest.store_hit(self.db, self.website_id, session_id, visit_id, row.hit)
         self._written.append(created_at)
+        self._visits_written.append((session_id, visit_id))
         return None
 
     def _visit(self, row):

@@ -32,8 +32,10 @@ from pyroaring import BitMap
 
 from ..hosts import bare_host
 from . import read as rr
+from . import visits
 from .format import (ATTRS, COUNT_KINDS, COUNT_SQL, DAY_HOURS, HOUR_MS, KIND_CODES,  # noqa: F401
                      SPANS, TABLES, WEEK_HOURS, pack, unpack)
+from .keys import intern_keys, known_keys as _known_keys
 from .read import done_hour  # noqa: F401 (callers read it here too)
 
 # span -> hours with pageviews that give a url its own row of that span: 1/3 of a week's
@@ -58,26 +60,49 @@ COUNT_BY_URL_SQL = {
 UNREAD = object()  # catch_up(done=): not read yet
 
 
-def catch_up(db, website_id, written, urls=None, done=UNREAD):
+def catch_up(db, website_id, written, urls=None, done=UNREAD, visits_of=None):
     """Brings the summaries up to date after rows were written at `written` (epoch ms, one
     or an iterable). Call inside the write transaction that stored those rows.
 
     urls, when known (a collect), are the urls of those rows: a write into an hour of an
     already summarized week then rewrites only their per-url week rows, not every busy url's.
-    done is done_hour() when the caller read it in this transaction already.
+    done is done_hour() when the caller read it in this transaction already. visits_of,
+    when known, are the (session_id, visit_id) of the rows, in the order of written: a row
+    outside its visit's home hour is then checked alone (see visits.py), else every row of
+    the hours written after the last summarized one is.
     """
-    hours = {written // HOUR_MS} if isinstance(written, int) else {ms // HOUR_MS for ms in written}
+    times = [written] if isinstance(written, int) else list(written)
+    hours = {ms // HOUR_MS for ms in times}
     if not hours:
         return
     if done is UNREAD:
         done = done_hour(db, website_id)
     now_hour = max(hours)
+    broken = set()
     if done is not None:
         for hour in sorted(h for h in hours if h <= done):
-            _resummarize(db, website_id, hour, done, urls=urls)
-        if done >= now_hour - 1:
-            return
-    _summarize_until(db, website_id, done, now_hour - 1)
+            broken |= _resummarize(db, website_id, hour, done, urls=urls)
+    if done is None or done < now_hour - 1:
+        broken |= _summarize_until(db, website_id, done, now_hour - 1)
+        done = now_hour - 1
+    broken |= _tail_claims(db, website_id, done, times, visits_of)
+    visits.repair(db, website_id, broken, done)
+
+
+def _tail_claims(db, website_id, done, times, visits_of):
+    """Returns the summarized spans that claim whole a visit with a row among those written
+    after done (see visits.py)."""
+    if done is None:
+        return set()
+    if visits_of is None:
+        later = {ms // HOUR_MS for ms in times if ms // HOUR_MS > done}
+        return visits.note_tail(db, website_id, done, later) if later else set()
+    rows = [(s, v, ms // HOUR_MS) for (s, v), ms in zip(visits_of, times)
+            if ms // HOUR_MS > done and v // 60 != ms // HOUR_MS]
+    if not rows:
+        return set()
+    sessions, visit_ids, row_hours = zip(*rows)
+    return visits.note_rows(db, website_id, sessions, visit_ids, row_hours)
 
 
 def forget_before(db, website_id, cutoff):
@@ -90,12 +115,14 @@ def forget_before(db, website_id, cutoff):
                (website_id, hour))
     db.execute("DELETE FROM rollup_count WHERE website_id = ? AND hour + span <= ?",
                (website_id, hour))
+    visits.forget_before(db, website_id, hour)
     done = done_hour(db, website_id)
     if done is None:
         return
     if hour <= done:
         # urls of the deleted rows may be gone from the hour: clear all of its summaries
-        _resummarize(db, website_id, hour, done, scan=True)
+        visits.repair(db, website_id, _resummarize(db, website_id, hour, done, scan=True),
+                      done)
     db.execute("DELETE FROM rollup_attr WHERE website_id = ?", (website_id,))
     _add_new_sessions(db, website_id, 0, (done + 1) * HOUR_MS - 1)
 
@@ -105,25 +132,39 @@ def _summarize_until(db, website_id, done, target):
 
     Those hours (and the days and weeks not yet complete at done) have no summary rows
     yet, so nothing is cleared; the sessions created in the whole range are added at once.
+    Returns the spans whose visit claims the new hours broke (see visits.py).
     """
+    broken = set()
     touched = set()   # (span, first hour) of the days and weeks holding summarized hours
     if done is not None:
         touched.update(_spans_of(done))   # not complete at done, so not summarized yet
     hour = -1 if done is None else done
+    last = done   # the last hour summarized, whose visits wait for the next hour's rows
     while True:
         hour = _next_hour_with_rows(db, website_id, hour + 1, target)
         if hour is None:
             break
         summarize_hour(db, website_id, hour)
+        broken |= visits.summarize_hour(db, website_id, hour, False)
         touched.update(_spans_of(hour))
+        if last is not None:
+            visits.finalize(db, website_id, 1, last)
+        last = hour
+    if last is not None and last < target:
+        visits.finalize(db, website_id, 1, last)
+    if done is not None:   # the days and weeks done completed: their last hour is final now
+        visits.rebuild_spans(db, website_id, [(span, first) for span, first in _spans_of(done)
+                                              if first + span - 1 == done], target)
     db.execute("INSERT INTO rollup_state (website_id, done_hour) VALUES (?, ?)"
                " ON CONFLICT (website_id) DO UPDATE SET done_hour = excluded.done_hour",
                (website_id, target))
     for span, first in sorted(touched):   # days before the weeks made of them
         if first + span - 1 <= target and (done is None or first + span - 1 > done):
             summarize_span(db, website_id, span, first, replace=False)
+            visits.summarize_span(db, website_id, span, first, first + span - 1 < target)
     _add_new_sessions(db, website_id, 0 if done is None else (done + 1) * HOUR_MS,
                       (target + 1) * HOUR_MS - 1)
+    return broken
 
 
 def _next_hour_with_rows(db, website_id, from_hour, to_hour):
@@ -144,12 +185,14 @@ def _resummarize(db, website_id, hour, done, scan=False, urls=None):
 
     Raw rows of a summarized hour only grow (except when pruning, which passes scan), so
     the old per-url rows are among the urls the hour holds now: they are deleted by key
-    instead of scanning every summary of the website.
+    instead of scanning every summary of the website. Returns the spans whose visit
+    claims the hour's rows broke (see visits.py).
     """
     start, end = hour * HOUR_MS, (hour + 1) * HOUR_MS - 1
     url_keys = None if scan else [0, *_hour_url_keys(db, website_id, start, end)]
     _clear(db, website_id, 1, hour, url_keys)
     summarize_hour(db, website_id, hour)
+    broken = visits.summarize_hour(db, website_id, hour, hour < done)
     _add_new_sessions(db, website_id, start, end)
     changed = None if urls is None else list(
         _known_keys(db, website_id, "url", [(url, "", "") for url in urls]).values())
@@ -158,6 +201,8 @@ def _resummarize(db, website_id, hour, done, scan=False, urls=None):
             if scan:   # urls may have lost hours, and their rows with them
                 _clear(db, website_id, span, first)
             summarize_span(db, website_id, span, first, changed=changed)
+            visits.summarize_span(db, website_id, span, first, first + span - 1 < done)
+    return broken
 
 
 def _spans_of(hour):
@@ -333,33 +378,6 @@ class _Rows:
                        self.time)
         db.executemany("INSERT INTO rollup_count (website_id, kind, url_key, span, hour, keys,"
                        " counts) VALUES (?, ?, ?, ?, ?, ?, ?)", self.counts)
-
-
-def intern_keys(db, website_id, kind, keys):
-    """Returns the key ids of (a, b, c) text triples, creating missing ones."""
-    known = _known_keys(db, website_id, kind, keys)
-    missing = [key for key in dict.fromkeys(keys) if key not in known]
-    if missing:
-        db.executemany("INSERT INTO rollup_key (website_id, kind, a, b, c) VALUES (?, ?, ?, ?, ?)",
-                       [(website_id, kind, *key) for key in missing])
-        known.update(_known_keys(db, website_id, kind, missing))
-    return [known[key] for key in keys]
-
-
-def _known_keys(db, website_id, kind, keys, chunk=500):
-    """Returns {(a, b, c): key_id} of the keys already interned (batched lookups by a)."""
-    wanted = set(keys)
-    firsts = list({key[0] for key in wanted})
-    known = {}
-    for index in range(0, len(firsts), chunk):
-        part = firsts[index:index + chunk]
-        marks = ", ".join("?" for _ in part)
-        for key_id, *key in db.execute(
-                f"SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?"
-                f" AND a IN ({marks})", (website_id, kind, *part)):
-            if tuple(key) in wanted:
-                known[tuple(key)] = key_id
-    return known
 
 
 def _add_new_sessions(db, website_id, start, end):

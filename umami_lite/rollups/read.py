@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pyroaring import BitMap
 
+from . import pieces
 from .format import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS, unpack
 from ..storage.timezones import UNIT_FORMATS, offset_segments
 
@@ -124,6 +125,20 @@ def time_rows(db, website_id, ranges, url_key=0):
     return _fetch(db, "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
                   " WHERE website_id = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
                   (website_id,), ranges, url_key)
+
+
+def visit_rows(db, website_id, ranges):
+    """Returns [(visits, bounces, totaltime, pieces)] of the visit summaries inside ranges
+    (each span's own row: visits.py writes one for every summarized span with pageviews);
+    pieces as a pieces.PIECE array."""
+    found = []
+    for span, lo, hi in _merged(ranges):
+        for hour, *totals, blob in db.execute(
+                "SELECT hour, visits, bounces, totaltime, pieces FROM rollup_visit"
+                " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
+                (website_id, span, lo, hi)):
+            found.append((*totals, pieces.unpack(blob, hour * HOUR_MS)))
+    return found
 
 
 def count_rows(db, website_id, kind, ranges, url_key=0):

@@ -66,7 +66,31 @@ RETIRED_IDS = [
     ) WITHOUT ROWID""",
 ]
 
-STEPS = {2: ACCOUNT_AUTOINCREMENT, 3: WEBSITE_AUTOINCREMENT, 4: RETIRED_IDS}
+# 5: the current API's visit summaries (rollups/visits.py); schema.sql's rollup_format 5
+# drops the older summaries, which the next write rebuilds with them.
+VISIT_SUMMARIES = [
+    """CREATE TABLE IF NOT EXISTS rollup_visit (
+        website_id INTEGER NOT NULL,
+        span       INTEGER NOT NULL,
+        hour       INTEGER NOT NULL,
+        visits     INTEGER NOT NULL,
+        bounces    INTEGER NOT NULL,
+        totaltime  INTEGER NOT NULL,
+        pieces     BLOB NOT NULL,
+        PRIMARY KEY (website_id, span, hour)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rollup_cross (
+        website_id INTEGER NOT NULL,
+        home       INTEGER NOT NULL,
+        session_id INTEGER NOT NULL,
+        visit_id   INTEGER NOT NULL,
+        hour       INTEGER NOT NULL,
+        PRIMARY KEY (website_id, home, session_id, visit_id, hour)
+    ) WITHOUT ROWID""",
+]
+
+STEPS = {2: ACCOUNT_AUTOINCREMENT, 3: WEBSITE_AUTOINCREMENT, 4: RETIRED_IDS,
+         5: VISIT_SUMMARIES}
 LATEST = max(STEPS)
 
 

@@ -1,0 +1,120 @@
+"""The current API's answers from summaries equal the raw-row answers, on random datasets.
+
+Hypothesis draws rows of a few sessions over 30 hours: visits that cross hours and days
+with any gaps, visit ids far from their rows (as imports may store them), and writes them
+in a random order in batches, each followed by rollups.catch_up (so many are late writes
+into summarized hours, and some visits get rows after their home hour was summarized), with
+or without the visits of the rows. Every query then runs from summaries and from raw rows
+over random ranges, hour-aligned or not.
+"""
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from umami_lite.ingest import record as ingest
+from umami_lite.ingest import rows as ingest_rows
+from umami_lite.queries.current import stats
+from umami_lite.queries.filters import Query
+from umami_lite.rollups import build as rollups
+from umami_lite.storage import connection as db, sites
+
+HOUR = 3_600_000
+T = 1_790_208_000_000 - 2 * HOUR    # 22:00 UTC, two hours before a UTC day and a week end
+SPAN = 30 * HOUR                     # and a whole day after them
+PATHS = ("/", "/a", "/b?x=1", "/c/d", "/e")
+
+
+def _visitor(index):
+    return ingest.Visitor(ip="", user_agent="", hostname="example.com" if index % 3 else "b.org",
+                          browser=("Chrome", "Firefox")[index % 2], os="Linux",
+                          device="desktop", screen="1920x1080", language="en-US",
+                          country=("DE", "US", "FR")[index % 3])
+
+
+row_strategy = st.tuples(
+    st.integers(1, 4),                          # session
+    st.integers(0, 2),                          # which of the session's visits
+    st.one_of(st.integers(0, 90), st.integers(-600, 1800)),  # minutes after the visit start
+    st.integers(0, 59_999),                     # and ms
+    st.integers(0, len(PATHS) - 1),
+    st.integers(0, 3))                          # referrer
+# each session's three visits start at these minutes after T; a visit's rows mostly come
+# within 90 minutes, some far before or after (as imported visits may have them)
+starts_strategy = st.lists(st.integers(-90, SPAN // 60_000), min_size=12, max_size=12)
+
+
+def _build(path, rows, order_seed, batches, with_visits, starts=(0,) * 12):
+    """Writes rows (session, visit, minutes, ms, path, referrer) in batches; returns the
+    website row."""
+    db.prepare(path, "pw-1234567890")
+    conn = db.connect(path)
+    with db.transaction(conn):
+        admin = conn.execute("SELECT user_id FROM account").fetchone()[0]
+        website = dict(sites.create(conn, admin, "Site", "example.com"))
+        for index in range(1, 7):
+            conn.execute(ingest_rows.INSERT_SESSION, (index, *ingest_rows.session_values(
+                website["website_id"], bytes([index]) * 16, T, _visitor(index))))
+    values = []
+    for session, which, minutes, ms, page, referrer in rows:
+        visit = T // 60_000 + starts[3 * (session - 1) + which]
+        at = min(max(T, (visit + minutes) * 60_000 + ms), T + SPAN - 1)
+        hit = ingest.Hit("pageview", PATHS[page], at, referrer=(
+            None, "https://www.google.com/x", "https://example.com/y", "https://b.org/")[referrer])
+        values.append(ingest_rows.pageview_values(website["website_id"], session, visit, hit))
+    random.Random(order_seed).shuffle(values)
+    size = max(1, len(values) // batches)
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        with db.transaction(conn):
+            ingest_rows.insert_pageviews(conn, part)
+            rollups.catch_up(conn, website["website_id"], [row[3] for row in part],
+                             visits_of=[(row[1], row[2]) for row in part] if with_visits
+                             else None)
+    conn.close()
+    return website
+
+
+def _ranges(rng):
+    ranges = [(T, T + SPAN), (T - HOUR, T + 2 * SPAN), (T + 2 * HOUR, T + 5 * HOUR - 1),
+              (T + 2 * HOUR + 1, T + 26 * HOUR)]
+    for _ in range(12):
+        a = rng.randrange(T - HOUR, T + SPAN)
+        b = rng.randrange(a, T + SPAN + HOUR)
+        if rng.random() < 0.5:
+            a, b = a - a % HOUR, b - b % HOUR + HOUR - 1
+        ranges.append((a, b))
+    return ranges
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(row_strategy, min_size=1, max_size=120), starts=starts_strategy,
+       order_seed=st.integers(0, 99), batches=st.integers(1, 12), with_visits=st.booleans())
+def test_stats_from_summaries_equal_raw_rows(tmp_path_factory, rows, starts, order_seed,
+                                             batches, with_visits):
+    path = str(tmp_path_factory.mktemp("current") / "data.db")
+    website = _build(path, rows, order_seed, batches, with_visits, starts)
+    conn = db.connect(path, readonly=True)
+    rng = random.Random(order_seed)
+    for start, end in _ranges(rng):
+        q = Query(website["website_id"], start, end)
+        assert stats.query(conn, q) == stats.raw_query(conn, q), (start - T, end - T)
+    conn.close()
+
+
+def test_a_visit_gone_quiet_in_its_home_hour_and_back_later_is_one_visit(tmp_path):
+    """Its home hour cannot tell, when summarized, that the visit goes on two hours later:
+    the later hour lists it in rollup_cross, and the home hour does not claim it whole."""
+    rows = [(1, 0, 5, 0, 0, 0), (1, 0, 130, 0, 1, 0), (2, 1, 0, 0, 1, 0), (2, 1, 60, 0, 1, 0)]
+    starts = (0, 0, 0, 0, 240, 0, *(0,) * 6)
+    for batches in (1, 4):
+        path = str(tmp_path / f"data-{batches}.db")
+        website = _build(path, rows, 0, batches, False, starts)
+        conn = db.connect(path, readonly=True)
+        q = Query(website["website_id"], T, T + 10 * HOUR)
+        assert stats.query(conn, q) == stats.raw_query(conn, q) == {
+            "pageviews": 4, "visitors": 2, "visits": 2, "bounces": 0,
+            "totaltime": (2 * HOUR + 5 * 60_000) // 1000 + 3600}
+        assert conn.execute("SELECT count(*) FROM rollup_cross").fetchone()[0] == 2
+        conn.close()
