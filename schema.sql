@@ -307,26 +307,41 @@ CREATE TABLE IF NOT EXISTS rollup_cross (
     PRIMARY KEY (website_id, home, session_id, visit_id, hour)
 ) WITHOUT ROWID;
 
+-- Per hour, day or week and kind (1 path, 2 entry, 3 exit, 4 referrer): the visitors per
+-- value as one 64-bit roaring bitmap of (key id << 32 | session_id) codes, for the current
+-- API's metrics that count sessions per value (umami_lite/rollups/pairs.py).
+CREATE TABLE IF NOT EXISTS rollup_pair (
+    website_id INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    span       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    pairs      BLOB NOT NULL,
+    PRIMARY KEY (website_id, kind, span, hour)
+);
+
 -- Summaries written by an older rollups/ would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
--- update; format 4: no visit summaries) or are larger and slow for a url over months
--- (format 2: per-url hour rows only, bitmaps only): drop them once, so that reads use raw
+-- update; format 4: no visit summaries; format 5: no visitor sets per value) or are larger
+-- and slow for a url over months (format 2: per-url hour rows only, bitmaps only): drop
+-- them once, so that reads use raw
 -- rows until the next write rebuilds them (one long write transaction on a big file). A
 -- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
 DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
 DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
+DELETE FROM rollup_pair WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '5');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '5');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '6');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '6');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

@@ -4,8 +4,9 @@ Hypothesis draws rows of a few sessions over 30 hours: visits that cross hours a
 with any gaps, visit ids far from their rows (as imports may store them), and writes them
 in a random order in batches, each followed by rollups.catch_up (so many are late writes
 into summarized hours, and some visits get rows after their home hour was summarized), with
-or without the visits of the rows. Every query then runs from summaries and from raw rows
-over random ranges, hour-aligned or not.
+or without the visits of the rows. Every query (/stats; the metrics path, entry, exit and
+referrer, whole and paged) then runs from summaries and from raw rows over random ranges,
+hour-aligned or not.
 """
 import random
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from umami_lite.ingest import record as ingest
 from umami_lite.ingest import rows as ingest_rows
-from umami_lite.queries.current import stats
+from umami_lite.queries.current import metrics, stats
 from umami_lite.queries.filters import Query
 from umami_lite.rollups import build as rollups
 from umami_lite.storage import connection as db, sites
@@ -22,7 +23,8 @@ from umami_lite.storage import connection as db, sites
 HOUR = 3_600_000
 T = 1_790_208_000_000 - 2 * HOUR    # 22:00 UTC, two hours before a UTC day and a week end
 SPAN = 30 * HOUR                     # and a whole day after them
-PATHS = ("/", "/a", "/b?x=1", "/c/d", "/e")
+PATHS = ("/", "/a", "/b?x=1", "/c/d", "/e", "/b", "?q=1")  # the last one's path is ''
+
 
 
 def _visitor(index):
@@ -91,7 +93,7 @@ def _ranges(rng):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(row_strategy, min_size=1, max_size=120), starts=starts_strategy,
        order_seed=st.integers(0, 99), batches=st.integers(1, 12), with_visits=st.booleans())
-def test_stats_from_summaries_equal_raw_rows(tmp_path_factory, rows, starts, order_seed,
+def test_current_api_from_summaries_equals_raw_rows(tmp_path_factory, rows, starts, order_seed,
                                              batches, with_visits):
     path = str(tmp_path_factory.mktemp("current") / "data.db")
     website = _build(path, rows, order_seed, batches, with_visits, starts)
@@ -100,6 +102,11 @@ def test_stats_from_summaries_equal_raw_rows(tmp_path_factory, rows, starts, ord
     for start, end in _ranges(rng):
         q = Query(website["website_id"], start, end)
         assert stats.query(conn, q) == stats.raw_query(conn, q), (start - T, end - T)
+        for kind in ("path", "entry", "exit", "referrer"):
+            for limit, offset in ((500, 0), (2, 1)):
+                assert metrics.query(conn, q, website, kind, limit, offset) == \
+                    metrics.raw_query(conn, q, website, kind, limit, offset), \
+                    (kind, limit, offset, start - T, end - T)
     conn.close()
 
 

@@ -297,7 +297,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     conn = db.connect(copy, readonly=True)
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "5"
+    assert db.get_setting(conn, "rollup_format") == "6"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

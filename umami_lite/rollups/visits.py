@@ -18,20 +18,23 @@ truth: every span can be rebuilt from them (an hour) or from the spans below it.
 """
 import numpy as np
 
+from . import pairs
 from . import pieces as vp
 from .format import DAY_HOURS, HOUR_MS, WEEK_HOURS
-from .keys import intern_keys
+from .keys import intern_keys, known_keys
 
 OPEN_MS = 30 * 60 * 1000  # ingest.record's visit timeout
 # Paths are interned as urls: a path is the url of its rows without a query, most often a
 # url already interned (a key without summaries counts nothing in the url metric).
 PATH_KIND = "url"
+STAND_IN = (1 << 32) - 1  # stand-in key ids count down from here (see path_ids())
 SPANS = (1, DAY_HOURS, WEEK_HOURS)
 
 
 def summarize_hour(db, website_id, hour, final):
-    """Writes (replacing) the visit summary of one hour from its raw rows; final when the
-    next hour is complete. Returns the spans whose claims its rows contradict."""
+    """Writes (replacing) the visit summary of one hour from its raw rows, and its visitor
+    sets (pairs.py); final when the next hour is complete. Returns the spans whose claims
+    its rows contradict."""
     old = _row(db, website_id, 1, hour)
     if old is not None:  # its cross rows, listed again below if still there
         foreign = old[3][old[3]["visit"] // 60 != hour]
@@ -40,34 +43,37 @@ def summarize_hour(db, website_id, hour, final):
                        [(website_id, v // 60, s, v, hour) for s, v in
                         zip(foreign["session"].tolist(), foreign["visit"].tolist())])
         _delete(db, website_id, 1, hour)
-    found = _hour_rows(db, website_id, hour)
+    pairs.delete(db, website_id, 1, hour)
+    found = rows_in(db, website_id, [(hour * HOUR_MS, (hour + 1) * HOUR_MS - 1)])
     if found is None:
         return set()
     session, visit, at, path = found
-    starts = np.flatnonzero(np.r_[True, (session[1:] != session[:-1])
-                                  | (visit[1:] != visit[:-1])])
-    ends = np.r_[starts[1:], len(session)] - 1
-    every = np.zeros(len(starts), vp.PIECE)
-    every["session"], every["visit"] = session[starts], visit[starts]
-    every["views"] = ends - starts + 1
-    every["first"], every["last"] = at[starts], at[ends]
+    ids = path_ids(db, website_id, path)
+    every = as_pieces(session, visit, at, ids)
     whole = _whole(db, website_id, every, hour, hour, final)
     kept = every[~whole]
-    if len(kept):
-        texts = sorted({path[i] for i in starts[~whole].tolist() + ends[~whole].tolist()})
-        ids = dict(zip(texts, intern_keys(db, website_id, PATH_KIND, [(t, "", "") for t in texts])))
-        kept["entry"] = [ids[path[i]] for i in starts[~whole].tolist()]
-        kept["exit"] = [ids[path[i]] for i in ends[~whole].tolist()]
     _write(db, website_id, 1, hour, vp.totals(every[whole]), kept)
+    pairs.write(db, website_id, 1, hour, "path", pairs.bitmap(ids, session))
+    _write_ends(db, website_id, 1, hour, every[whole])
+    where = "p.website_id = ? AND p.created_at BETWEEN ? AND ?"
+    domains = db.execute(pairs.referrer_sql(where), (website_id, hour * HOUR_MS,
+                                                     (hour + 1) * HOUR_MS - 1)).fetchall()
+    if domains:
+        texts, sessions = zip(*domains)
+        keys = intern_keys(db, website_id, pairs.KEY_KINDS["referrer"],
+                           [(text, "", "") for text in texts])
+        pairs.write(db, website_id, 1, hour, "referrer", pairs.bitmap(keys, sessions))
     return note_rows(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
 
 
-def _hour_rows(db, website_id, hour):
-    """Returns the pageviews of one hour as arrays (session, visit, created_at) and their
-    paths, sorted by visit, then time and row id (the current API's order of a visit)."""
+def rows_in(db, website_id, intervals):
+    """Returns the pageviews in the [a, b] intervals as arrays (session, visit, created_at)
+    and their paths, sorted by visit, then time and row id (the current API's order of a
+    visit); None without rows."""
+    where = " OR ".join("created_at BETWEEN ? AND ?" for _ in intervals)
     rows = db.execute("SELECT session_id, visit_id, created_at, pageview_id, url_path"
-                      " FROM pageview WHERE website_id = ? AND created_at BETWEEN ? AND ?",
-                      (website_id, hour * HOUR_MS, (hour + 1) * HOUR_MS - 1)).fetchall()
+                      f" FROM pageview WHERE website_id = ? AND ({where})",
+                      [website_id, *(bound for pair in intervals for bound in pair)]).fetchall()
     if not rows:
         return None
     session, visit, at, row_id, path = zip(*rows)
@@ -75,6 +81,42 @@ def _hour_rows(db, website_id, hour):
     at, row_id = np.array(at, np.int64), np.array(row_id, np.int64)
     order = np.lexsort((row_id, at, visit, session))
     return session[order], visit[order], at[order], [path[i] for i in order.tolist()]
+
+
+def path_ids(db, website_id, paths, intern=True):
+    """Returns the key ids of paths (an int64 array). Without intern, a path never
+    interned gets a stand-in id from the top of the 32-bit range (for reads)."""
+    texts = sorted(set(paths))
+    if intern:
+        ids = dict(zip(texts, intern_keys(db, website_id, PATH_KIND,
+                                          [(t, "", "") for t in texts])))
+    else:
+        known = known_keys(db, website_id, PATH_KIND, [(t, "", "") for t in texts])
+        ids = {t: known.get((t, "", ""), STAND_IN - i) for i, t in enumerate(texts)}
+    return np.array([ids[p] for p in paths], np.int64)
+
+
+def as_pieces(session, visit, at, ids):
+    """Returns one piece per visit of rows sorted as rows_in() gives them (ids: the key id of
+    each row's path)."""
+    starts = np.flatnonzero(np.r_[True, (session[1:] != session[:-1])
+                                  | (visit[1:] != visit[:-1])])
+    ends = np.r_[starts[1:], len(session)] - 1
+    every = np.zeros(len(starts), vp.PIECE)
+    every["session"], every["visit"] = session[starts], visit[starts]
+    every["views"] = ends - starts + 1
+    every["first"], every["last"] = at[starts], at[ends]
+    every["entry"], every["exit"] = ids[starts], ids[ends]
+    return every
+
+
+def _write_ends(db, website_id, span, first, whole, more=()):
+    """Stores the entry and exit visitor sets of a span: of its visits claimed whole (merged
+    pieces), with the bitmaps in more ({kind: [BitMap64]}, those of the spans below)."""
+    for kind in ("entry", "exit"):
+        found = pairs.union([pairs.bitmap(whole[kind], whole["session"]),
+                             *dict(more).get(kind, [])])
+        pairs.write(db, website_id, span, first, kind, found)
 
 
 def _whole(db, website_id, every, first, last, final):
@@ -103,14 +145,18 @@ def finalize(db, website_id, span, first):
         more = vp.totals(kept[whole])
         _delete(db, website_id, span, first)
         _write(db, website_id, span, first, [a + b for a, b in zip(row[:3], more)], kept[~whole])
+        _write_ends(db, website_id, span, first, kept[whole],
+                    {kind: [pairs.one(db, website_id, span, first, kind)]
+                     for kind in ("entry", "exit")})
 
 
 def summarize_span(db, website_id, span, first, final):
-    """Writes (replacing) the visit summary of a day from its hours, a week from its days;
-    final when the hour after it is complete."""
+    """Writes (replacing) the visit summary and visitor sets of a day from its hours, a
+    week from its days; final when the hour after it is complete."""
     below = SPANS[SPANS.index(span) - 1]
     last = first + span - 1
     _delete(db, website_id, span, first)
+    pairs.delete(db, website_id, span, first)
     rows = list(db.execute("SELECT hour, visits, bounces, totaltime, pieces FROM rollup_visit"
                            " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
                            (website_id, below, first, last)))
@@ -121,6 +167,12 @@ def summarize_span(db, website_id, span, first, final):
     more = vp.totals(every[whole])
     _write(db, website_id, span, first, [sum(row[index] for row in rows) + more[index - 1]
                                          for index in (1, 2, 3)], every[~whole])
+    for kind in ("path", "referrer"):
+        pairs.write(db, website_id, span, first, kind,
+                    pairs.union(pairs.below(db, website_id, span, first, below, kind)))
+    _write_ends(db, website_id, span, first, every[whole],
+                {kind: pairs.below(db, website_id, span, first, below, kind)
+                 for kind in ("entry", "exit")})
 
 
 def _listed(every, pairs):
@@ -253,3 +305,4 @@ def forget_before(db, website_id, hour):
     db.execute("DELETE FROM rollup_visit WHERE website_id = ? AND hour + span <= ?",
                (website_id, hour))
     db.execute("DELETE FROM rollup_cross WHERE website_id = ? AND hour < ?", (website_id, hour))
+    pairs.forget_before(db, website_id, hour)

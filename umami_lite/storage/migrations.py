@@ -89,8 +89,21 @@ VISIT_SUMMARIES = [
     ) WITHOUT ROWID""",
 ]
 
+# 6: the current API's visitor sets per path, entry, exit and referrer (rollups/pairs.py);
+# schema.sql's rollup_format 6 drops the older summaries, which the next write rebuilds.
+VISITOR_SETS = [
+    """CREATE TABLE IF NOT EXISTS rollup_pair (
+        website_id INTEGER NOT NULL,
+        kind       INTEGER NOT NULL,
+        span       INTEGER NOT NULL,
+        hour       INTEGER NOT NULL,
+        pairs      BLOB NOT NULL,
+        PRIMARY KEY (website_id, kind, span, hour)
+    )""",
+]
+
 STEPS = {2: ACCOUNT_AUTOINCREMENT, 3: WEBSITE_AUTOINCREMENT, 4: RETIRED_IDS,
-         5: VISIT_SUMMARIES}
+         5: VISIT_SUMMARIES, 6: VISITOR_SETS}
 LATEST = max(STEPS)
 
 

@@ -7,7 +7,7 @@ counted row in the range. Empty values are left out; ordered by y desc, then x.
 from ...hosts import bare_host
 from ..metrics import sessions as v1_sessions
 from ..metrics.counts import key_counts, ranked, summarized
-from . import rows
+from . import rows, visitors
 
 # Page columns per row table; a column a table lacks (events have no referrer) gives [].
 PAGE_COLUMNS = {
@@ -107,7 +107,7 @@ def _summarized_events(db, q, website):
 
 # Unfiltered kinds the summaries answer with the current API's counts: sessions with a
 # pageview in the range per attribute (language differs: the current API cuts it to two
-# letters), events per name.
+# letters), events per name; and sessions per path, entry, exit and referrer (visitors.py).
 SUMMARIZED = {**{kind: v1_sessions.counter(kind) for kind in
                  ("browser", "os", "device", "country", "screen")},
               "event": _summarized_events}
@@ -120,6 +120,10 @@ def query(db, q, website, kind, limit, offset, search=None):
         if ranked_rows is not None:
             kept = [row for row in ranked_rows if row["x"] != ""]
             return kept[offset:offset + limit]
+    if kind in visitors.KINDS and not q.filters and not search:
+        found = visitors.ranked(db, q, website, kind, limit, offset)
+        if found is not None:
+            return found
     return raw_query(db, q, website, kind, limit, offset, search)
 
 

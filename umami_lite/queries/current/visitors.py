@@ -1,0 +1,106 @@
+"""The current API's metrics path, entry, exit and referrer without filters, from the
+visitor sets of summarized spans (rollups/pairs.py) and the raw rows of the rest.
+
+A range's visitors per path (referrer domain) are the union of its spans' (key, session)
+bitmaps and the pairs of its raw rows. Entry and exit: each visit with rows in the range
+is either claimed whole by one of its spans, whose entry (exit) bitmap holds it, or it
+has a piece in every span it touches; those pieces, with the range's raw rows as pieces,
+merged by visit give its first (last) path inside the range, as the raw-row query does.
+"""
+import numpy as np
+from pyroaring import BitMap64
+
+from ...hosts import bare_host
+from ...rollups import pairs, pieces
+from ...rollups import read as rr
+from ...rollups import visits
+from ...rollups.keys import known_keys
+
+KINDS = ("path", "entry", "exit", "referrer")
+
+
+def ranked(db, q, website, kind, limit, offset):
+    """Returns [{x, y}] of one kind (KINDS) as metrics.raw_query() does without filters or
+    search, or None when the website has no summaries yet."""
+    done = rr.done_hour(db, q.website_id)
+    if done is None:
+        return None
+    part = rr.cover(done, q.start, q.end)
+    found = pairs.fetch(db, q.website_id, kind, part.summaries)
+    texts = {}   # stand-in key id -> text, of values no summary has interned
+    if kind in ("path", "referrer"):
+        extra = _raw_pairs(db, q.website_id, kind, part.raw, texts)
+    else:
+        extra = _crossing(db, q.website_id, kind, part, texts)
+    if extra is not None and len(extra):
+        found.append(BitMap64(np.unique(extra)))
+    keys, counts = pairs.counted(pairs.union(found))
+    left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
+    key_kind = pairs.KEY_KINDS[kind]
+    dropped = set(known_keys(db, q.website_id, key_kind,
+                             [(text, "", "") for text in left_out if text is not None]).values())
+    dropped |= {key for key, text in texts.items() if text in left_out}
+    if dropped:
+        keep = ~np.isin(keys, list(dropped))
+        keys, counts = keys[keep], counts[keep]
+    wanted = offset + limit
+    if wanted <= 0 or not len(keys):
+        return []
+    if len(keys) > wanted:   # the values that can make the page: ties at its last count too
+        least = np.partition(counts, len(counts) - wanted)[len(counts) - wanted]
+        chosen = counts >= least
+        keys, counts = keys[chosen], counts[chosen]
+    named = {**_texts(db, q.website_id, key_kind, [k for k in keys.tolist() if k not in texts]),
+             **texts}
+    rows = sorted(zip(counts.tolist(), keys.tolist()), key=lambda r: (-r[0], named[r[1]]))
+    return [{"x": named[key], "y": count} for count, key in rows[offset:wanted]]
+
+
+def _texts(db, website_id, key_kind, ids):
+    return {key: texts[0] for key, texts in rr.key_texts(db, website_id, key_kind, ids).items()}
+
+
+def _resolve(db, website_id, key_kind, values, texts):
+    """Returns the key ids of value texts (an int64 array); a text never interned gets a
+    stand-in id, kept in texts."""
+    distinct = sorted(set(values))
+    known = known_keys(db, website_id, key_kind, [(t, "", "") for t in distinct])
+    ids = {}
+    for text in distinct:
+        key = known.get((text, "", ""))
+        if key is None:
+            key = visits.STAND_IN - len(texts)
+            texts[key] = text
+        ids[text] = key
+    return np.array([ids[v] for v in values], np.int64)
+
+
+def _raw_pairs(db, website_id, kind, intervals, texts):
+    """Returns the codes of the (value, session) pairs of the raw rows in intervals."""
+    if not intervals:
+        return None
+    where, params = rr.raw_where(intervals, "p.created_at")
+    if kind == "path":
+        sql = f"SELECT DISTINCT p.url_path, p.session_id FROM pageview p WHERE p.website_id = ?" \
+              f" AND {where}"
+    else:
+        sql = pairs.referrer_sql(f"p.website_id = ? AND {where}")
+    rows = db.execute(sql, [website_id, *params]).fetchall()
+    if not rows:
+        return None
+    values, sessions = zip(*rows)
+    return pairs.codes(_resolve(db, website_id, pairs.KEY_KINDS[kind], values, texts), sessions)
+
+
+def _crossing(db, website_id, kind, part, texts):
+    """Returns the codes of the (first or last path, session) of the visits no span of the
+    range claims whole: merged from the spans' pieces and the raw rows."""
+    parts = [row[3] for row in rr.visit_rows(db, website_id, part.summaries)]
+    if part.raw:
+        found = visits.rows_in(db, website_id, part.raw)
+        if found is not None:
+            session, visit, at, path = found
+            ids = _resolve(db, website_id, visits.PATH_KIND, path, texts)
+            parts.append(visits.as_pieces(session, visit, at, ids))
+    merged = pieces.merged(parts)
+    return pairs.codes(merged[kind], merged["session"]) if len(merged) else None
