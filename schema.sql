@@ -181,6 +181,27 @@ CREATE TABLE IF NOT EXISTS event (
 );
 CREATE INDEX IF NOT EXISTS event_website_created ON event(website_id, created_at);
 
+-- Web vitals samples: one row per current-API `/api/send` of type performance that carries
+-- a metric (Umami's event_type 5). The page is its path (no query, no hash) and title; the
+-- host is the session's. A metric the sample lacks is NULL. lcp, inp, fcp and ttfb are
+-- milliseconds rounded to 1 decimal, cls rounded to 4 (ingest/rows.py vitals_values).
+-- Sessions outlive their vitals rows as they do their pageviews and events.
+CREATE TABLE IF NOT EXISTS vitals (
+    vitals_id  INTEGER PRIMARY KEY,
+    website_id INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+    session_id INTEGER NOT NULL,             -- session(session_id), as for pageview
+    visit_id   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    url_path   TEXT NOT NULL,
+    page_title TEXT,
+    lcp        REAL,
+    inp        REAL,
+    cls        REAL,
+    fcp        REAL,
+    ttfb       REAL
+);
+CREATE INDEX IF NOT EXISTS vitals_website_created ON vitals(website_id, created_at);
+
 -- Typed properties of an event (v1.37+ event_data, current API `data`).
 CREATE TABLE IF NOT EXISTS event_data (
     event_id     INTEGER NOT NULL REFERENCES event(event_id) ON DELETE CASCADE,

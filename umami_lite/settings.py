@@ -138,7 +138,8 @@ SETTINGS = (
     Setting("DISABLE_BOT_CHECK", False,
             "`1` stores hits from bot user agents too."),
     Setting("UMAMI_LITE_INGEST_JOURNAL", True,
-            "`1`: a pageview or event without a distinct id is answered once appended to a journal "
+            "`1`: a pageview, event or web vitals sample without a distinct id is answered once "
+            "appended to a journal "
             "file in `DATABASE-ingest/`, and stored within ~20 ms (a request that reads "
             "stores pending ones first); other hits are answered after their own commit, as "
             "every hit is with `0`. Either way an answered hit survives a crash of the server "

@@ -92,6 +92,26 @@ def test_an_event_is_answered_from_the_journal_with_its_properties(app, api, web
                       ("/buy", "buy", "plan", "string", "pro", None)]
 
 
+def test_a_vitals_sample_is_answered_from_the_journal_and_stored_once(app, api, website):
+    path, client = journal_ready(app, api, website)
+    with journal_held(path):
+        r = send(client, website["id"], kind="performance", url="/a?x=1", title="A",
+                 lcp=2500.06, ttfb=2.7000000001862645)
+        assert r.status_code == 200
+        assert raw_count(path, "SELECT count(*) FROM vitals") == 0  # answered, not stored
+        assert len(journal_files(path)) == 1
+    journal_store.apply_pending(path)
+    journal_store.apply_pending(path)
+    conn = sqlite3.connect(path)
+    try:
+        stored = conn.execute("SELECT url_path, page_title, lcp, inp, cls, fcp, ttfb,"
+                              " session_id IN (SELECT session_id FROM pageview) FROM vitals"
+                              ).fetchall()
+    finally:
+        conn.close()
+    assert stored == [("/a", "A", 2500.1, None, None, None, 2.7, 1)]
+
+
 def test_the_journals_thread_stores_within_moments(app, client, website):
     path = app.extensions["umami_lite"].database
     for n in range(5):
@@ -309,6 +329,7 @@ def test_a_long_file_is_replaced_and_every_record_stored_once(app, client, websi
     [("pageview", "/a", "203.0.113.1", None), ("pageview", "/b", "203.0.113.1", None),
      ("event", "/b", "203.0.113.1", "click"), ("pageview", "/c", "203.0.113.2", None),
      ("pageview", "/a", "203.0.113.3", None), ("event", "/a", "203.0.113.3", "buy"),
+     ("performance", "/a", "203.0.113.3", None), ("performance", "/e", "203.0.113.4", None),
      ("pageview", "/d", "203.0.113.1", None)],
 ])
 def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path, clock,
@@ -326,6 +347,8 @@ def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path
         for n, (kind, url, ip, name) in enumerate(hits):
             clock.now = T0 + n * 60_000
             extra = {"name": name, "data": {"n": n, "kind": name}} if name else {}
+            if kind == "performance":
+                extra = {"kind": kind, "lcp": 1000.04 + n, "cls": n / 7}
             r = send(api.client, website["id"], url=url, remote_addr=ip, cache=caches.get(ip),
                      **extra)
             assert r.status_code == 200, r.json
@@ -339,7 +362,9 @@ def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path
                                ("event", "session_id, visit_id, created_at, url, event_value,"
                                 " (SELECT group_concat(data_key || '=' || coalesce("
                                 "string_value, number_value), ',') FROM event_data d"
-                                " WHERE d.event_id = event.event_id)")):
+                                " WHERE d.event_id = event.event_id)"),
+                               ("vitals", "session_id, visit_id, created_at, url_path, lcp,"
+                                " cls, ttfb")):
             for row in conn.execute(f"SELECT {columns} FROM {table} ORDER BY created_at"):
                 rows.append((table, order.setdefault(row[0], len(order)), *row[1:]))
         conn.close()
@@ -347,6 +372,8 @@ def test_the_journal_and_the_write_path_store_the_same_tables(make_app, tmp_path
     assert results[0] == results[1]
     assert results[0][1]["pageviews"] == 5
     assert all(row[-1] for row in results[0][0] if row[0] == "event")  # properties compared
+    assert [row[4:] for row in results[0][0] if row[0] == "vitals"] == [
+        ("/a", 1006.0, 0.8571, None), ("/e", 1007.0, 1.0, None)]
 
 
 def test_a_restore_does_not_store_the_replaced_contents_journal(app, client, website,

@@ -136,7 +136,7 @@ def test_a_new_file_gets_the_latest_layout_from_schema_sql(db_path):
     upgraded = db_path + ".old"
     _old_file(upgraded, "schema-v1.sql", 1)
     db.init_db(upgraded).close()
-    for table in ("account", "website", "retired_id"):
+    for table in ("account", "website", "retired_id", "vitals"):
         assert _layout(db_path, table) == _layout(upgraded, table), table
     assert _layout(db_path, "website")[3]  # AUTOINCREMENT: the check can tell
 

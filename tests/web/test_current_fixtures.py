@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CHROME_UA, T0, add_website, count_rows
+from conftest import CHROME_UA, T0, add_website, count_rows, open_stored
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 WEBSITE_UUID = "8f5b3d4e-2c1a-4b7e-9d3f-6a5c4b3a2f10"
@@ -79,6 +79,7 @@ def test_every_recorded_request_is_accepted_and_counted(app, client, api, name):
                  query_string={"start_at": T0 - 1000, "end_at": T0 + 1000}).json
     assert v1["pageviews"] == views
     assert count_rows(app, "session_data") == 2  # identify: {plan}, then {email}
+    assert count_rows(app, "vitals") == (1 if name == "v2.jsonl" else 0)  # e8-performance
 
 
 def test_fixture_counts_are_what_the_reports_show():
@@ -90,3 +91,27 @@ def test_fixture_counts_are_what_the_reports_show():
     """
     assert expected_counts(load("v2.jsonl")) == (31 + 1, 21 + 1)
     assert expected_counts(load("v2.20.jsonl")) == (29, 21)
+
+
+def test_the_performance_scenario_stores_its_vitals_sample(app, client, api):
+    """e8-performance: a pageview, a sample (ttfb with float noise, fcp, lcp; no inp or
+    cls), the SPA's second pageview, then the pagehide beacon: sent with the HeadlessChrome
+    user agent (dropped as a bot) and carrying no metric, only duration."""
+    records = [r for r in load("v2.jsonl") if r["scenario"] == "e8-performance"]
+    assert [json.loads(r["body_raw"])["type"] for r in records] == [
+        "event", "performance", "event", "performance"]
+    add_website(app, WEBSITE_UUID, domain="127.0.0.1")
+    results = replay(client, records)
+    assert [r.status_code for _, r in results] == [200] * 4
+    assert results[3][1].json == {"beep": "boop"}
+    conn = open_stored(app.extensions["umami_lite"].database)
+    try:
+        vitals = conn.execute("SELECT url_path, page_title, lcp, inp, cls, fcp, ttfb,"
+                              " session_id, visit_id FROM vitals").fetchall()
+        views = conn.execute("SELECT DISTINCT session_id, visit_id FROM pageview").fetchall()
+    finally:
+        conn.close()
+    assert [row[:7] for row in vitals] == [
+        ("/p/v2/e8-performance/p.html", "Perf", 92.0, None, None, 92.0, 2.7)]
+    assert [row[7:] for row in vitals] == views  # the pageviews' session and visit
+    assert results[1][1].json["visitId"] == results[0][1].json["visitId"]

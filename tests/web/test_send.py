@@ -122,10 +122,79 @@ def test_identify_stores_session_data_and_distinct_id(app, client, website):
     assert count_rows(app, "pageview") == 0 and count_rows(app, "event") == 1
 
 
-def test_performance_is_accepted_and_not_stored(app, client, website):
-    r = send(client, website["id"], kind="performance", lcp=92, ttfb=2.7)
-    assert r.status_code == 200 and "cache" in r.json
+VITALS_ROW = "SELECT url_path, page_title, lcp, inp, cls, fcp, ttfb FROM vitals"
+
+
+def test_performance_stores_rounded_vitals_of_the_page(app, client, website):
+    r = send(client, website["id"], kind="performance", title="Docs",
+             url="https://example.com/docs/a?x=1#part", lcp=2512.449, inp=48,
+             cls=0.123456, fcp=92, ttfb=2.7000000001862645, duration=1051)
+    assert r.status_code == 200 and set(r.json) == {"cache", "sessionId", "visitId"}
+    assert rows(app, VITALS_ROW) == [{"url_path": "/docs/a", "page_title": "Docs",
+                                      "lcp": 2512.4, "inp": 48.0, "cls": 0.1235,
+                                      "fcp": 92.0, "ttfb": 2.7}]
+    [row] = rows(app, "SELECT v.created_at, v.session_id, v.visit_id, s.website_id FROM vitals v"
+                      " JOIN session s USING (session_id)")
+    assert row["created_at"] == T0 and row["website_id"] == website["website_id"]
     assert count_rows(app, "pageview") == 0 and count_rows(app, "event") == 0
+
+
+def test_performance_keeps_the_visit_of_the_cache_token(app, client, website):
+    first = send(client, website["id"], url="/a")
+    r = send(client, website["id"], kind="performance", url="/a", cache=first.json["cache"],
+             lcp=1200)
+    assert r.json["visitId"] == first.json["visitId"]
+    [view] = rows(app, "SELECT session_id, visit_id FROM pageview")
+    assert rows(app, "SELECT session_id, visit_id FROM vitals") == [view]
+
+
+def test_missing_metrics_are_null(app, client, website):
+    assert send(client, website["id"], kind="performance", ttfb=12, fcp=None).status_code == 200
+    assert rows(app, "SELECT lcp, inp, cls, fcp, ttfb FROM vitals") == [
+        {"lcp": None, "inp": None, "cls": None, "fcp": None, "ttfb": 12.0}]
+
+
+def test_performance_without_any_metric_stores_no_sample(app, client, website):
+    r = send(client, website["id"], kind="performance", url="/p2", duration=1133)
+    assert r.status_code == 200 and "cache" in r.json
+    assert count_rows(app, "vitals") == 0
+
+
+@pytest.mark.parametrize("field, value", [
+    ("lcp", -1), ("lcp", 3_600_001), ("inp", "92"), ("cls", 100.5), ("fcp", True),
+    ("ttfb", [1]), ("cls", 10 ** 400), ("lcp", {"v": 1}), ("ttfb", float("nan")),
+    ("fcp", float("inf")),
+])
+def test_bad_vitals_are_400_naming_the_field_and_store_nothing(app, client, website, field,
+                                                               value):
+    r = send(client, website["id"], kind="performance", **{"lcp": 100, field: value})
+    assert r.status_code == 400
+    assert f"payload.{field}" in r.json["error"]["message"]
+    assert stored(app) == {table: 0 for table in HIT_TABLES}
+    assert count_rows(app, "vitals") == 0
+
+
+def test_performance_needs_a_url(app, client, website):
+    r = client.post("/api/send", headers={"User-Agent": CHROME_UA}, json={
+        "type": "performance", "payload": {"website": website["id"], "lcp": 5}})
+    assert r.status_code == 400 and "payload.url" in r.json["error"]["message"]
+    assert count_rows(app, "vitals") == 0 and count_rows(app, "session") == 0
+
+
+def test_performance_of_a_bot_is_not_stored(app, client, website):
+    r = send(client, website["id"], kind="performance", lcp=5,
+             ua="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156.0.0.0 Safari/537.36")
+    assert r.json == {"beep": "boop"} and count_rows(app, "vitals") == 0
+
+
+def test_batch_stores_vitals_and_reports_a_bad_item(app, client, website):
+    item = {"type": "performance", "payload": {"website": website["id"], "url": "/b",
+                                               "lcp": 10}}
+    bad = {"type": "performance", "payload": {**item["payload"], "cls": -0.1}}
+    r = client.post("/api/batch", headers={"User-Agent": CHROME_UA}, json=[item, bad, item])
+    assert (r.json["processed"], r.json["errors"]) == (2, 1)
+    assert "payload.cls" in r.json["details"][0]["response"]["error"]["message"]
+    assert count_rows(app, "vitals") == 2
 
 
 def test_authorization_header_is_ignored(app, client, website):

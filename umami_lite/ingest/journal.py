@@ -1,5 +1,5 @@
-"""The ingest journal: a pageview or event is answered once appended to a file, stored
-within ~20 ms.
+"""The ingest journal: a pageview, event or web vitals sample is answered once appended to
+a file, stored within ~20 ms.
 
 Why: under load a hit's own durable write transaction cost as much as all the rest of the
 request (README, Ingest). Here a pageview's or event's row is appended to this process's
@@ -79,12 +79,16 @@ class Writer:
         found = self.pending.get(digest)
         return found[0] if found is not None else None
 
-    def append(self, session, row, is_new, digest, event=False, data=None):
-        """Appends one record (session row, pageview row, whether the session is new), or
-        for an event (session row, event row, whether new, its ingest.event_properties()); returns
-        True once the operating system holds it, False when it could not (closed, or a
-        write error such as a full disk: the caller stores the hit itself)."""
-        data = marshal.dumps((session, row, is_new, data) if event else (session, row, is_new))
+    def append(self, session, row, is_new, digest, kind="pageview", data=None):
+        """Appends one record of kind pageview (session row, pageview row, whether the
+        session is new), event (session row, event row, whether new, its
+        ingest.event_properties() as data) or vitals (session row, vitals row, whether new,
+        None, None: see replay.py); returns True once the operating system holds it, False
+        when it could not (closed, or a write error such as a full disk: the caller stores
+        the hit itself)."""
+        shapes = {"pageview": (session, row, is_new), "event": (session, row, is_new, data),
+                  "vitals": (session, row, is_new, None, None)}
+        data = marshal.dumps(shapes[kind])
         with self.lock:
             if self.closed:
                 return False

@@ -17,9 +17,10 @@ from .hmac256 import Hmac256
 from .rows import (  # noqa: F401 (the row builders are also read as ingest's)
     EVENT_COLUMNS, INSERT_EVENT, INSERT_SESSION, INSERT_SESSION_WITH_ID, ISO_DATE, LIMITS,
     MAX_DATA_KEYS, PAGEVIEW_COLUMNS, PAGEVIEW_COLUMNS_SPLIT, REFERRER_PREFIXES, SESSION_COLUMNS,
-    UTM_KEYS, clip, data_rows, event_properties, event_values, insert_event, insert_pageviews,
-    insert_pageviews_at_once, insert_session, next_ids, pageview_values, referrer_parts,
-    session_values, splits_referrer, utm_values)
+    UTM_KEYS, VITALS, VITALS_MAX, bad_vital, clip, data_rows, event_properties, event_values,
+    insert_event, insert_pageviews, insert_pageviews_at_once, insert_session, insert_vitals,
+    next_ids, pageview_values, referrer_parts, session_values, splits_referrer, utm_values,
+    vitals_values)
 
 VISIT_TIMEOUT_MS = 30 * 60 * 1000
 ROTATIONS = config.SALT_ROTATIONS
@@ -42,7 +43,7 @@ class Visitor:
 
 @dataclass
 class Hit:
-    # "pageview", "event", "identify" (session data only) or "performance" (nothing stored)
+    # "pageview", "event", "identify" (session data only) or "performance" (web vitals)
     kind: str
     url: str
     created_at: int
@@ -53,6 +54,14 @@ class Hit:
     tag: str = None
     data: dict = field(default=None)
     received_at: int = None        # server time when created_at is a backfilled timestamp
+    vitals: dict = None            # performance: metric name (rows.VITALS) -> number
+
+
+def has_vitals(hit):
+    """Returns whether hit is a performance hit with at least one metric (one without any
+    stores no row: it measured nothing)."""
+    return hit.kind == "performance" and any(
+        (hit.vitals or {}).get(name) is not None for name in VITALS)
 
 
 @dataclass
@@ -150,7 +159,9 @@ def _insert_hit(db, website_id, session_id, visit_id, hit, pageview=None):
         _store_session_data(db, session_id, hit)
         return
     if hit.kind == "performance":
-        return  # web vitals are not stored (no table for them); the session still counts
+        if has_vitals(hit):
+            insert_vitals(db, [vitals_values(website_id, session_id, visit_id, hit)])
+        return
     if hit.kind == "pageview":
         insert_pageviews(db, [(website_id, session_id, visit_id, *pageview[3:]) if pageview
                               else pageview_values(website_id, session_id, visit_id, hit)])
@@ -201,9 +212,10 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
     # built before the write: the less Python runs inside it, the sooner its lock is free
     row = pageview_values(None, None, None, hit) if hit.kind == "pageview" else None
 
-    if journal_on and hit.kind in JOURNALED and not visitor.distinct_id and guess is not None:
+    if (journal_on and (hit.kind in JOURNALED or has_vitals(hit)) and not visitor.distinct_id
+            and guess is not None):
         done = _journaled(path, website_uuid, visitor, hit, period, guess, digest, cached,
-                          row or event_values(None, None, None, hit))
+                          row or _row_of(hit))
         if done is not SYNC:
             return done
 
@@ -230,7 +242,16 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
 
 
 SYNC = object()  # _journaled(): this hit needs the write transaction
-JOURNALED = ("pageview", "event")  # identify writes session data: always the transaction
+# and performance hits with a metric (has_vitals); identify writes session data: always
+# the transaction
+JOURNALED = ("pageview", "event")
+
+
+def _row_of(hit):
+    """Returns the event_values() or vitals_values() row of an event or performance hit."""
+    if hit.kind == "performance":
+        return vitals_values(None, None, None, hit)
+    return event_values(None, None, None, hit)
 # What a journaled hit reads: the website, the period's salt, whether the cache token's
 # session is stored and the website's, and the session stored for the visitor hash.
 WEBSITE_FOR_JOURNAL = (
@@ -242,8 +263,9 @@ WEBSITE_FOR_JOURNAL = (
 
 
 def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, row):
-    """Returns the Recorded state after appending a pageview or event (row: its
-    pageview_values() or event_values(), ids left None) to the journal, None for an unknown
+    """Returns the Recorded state after appending a pageview, event or vitals sample (row:
+    its pageview_values(), event_values() or vitals_values(), ids left None) to the
+    journal, None for an unknown
     website, or SYNC when only the write transaction can tell its session: a salt rotated
     since, or a cache token's session another process may still hold unstored."""
     writer = journal.writer_for(path)
@@ -275,9 +297,9 @@ def _journaled(path, website_uuid, visitor, hit, period, salt, digest, cached, r
         session_id = writer.session_id()
     session = (session_id, *session_values(website_id, digest, hit.created_at, visitor))
     visit_id = _visit_id(cached, hit.created_at)
-    event = hit.kind == "event"
+    kind = "vitals" if hit.kind == "performance" else hit.kind
     if not writer.append(session, (website_id, session_id, visit_id, *row[3:]), is_new, digest,
-                         event, event_properties(hit.data) if event else None):
+                         kind, event_properties(hit.data) if kind == "event" else None):
         return SYNC
     return Recorded(website_id, session_id, visit_id, hit.created_at, period)
 
@@ -316,10 +338,11 @@ def store(db, website, visitor, hit, rotation, cached=None, known=None):
     visit_id = _visit_id(cached, now)
     _insert_hit(db, website["website_id"], session_id, visit_id, hit,
                 known.pageview if known is not None else None)
-    written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
-    rollups.catch_up(db, website["website_id"], now, urls=written,
-                     done=known.done_hour if known is not None else rollups.UNREAD,
-                     visits_of=[(session_id, visit_id)])
+    if hit.kind != "performance":  # (no summary holds vitals)
+        written = [clip(hit.url, LIMITS["url"])] if hit.kind in ("pageview", "event") else []
+        rollups.catch_up(db, website["website_id"], now, urls=written,
+                         done=known.done_hour if known is not None else rollups.UNREAD,
+                         visits_of=[(session_id, visit_id)])
     return Recorded(website["website_id"], session_id, visit_id, now, period)
 
 

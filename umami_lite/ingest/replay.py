@@ -10,8 +10,10 @@ retention, and the sweep that finds a dead process's file.
 
 A record is a 4-byte length and the marshal of (session row, pageview row, whether the
 session is new), or of (session row, event row, whether new, its event_data rows) for
-an event. Every record carries its session row: a stored session stays as it is,
-and one that retention removed after the hit read it comes back. Two processes can both
+an event, or of (session row, vitals row, whether new, None, None) for a web vitals
+sample (files written before vitals hold none, and read the same). Every record carries
+its session row: a stored session stays as it is, and one that retention removed after the
+hit read it comes back. Two processes can both
 see a visitor as new (a hit each within the same ~20 ms): the second session row then
 finds the visitor's hash taken, and session_alias sends that session's rows to the stored
 one.
@@ -25,7 +27,7 @@ import struct
 from ..rollups import build as rollups
 from ..storage.connection import _abspath, pooled_transaction, transaction
 from ..storage.errors import DatabaseError, OperationalError
-from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once
+from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once, insert_vitals
 
 # Of one file per transaction (~1,400 pageviews of ~180 bytes): bounds a catch-up write's
 # memory and how long it holds the write lock. Storing 8,000 backlogged pageviews grew the
@@ -35,6 +37,7 @@ READ_WAIT_MS = 500     # how long a read waits to store the journal before readi
 SESSION_CHUNK = 64     # session rows per INSERT statement
 LENGTH = struct.Struct("<I")
 SUFFIX = ".log"
+PAGEVIEW_RECORD, EVENT_RECORD, VITALS_RECORD = 3, 4, 5  # items of a record, by its kind
 
 # (directory, file name) -> length read by this process's last committed store of it:
 # has_new() skips a file of that length. Set only after a commit, so it is never more than
@@ -132,7 +135,8 @@ def _parse(data):
 
 
 def _store(db, records):
-    """Stores records' sessions, pageviews and events, rows of deleted websites left out.
+    """Stores records' sessions, pageviews, events and vitals, rows of deleted websites
+    left out.
 
     Every record carries its session row: a stored session stays as it is, and one that
     retention removed after the hit read it comes back (its row uses it again).
@@ -157,12 +161,15 @@ def _store(db, records):
         if row[1] in aliases:
             row = (row[0], aliases[row[1]], *row[2:])
         rows.append(row)
-        if len(record) == 4:
+        if len(record) == EVENT_RECORD:
             insert_event(db, row, record[3])  # (a few a batch: 5% of the bench's hits)
     insert_pageviews_at_once(db, [row for record, row in zip(records, rows)
-                                  if len(record) == 3])
-    for website_id in alive:
-        mine = [row for row in rows if row[0] == website_id]
+                                  if len(record) == PAGEVIEW_RECORD])
+    insert_vitals(db, [row for record, row in zip(records, rows)
+                       if len(record) == VITALS_RECORD])
+    for website_id in alive:  # (no summary holds vitals)
+        mine = [row for record, row in zip(records, rows)
+                if row[0] == website_id and len(record) != VITALS_RECORD]
         rollups.catch_up(db, website_id, [row[3] for row in mine], urls=[row[4] for row in mine],
                          visits_of=[(row[1], row[2]) for row in mine])
 

@@ -83,6 +83,18 @@ PAGEVIEW_COLUMNS = ("website_id", "session_id", "visit_id", "created_at", "url",
                     "referrer_domain", "page_title", "tag", *UTM_KEYS)
 EVENT_COLUMNS = ("website_id", "session_id", "visit_id", "created_at", "url", "event_type",
                  "event_value", "page_title", "tag")
+# The web vitals a performance hit may carry, in the order of their columns.
+VITALS = ("lcp", "inp", "cls", "fcp", "ttfb")
+# Decimals each metric is stored with (Umami's columns: milliseconds to 0.1, cls to 0.0001);
+# trackers send float noise such as ttfb 2.7000000001862645.
+VITALS_DECIMALS = {"lcp": 1, "inp": 1, "cls": 4, "fcp": 1, "ttfb": 1}
+# The largest value each may have: an hour in milliseconds (a page that took longer measured
+# something else), and a layout shift score far past any real page's (Umami calls more
+# than 0.25 poor).
+VITALS_MAX = {"lcp": 3_600_000, "inp": 3_600_000, "cls": 100, "fcp": 3_600_000,
+              "ttfb": 3_600_000}
+VITALS_COLUMNS = ("website_id", "session_id", "visit_id", "created_at", "url_path",
+                  "page_title", *VITALS)
 
 
 def _insert_sql(table, columns):
@@ -99,6 +111,7 @@ REFERRER_PREFIXES = ("https://www.", "https://", "http://www.", "http://")
 PAGEVIEW_COLUMNS_SPLIT = (*PAGEVIEW_COLUMNS[:5], "referrer_kind", "referrer_rest",
                           *PAGEVIEW_COLUMNS[6:])
 INSERT_EVENT = _insert_sql("event", EVENT_COLUMNS)
+INSERT_VITALS = _insert_sql("vitals", VITALS_COLUMNS)
 
 
 def session_values(website_id, digest, now, visitor):
@@ -137,6 +150,38 @@ def event_values(website_id, session_id, visit_id, hit):
             clip(hit.event_type, LIMITS["event_type"]),
             clip(hit.event_value, LIMITS["event_value"]),
             clip(hit.page_title, LIMITS["page_title"]), clip(hit.tag, LIMITS["tag"]))
+
+
+def vitals_values(website_id, session_id, visit_id, hit):
+    """Returns the vitals row (VITALS_COLUMNS order) for a performance hit: its url's path
+    (no query) and each metric rounded to VITALS_DECIMALS, None where the hit has none."""
+    path = hit.url.split("?", 1)[0] or "/"
+    metrics = hit.vitals or {}
+    return (website_id, session_id, visit_id, hit.created_at, clip(path, LIMITS["url"]),
+            clip(hit.page_title, LIMITS["page_title"]),
+            *(None if metrics.get(name) is None else round(float(metrics[name]),
+                                                           VITALS_DECIMALS[name])
+              for name in VITALS))
+
+
+def bad_vital(values):
+    """Returns the name of the first metric in values (a mapping) that is present but not a
+    number from 0 to its VITALS_MAX, or None when all are fine."""
+    for name in VITALS:
+        value = values.get(name)
+        # (NaN and infinities fail the range test; a huge int is compared, not converted)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 <= value <= VITALS_MAX[name]):
+            return name
+    return None
+
+
+def insert_vitals(db, rows):
+    """Stores vitals rows built by vitals_values(); call inside a transaction."""
+    if len(rows) == 1:
+        db.execute(INSERT_VITALS, rows[0])
+    elif rows:
+        db.executemany(INSERT_VITALS, rows)
 
 
 def _in_layout(db, rows):

@@ -102,8 +102,27 @@ VISITOR_SETS = [
     )""",
 ]
 
+# 7: web vitals samples (`/api/send` type performance), read by the performance report.
+VITALS = [
+    """CREATE TABLE IF NOT EXISTS vitals (
+        vitals_id  INTEGER PRIMARY KEY,
+        website_id INTEGER NOT NULL REFERENCES website(website_id) ON DELETE CASCADE,
+        session_id INTEGER NOT NULL,
+        visit_id   INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        url_path   TEXT NOT NULL,
+        page_title TEXT,
+        lcp        REAL,
+        inp        REAL,
+        cls        REAL,
+        fcp        REAL,
+        ttfb       REAL
+    )""",
+    "CREATE INDEX IF NOT EXISTS vitals_website_created ON vitals(website_id, created_at)",
+]
+
 STEPS = {2: ACCOUNT_AUTOINCREMENT, 3: WEBSITE_AUTOINCREMENT, 4: RETIRED_IDS,
-         5: VISIT_SUMMARIES, 6: VISITOR_SETS}
+         5: VISIT_SUMMARIES, 6: VISITOR_SETS, 7: VITALS}
 LATEST = max(STEPS)
 
 

@@ -56,8 +56,11 @@ def _validated(body):
         raise bad_request("'payload.id' must be a string.")
     if payload.get("data") is not None and not isinstance(payload["data"], dict):
         raise bad_request("'payload.data' must be a JSON object.")
-    if kind == "event" and not payload.get("url"):
+    if kind in ("event", "performance") and not payload.get("url"):
         raise bad_request("'payload.url' is required.")
+    bad = ingest.bad_vital(payload)
+    if bad is not None:
+        raise bad_request(f"'payload.{bad}' must be a number from 0 to {ingest.VITALS_MAX[bad]}.")
     if payload.get("link") is not None or payload.get("pixel") is not None:
         raise bad_request("Links and pixels are not supported; send 'payload.website'.")
     return kind, payload
@@ -137,6 +140,8 @@ def _hit(kind, payload, created_at, now):
         hit.event_type, hit.event_value, hit.data = "custom", name, payload.get("data")
     elif kind == "identify":
         hit.data = payload.get("data")
+    else:  # performance: the vitals it carries (ingest.has_vitals: maybe none)
+        hit.vitals = {name: payload.get(name) for name in ingest.VITALS}
     limits.check_properties(hit.data)
     return hit
 
