@@ -39,6 +39,9 @@ FILTERS = {
     "city": ("absent", None),
 }
 OPERATORS = ("eq", "neq", "c", "dnc")
+# "hit" columns a table of hits does not have: a filter on one matches none of its rows. A
+# vitals sample stores its page's path and title only.
+HIT_COLUMNS_LACKING = {"vitals": ("url", "url_query", "tag")}
 
 # Current API parameter name -> FILTERS key. `url` and `host` are the names the Python
 # client used before it switched to `path` and `hostname`.
@@ -134,7 +137,8 @@ class Query:
     filters: tuple = ()        # Filter, ...
 
     def where(self, table="pageview", alias="p"):
-        """Returns (sql, params) restricting alias (a pageview or event table) to this query.
+        """Returns (sql, params) restricting alias (a pageview, event or vitals table) to this
+        query.
 
         A filter on a column the table does not have matches no row: an event has no
         referrer, so "referrer = x" selects no events.
@@ -154,6 +158,8 @@ class Query:
                 params += values
             elif place == "absent":
                 clauses.append("1" if flt.op in ("neq", "dnc") else "0")
+            elif place == "hit" and column in HIT_COLUMNS_LACKING.get(table, ()):
+                clauses.append("0")
             elif place == "hit" or place == table:
                 sql, values = _condition(f"{alias}.{column}", flt)
                 clauses.append(sql)

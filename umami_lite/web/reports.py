@@ -46,7 +46,8 @@ def _run(report_type, db, q, kinds, p):
         zone, labels = p["zone"]
         return revenue.query(db, q, args.compared(q, p["compare"]), p["currency"], p["unit"],
                              zone, labels)
-    return performance.query()
+    zone, labels = p["zone"]
+    return performance.query(db, q, p["unit"], zone, labels, p["metric"])
 
 
 def run_report(report_type):
