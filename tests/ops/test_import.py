@@ -3,7 +3,7 @@ import gzip
 import json
 
 import pytest
-from conftest import T0, Api, count_rows, send, snapshot_rows
+from conftest import T0, Api, count_rows, open_stored, send, snapshot_rows
 from test_golden_v1 import CASES, golden, ms  # noqa: F401 - golden is a fixture
 from test_export import FIREFOX_UA
 
@@ -163,6 +163,41 @@ def test_cli_import_reports(app, api, tmp_path, capsys):
                   "--website", "1"])
 
 
+def _vitals(app):
+    """Returns the vitals rows with their session's distinct id (ids differ between files)."""
+    conn = open_stored(app.extensions["umami_lite"].database)
+    try:
+        return conn.execute(
+            "SELECT v.created_at, v.url_path, v.page_title, v.lcp, v.inp, v.cls, v.fcp, v.ttfb,"
+            " s.distinct_id IS NOT NULL FROM vitals v JOIN session s USING (session_id)"
+            " ORDER BY v.created_at").fetchall()
+    finally:
+        conn.close()
+
+
+def test_vitals_rows_import_checked_and_old_exports_keep_their_row_keys(app, api, tmp_path):
+    from umami_lite.ops import import_own
+    site = api.create_website()
+    sample = {"kind": "performance", "created_at": "2026-05-01T10:00:00.000Z", "session": 7,
+              "visit_id": 1, "url": "/a", "page_title": "A", "lcp": 900.04, "cls": "0.1"}
+    lines = [sample, {**sample, "lcp": -1}, {**sample, "cls": "many"},
+             {**sample, "lcp": None, "cls": None}, {**sample, "url": ""}]
+    path = tmp_path / "vitals.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    [report] = _import(app, site["website_id"], [path])
+    assert report.imported == 1
+    assert dict(report.skipped) == {"bad vitals": 2, "a vitals sample without any metric": 1,
+                                    "no url": 1}
+    assert _vitals(app) == [(ms("2026-05-01 10:00:00"), "/a", "A", 900.0, None, 0.1, None,
+                             None, 0)]
+    # the key of a row exported before the vitals columns existed, as it was then
+    old = {"kind": "pageview", "created_at": "2026-05-01T10:00:00.000Z", "session": 7,
+           "visit_id": 1, "url": "/", "session_data": {"b": 1, "a": "x"}}
+    assert import_own._canonical(old) == json.dumps(
+        ["pageview", "2026-05-01T10:00:00.000Z", "7", "1", "/", *[None] * 20,
+         '{"a": "x", "b": 1}'])
+
+
 def _current_api_dataset(client, clock, uuid):
     """Hits of the current API: titles, UTM, a tag, typed event properties, identify."""
     hour = 3_600_000
@@ -181,6 +216,11 @@ def _current_api_dataset(client, clock, uuid):
          title="Home", referrer="https://search.example/?q=x")
     send(client, uuid, url="/", name="play", remote_addr="198.51.100.20", ua=FIREFOX_UA,
          id="user-7", data={"video": {"id": "v1", "seconds": 12.5}})
+    send(client, uuid, kind="performance", url="/?x=1", title="Home",
+         remote_addr="198.51.100.20", ua=FIREFOX_UA, id="user-7", inp=48)
+    clock.now = T0 - 2 * hour + 30_000
+    send(client, uuid, kind="performance", url="/docs", title="Docs", cache=cache,
+         lcp=1234.5, fcp=800, ttfb=2.7000000001862645, cls=0.01234)
     clock.now = T0
 
 
@@ -199,9 +239,19 @@ def test_round_trip_of_current_api_data(app, api, client, clock, make_app, tmp_p
         copy_api = Api(copy_app.test_client())
         copy = copy_api.create_website(name="Copy", domain="example.com")
         [report] = _import(copy_app, copy["website_id"], [dump])
-        assert (report.imported, dict(report.skipped)) == (5, {})  # identify is no row
-        for table in ("pageview", "event", "session", "event_data", "session_data"):
+        assert (report.imported, dict(report.skipped)) == (7, {})  # identify is no row
+        for table in ("pageview", "event", "session", "event_data", "session_data", "vitals"):
             assert count_rows(copy_app, table) == count_rows(app, table), (fmt, table)
+        assert _vitals(copy_app) == _vitals(app) == [
+            (T0 - 2 * 3_600_000 + 30_000, "/docs", "Docs", 1234.5, None, 0.0123, 800.0, 2.7,
+             0),
+            (T0 - 3_600_000, "/", "Home", None, 48.0, None, None, None, 1)]
+        body = {"filters": {}, "parameters": {"startDate": T0 - 3 * 3_600_000, "endDate": T0,
+                                              "metric": "inp", "unit": "hour"}}
+        answers = [side.post("/api/reports/performance",
+                             json={**body, "websiteId": site["website_uuid"]}).json
+                   for side, site in ((api, source), (copy_api, copy))]
+        assert answers[0] == answers[1] and answers[0]["summary"]["count"] == 2
         window = {"startAt": T0 - 3 * 3_600_000, "endAt": T0}
         routes = [("stats", {}), ("pageviews", {"unit": "hour", "timezone": "UTC"}),
                   ("events/series", {"unit": "hour", "timezone": "UTC"}), ("active", {}),

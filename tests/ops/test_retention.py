@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from conftest import CHROME_UA, T0, Api, count_rows, event, pageview
+from conftest import CHROME_UA, T0, Api, count_rows, event, pageview, send
 
 from umami_lite import cli
 from umami_lite.storage import connection as db
@@ -75,12 +75,37 @@ def test_prune_deletes_old_rows_and_orphaned_sessions_only(app, client, clock, w
         report = retention.prune_website(conn, website["website_id"], T0 - 15 * DAY, batch=1)
     finally:
         conn.close()
-    assert report.deleted == {"event_data": 1, "event": 1, "pageview": 2, "session": 1}
-    assert report.batches == 2 + 2 + 3 + 2  # batches of one row, plus the empty one each
+    assert report.deleted == {"event_data": 1, "event": 1, "pageview": 2, "vitals": 0,
+                              "session": 1}
+    assert report.batches == 2 + 2 + 3 + 1 + 2  # batches of one row, plus the empty one each
     assert count_rows(app, "pageview") == 1 and count_rows(app, "event") == 1
     assert count_rows(app, "session") == 1  # a's session: created 20 days ago, still in use
     assert count_rows(app, "event_data") == 0
-    assert "deleted 1 event_data, 1 event, 2 pageview, 1 session older than" in report.as_text()
+    assert "deleted 1 event_data, 1 event, 2 pageview, 0 vitals, 1 session older than" in \
+        report.as_text()
+
+
+def test_prune_deletes_old_vitals_and_keeps_sessions_a_sample_uses(app, client, clock,
+                                                                   website):
+    """a: vitals 20 and 5 days ago; c: only vitals 20 days ago (its session goes); d: a
+    pageview 20 days ago and vitals 5 days ago (its session stays for the sample)."""
+    uuid = website["website_uuid"]
+    clock.now = T0 - 20 * DAY
+    for ip in ("198.51.100.1", "198.51.100.3"):
+        send(client, uuid, kind="performance", url="/old", remote_addr=ip, lcp=100)
+    pageview(client, uuid, url="/old-d", ip="198.51.100.4")
+    clock.now = T0 - 5 * DAY
+    for ip in ("198.51.100.1", "198.51.100.4"):
+        send(client, uuid, kind="performance", url="/recent", remote_addr=ip, lcp=200)
+    clock.now = T0
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        report = retention.prune_website(conn, website["website_id"], T0 - 15 * DAY)
+    finally:
+        conn.close()
+    assert report.deleted == {"event_data": 0, "event": 0, "pageview": 1, "vitals": 2,
+                              "session": 1}
+    assert count_rows(app, "vitals") == 2 and count_rows(app, "session") == 2
 
 
 def test_collect_keeps_answering_while_prune_runs(make_app):
@@ -153,6 +178,7 @@ def test_cli_retention_and_prune(app, client, clock, website, capsys):
     assert capsys.readouterr().out == "website 1 (Example) keeps data 3650 days\n"
     cli.main(["--database", database, "prune", "--website", "1"])
     out = capsys.readouterr().out
-    assert "website 1: deleted 0 event_data, 0 event, 0 pageview, 0 session older" in out
+    assert ("website 1: deleted 0 event_data, 0 event, 0 pageview, 0 vitals, 0 session older"
+            in out)
     cli.main(["--database", database, "retention", "1", "forever"])
     assert "keeps data forever" in capsys.readouterr().out

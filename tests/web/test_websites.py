@@ -1,6 +1,6 @@
 """Websites (v1 routes): create, list, read, update, reset, delete, with bad input."""
 import pytest
-from conftest import T0, count_rows, event, pageview
+from conftest import T0, count_rows, event, pageview, send
 
 WEBSITE_KEYS = {"website_id", "website_uuid", "user_id", "name", "domain", "share_id",
                 "created_at", "id", "userId", "shareId", "createdAt", "updatedAt", "resetAt",
@@ -98,10 +98,12 @@ def test_bad_update_changes_nothing(api, website):
 def test_reset_deletes_data_and_keeps_the_website(app, api, clock, website):
     pageview(api.client, website["website_uuid"])
     event(api.client, website["website_uuid"], "signup")
+    send(api.client, website["website_uuid"], kind="performance", lcp=100)
+    assert count_rows(app, "vitals") == 1
     clock.now += 1000
     r = api.post(f"/api/website/{website['website_uuid']}/reset")
     assert r.status_code == 200 and r.json == {"ok": True}
-    for table in ("session", "pageview", "event"):
+    for table in ("session", "pageview", "event", "vitals"):
         assert count_rows(app, table) == 0
     w = api.get(f"/api/website/{website['website_id']}").json
     assert w["resetAt"] == "2026-05-28T20:26:41.000Z"
@@ -111,10 +113,11 @@ def test_reset_deletes_data_and_keeps_the_website(app, api, clock, website):
 
 def test_delete_removes_website_and_data(app, api, website):
     pageview(api.client, website["website_uuid"])
+    send(api.client, website["website_uuid"], kind="performance", lcp=100)
     r = api.delete(f"/api/website/{website['website_id']}")
     assert r.status_code == 200 and r.json == {"ok": True}
     assert api.get(f"/api/website/{website['website_id']}").status_code == 404
-    for table in ("website", "session", "pageview"):
+    for table in ("website", "session", "pageview", "vitals"):
         assert count_rows(app, table) == 0
     r = pageview(api.client, website["website_uuid"])
     assert r.status_code == 400 and "website" in r.json["error"]["message"]

@@ -1,6 +1,8 @@
-"""Export: every raw pageview and event of a website with its session's attributes.
+"""Export: every raw pageview, event and web vitals sample of a website with its
+session's attributes.
 
-Streams in constant memory: two index-ordered cursors (pageviews, events) merged by time
+Streams in constant memory: three index-ordered cursors (pageviews, events, vitals) merged
+by time
 inside one read transaction, written row by row. No personal data exists to leak: the
 session is our integer id, never a visitor hash, ip or user agent. JSON lines open with the
 website itself (WEBSITE_FIELDS), so that `import` can recreate it elsewhere with its uuid;
@@ -12,7 +14,7 @@ import json
 
 from ..ingest import replay as journal_store
 from ..storage.connection import BUSY_TIMEOUT_MS
-from ..ingest.record import UTM_KEYS
+from ..ingest.record import UTM_KEYS, VITALS
 from ..storage import sites
 from ..timefmt import iso
 from .progress import Progress
@@ -24,9 +26,10 @@ HIT_FIELDS = ("url", "referrer", "page_title", "tag", *UTM_KEYS, "event_type", "
 # The first record of a JSON lines export: {"kind": "website", ...these fields}.
 WEBSITE_KIND = "website"
 WEBSITE_FIELDS = ("website_uuid", "name", "domain", "share_id", "retention_days")
-# The export contract, in column order; `import` reads it back.
+# The export contract, in column order; `import` reads it back. The vitals columns came
+# last (files exported before have none), and hold a number only on kind performance.
 COLUMNS = ("kind", "created_at", "session", "visit_id", *HIT_FIELDS, "data",
-           "session_created_at", *SESSION_FIELDS, "session_data")
+           "session_created_at", *SESSION_FIELDS, "session_data", *VITALS)
 
 
 def _properties(table, key):
@@ -44,10 +47,12 @@ _SESSION_SELECT = (", ".join(f"s.{name}" for name in SESSION_FIELDS) + ", "
                    + _properties("session_data", "session_id = s.session_id"))
 _UTM_SELECT = ", ".join(f"p.{key}" for key in UTM_KEYS)
 _UTM_NULLS = ", ".join(f"NULL AS {key}" for key in UTM_KEYS)
+_VITALS_NULLS = ", ".join(f"NULL AS {name}" for name in VITALS)
 PAGEVIEWS = f"""
 SELECT 'pageview' AS kind, p.created_at, p.session_id AS session, p.visit_id, p.url,
        p.referrer, p.page_title, p.tag, {_UTM_SELECT}, NULL AS event_type,
-       NULL AS event_value, NULL AS data, s.created_at AS session_created_at, {_SESSION_SELECT}
+       NULL AS event_value, NULL AS data, s.created_at AS session_created_at, {_SESSION_SELECT},
+       {_VITALS_NULLS}
 FROM pageview p JOIN session s USING (session_id)
 WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?
 ORDER BY p.created_at, p.pageview_id"""
@@ -55,13 +60,24 @@ EVENTS = f"""
 SELECT 'event' AS kind, e.created_at, e.session_id AS session, e.visit_id, e.url,
        NULL AS referrer, e.page_title, e.tag, {_UTM_NULLS}, e.event_type, e.event_value,
        {_properties("event_data", "event_id = e.event_id")} AS data,
-       s.created_at AS session_created_at, {_SESSION_SELECT}
+       s.created_at AS session_created_at, {_SESSION_SELECT}, {_VITALS_NULLS}
 FROM event e JOIN session s USING (session_id)
 WHERE e.website_id = ? AND e.created_at BETWEEN ? AND ?
 ORDER BY e.created_at, e.event_id"""
+# kind performance: url is the sample's path (it stores no query)
+VITALS_ROWS = f"""
+SELECT 'performance' AS kind, v.created_at, v.session_id AS session, v.visit_id,
+       v.url_path AS url, NULL AS referrer, v.page_title, NULL AS tag, {_UTM_NULLS},
+       NULL AS event_type, NULL AS event_value, NULL AS data,
+       s.created_at AS session_created_at, {_SESSION_SELECT},
+       {", ".join(f"v.{name}" for name in VITALS)}
+FROM vitals v JOIN session s USING (session_id)
+WHERE v.website_id = ? AND v.created_at BETWEEN ? AND ?
+ORDER BY v.created_at, v.vitals_id"""
 COUNT = """
 SELECT (SELECT count(*) FROM pageview WHERE website_id = :w AND created_at BETWEEN :a AND :b)
-     + (SELECT count(*) FROM event WHERE website_id = :w AND created_at BETWEEN :a AND :b)"""
+     + (SELECT count(*) FROM event WHERE website_id = :w AND created_at BETWEEN :a AND :b)
+     + (SELECT count(*) FROM vitals WHERE website_id = :w AND created_at BETWEEN :a AND :b)"""
 # A CSV cell starting with one of these is run as a formula by spreadsheets (OWASP's CSV
 # injection list); urls, titles, event names come from visitors. Such a cell gets a leading
 # apostrophe, and so does one already starting with an apostrophe, so that import strips
@@ -71,14 +87,13 @@ CSV_QUOTE = "'"
 
 
 def records(db, website_id, start, end):
-    """Yields one dict per raw event (COLUMNS keys) in time order; times as ISO strings.
+    """Yields one dict per raw hit (COLUMNS keys) in time order; times as ISO strings.
 
-    The caller holds db in a read transaction so that both cursors see one snapshot.
+    The caller holds db in a read transaction so that the cursors see one snapshot.
     """
     args = (website_id, start, end)
-    pageviews = db.execute(PAGEVIEWS, args)
-    events = db.execute(EVENTS, args)
-    for row in heapq.merge(pageviews, events, key=lambda r: r["created_at"]):
+    cursors = [db.execute(sql, args) for sql in (PAGEVIEWS, EVENTS, VITALS_ROWS)]
+    for row in heapq.merge(*cursors, key=lambda r: r["created_at"]):
         record = dict(zip(COLUMNS, row))
         record["created_at"] = iso(record["created_at"])
         record["session_created_at"] = iso(record["session_created_at"])

@@ -10,6 +10,7 @@ from .importing import HitRow, Skip, visitor
 from .timeparse import iso_ms
 
 FORMAT = "umami-lite"
+KINDS = ("pageview", "event", "performance")
 
 
 def detect(header):
@@ -57,6 +58,13 @@ def _value(record, name):
     return None if value == "" else value
 
 
+def _number(value):
+    """Returns value as a number (CSV holds it as text) or None; raises ValueError."""
+    if isinstance(value, str):
+        return float(value)
+    return value
+
+
 def _object(record, name):
     """Returns the JSON object in record[name] (CSV holds it as text), or None."""
     value = _value(record, name)
@@ -70,7 +78,7 @@ def hit_row(record, row_key):
     if record is None:
         return Skip("not a JSON object")
     kind = record.get("kind")
-    if kind not in ("pageview", "event"):
+    if kind not in KINDS:
         return Skip("unknown kind")
     try:
         created_at = iso_ms(record["created_at"])
@@ -78,8 +86,18 @@ def hit_row(record, row_key):
         visit_id = int(record["visit_id"]) if _value(record, "visit_id") is not None else None
     except (KeyError, TypeError, ValueError):
         return Skip("bad created_at or visit_id")
-    if not _value(record, "url") and kind == "pageview":
+    if not _value(record, "url") and kind != "event":
         return Skip("no url")
+    vitals = None
+    if kind == "performance":
+        try:
+            vitals = {name: _number(_value(record, name)) for name in ingest.VITALS}
+        except ValueError:
+            vitals = {}
+        if not vitals or ingest.bad_vital(vitals) is not None:
+            return Skip("bad vitals")
+        if all(value is None for value in vitals.values()):
+            return Skip("a vitals sample without any metric")
     try:
         data, session_data = (_object(record, name) for name in ("data", "session_data"))
     except ValueError:
@@ -89,7 +107,7 @@ def hit_row(record, row_key):
                      event_type=_value(record, "event_type"),
                      event_value=_value(record, "event_value"),
                      page_title=_value(record, "page_title"), tag=_value(record, "tag"),
-                     data=data)
+                     data=data, vitals=vitals)
     if kind == "event" and not (hit.event_type and hit.event_value):
         return Skip("event without a type or name")
     who = visitor(**{name: _value(record, name) for name in SESSION_FIELDS})
@@ -104,7 +122,11 @@ def _canonical(record):
     if record is None:
         return ""
     values = []
-    for name in COLUMNS:
+    # the vitals columns only when the record has one: a file exported before they existed
+    # keeps its rows' keys, so importing it again still skips them
+    present = [name for name in COLUMNS
+               if name not in ingest.VITALS or _value(record, name) is not None]
+    for name in present:
         value = _value(record, name)
         if name in ("data", "session_data") and isinstance(value, str):
             try:

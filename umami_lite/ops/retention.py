@@ -18,7 +18,8 @@ BATCH_ROWS = 1000
 PAUSE_S = 0.005
 
 # What one batch deletes, in dependency order: properties before their events. Sessions
-# go last (orphan_sessions(), delete_sessions()): only those with no pageview or event left.
+# go last (orphan_sessions(), delete_sessions()): only those with no pageview, event or
+# vitals sample left.
 BATCHES = (
     ("event_data", "DELETE FROM event_data WHERE event_id IN (SELECT event_id FROM event"
                    " WHERE website_id = :w AND created_at < :cut"
@@ -28,8 +29,10 @@ BATCHES = (
               " WHERE website_id = :w AND created_at < :cut LIMIT :n)"),
     ("pageview", "DELETE FROM pageview WHERE pageview_id IN (SELECT pageview_id FROM pageview"
                  " WHERE website_id = :w AND created_at < :cut LIMIT :n)"),
+    ("vitals", "DELETE FROM vitals WHERE vitals_id IN (SELECT vitals_id FROM vitals"
+               " WHERE website_id = :w AND created_at < :cut LIMIT :n)"),
 )
-HIT_TABLES = (("pageview", "pageview_id"), ("event", "event_id"))
+HIT_TABLES = (("pageview", "pageview_id"), ("event", "event_id"), ("vitals", "vitals_id"))
 
 
 @dataclass
@@ -105,8 +108,9 @@ def _read_snapshot(db):
 
 
 def orphan_sessions(db, website_id, cutoff):
-    """Returns (ids of the website's sessions created before cutoff that no pageview or event
-    uses, the marks for delete_sessions()), read in one snapshot without the write lock.
+    """Returns (ids of the website's sessions created before cutoff that no pageview, event
+    or vitals sample uses, the marks for delete_sessions()), read in one snapshot without
+    the write lock.
 
     Files made by today's schema have no session_id index on pageview and event (it cost
     11 bytes a pageview): one pass over the website's rows finds the sessions in use.

@@ -141,8 +141,9 @@ ROLLUP_TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "ro
 
 
 def reset(db, website_id):
-    """Deletes the website's sessions, pageviews, events and rollups; keeps the website."""
-    for table in (*ROLLUP_TABLES, "event", "pageview", "session", "import_ledger"):
+    """Deletes the website's sessions, pageviews, events, vitals and rollups; keeps the
+    website."""
+    for table in (*ROLLUP_TABLES, "event", "pageview", "vitals", "session", "import_ledger"):
         db.execute(f"DELETE FROM {table} WHERE website_id = ?", (website_id,))
     now = now_ms()
     db.execute("UPDATE website SET reset_at = ?, updated_at = ? WHERE website_id = ?",
