@@ -329,8 +329,8 @@ CREATE TABLE IF NOT EXISTS rollup_cross (
 ) WITHOUT ROWID;
 
 -- Per hour, day or week and kind (1 path, 2 entry, 3 exit, 4 referrer): the visitors per
--- value as one 64-bit roaring bitmap of (key id << 32 | session_id) codes, for the current
--- API's metrics that count sessions per value (umami_lite/rollups/pairs.py).
+-- value as the set of (key id, session_id) pairs, compressed (umami_lite/rollups/pairs.py),
+-- for the current API's metrics that count sessions per value.
 CREATE TABLE IF NOT EXISTS rollup_pair (
     website_id INTEGER NOT NULL,
     kind       INTEGER NOT NULL,

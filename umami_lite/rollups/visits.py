@@ -53,7 +53,7 @@ def summarize_hour(db, website_id, hour, final):
     whole = _whole(db, website_id, every, hour, hour, final)
     kept = every[~whole]
     _write(db, website_id, 1, hour, vp.totals(every[whole]), kept)
-    pairs.write(db, website_id, 1, hour, "path", pairs.bitmap(ids, session))
+    pairs.write(db, website_id, 1, hour, "path", pairs.pair_set(ids, session))
     _write_ends(db, website_id, 1, hour, every[whole])
     where = "p.website_id = ? AND p.created_at BETWEEN ? AND ?"
     domains = db.execute(pairs.referrer_sql(where), (website_id, hour * HOUR_MS,
@@ -62,7 +62,7 @@ def summarize_hour(db, website_id, hour, final):
         texts, sessions = zip(*domains)
         keys = intern_keys(db, website_id, pairs.KEY_KINDS["referrer"],
                            [(text, "", "") for text in texts])
-        pairs.write(db, website_id, 1, hour, "referrer", pairs.bitmap(keys, sessions))
+        pairs.write(db, website_id, 1, hour, "referrer", pairs.pair_set(keys, sessions))
     return note_rows(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
 
 
@@ -112,9 +112,9 @@ def as_pieces(session, visit, at, ids):
 
 def _write_ends(db, website_id, span, first, whole, more=()):
     """Stores the entry and exit visitor sets of a span: of its visits claimed whole (merged
-    pieces), with the bitmaps in more ({kind: [BitMap64]}, those of the spans below)."""
+    pieces), with the sets in more ({kind: [codes]}, those of the spans below)."""
     for kind in ("entry", "exit"):
-        found = pairs.union([pairs.bitmap(whole[kind], whole["session"]),
+        found = pairs.union([pairs.pair_set(whole[kind], whole["session"]),
                              *dict(more).get(kind, [])])
         pairs.write(db, website_id, span, first, kind, found)
 

@@ -2,13 +2,12 @@
 visitor sets of summarized spans (rollups/pairs.py) and the raw rows of the rest.
 
 A range's visitors per path (referrer domain) are the union of its spans' (key, session)
-bitmaps and the pairs of its raw rows. Entry and exit: each visit with rows in the range
-is either claimed whole by one of its spans, whose entry (exit) bitmap holds it, or it
+sets and the pairs of its raw rows. Entry and exit: each visit with rows in the range
+is either claimed whole by one of its spans, whose entry (exit) set holds it, or it
 has a piece in every span it touches; those pieces, with the range's raw rows as pieces,
 merged by visit give its first (last) path inside the range, as the raw-row query does.
 """
 import numpy as np
-from pyroaring import BitMap64
 
 from ...hosts import bare_host
 from ...rollups import pairs, pieces
@@ -33,7 +32,7 @@ def ranked(db, q, website, kind, limit, offset):
     else:
         extra = _crossing(db, q.website_id, kind, part, texts)
     if extra is not None and len(extra):
-        found.append(BitMap64(np.unique(extra)))
+        found.append(np.unique(extra))
     keys, counts = pairs.counted(pairs.union(found))
     left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
     key_kind = pairs.KEY_KINDS[kind]
