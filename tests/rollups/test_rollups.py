@@ -290,8 +290,10 @@ def _copy(path, tmp_path):
     return copy
 
 
-def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
-    """Summaries of an older format (no rollup_format setting) are dropped at start."""
+@pytest.mark.parametrize("older", [None, "6"])
+def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, older):
+    """Summaries of an older format (no rollup_format setting, or format 6, whose visitor
+    sets were roaring bitmaps) are dropped at start."""
     path, website = dataset
     copy = _copy(path, tmp_path)
     count = "SELECT count(*) FROM rollup_time"
@@ -300,13 +302,16 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path):
     assert sqlite3.connect(copy).execute(count).fetchone()[0] == before > 0
     old = sqlite3.connect(copy)
     old.execute("DELETE FROM setting WHERE key = 'rollup_format'")
+    if older:
+        old.execute("INSERT INTO setting (key, value) VALUES ('rollup_format', ?)", (older,))
     old.commit()
     old.close()
     db.init_db(copy).close()
     conn = db.connect(copy, readonly=True)
-    for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_state"):
+    for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_visit", "rollup_cross",
+                  "rollup_pair", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "6"
+    assert db.get_setting(conn, "rollup_format") == "7"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name
