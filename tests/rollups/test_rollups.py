@@ -171,6 +171,93 @@ def test_current_api_answers_equal_raw_rows(dataset, tz):
     assert compared > 10
 
 
+def _session_filters(conn):
+    """Returns filter tuples on session columns only, from values the dataset has."""
+    def top(column, rank=0):
+        return conn.execute(f"SELECT {column} FROM session WHERE {column} IS NOT NULL"
+                            f" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 OFFSET ?",
+                            (rank,)).fetchone()[0]
+    country, browser, os_name = top("country"), top("browser"), top("os")
+    return [
+        (Filter("country", "eq", (country,)),),
+        (Filter("country", "neq", (country,)),),
+        (Filter("browser", "eq", (browser, top("browser", 1))),),
+        (Filter("os", "neq", (os_name,)),),
+        (Filter("device", "eq", (top("device"),)),),
+        (Filter("screen", "eq", (top("screen"),)),),
+        (Filter("language", "eq", (top("lower(substr(language, 1, 2))"),)),),
+        (Filter("hostname", "eq", (top("hostname"),)),),
+        (Filter("distinct_id", "neq", ("nobody",)),),
+        (Filter("country", "c", (country[:1],)),),
+        (Filter("country", "eq", ("ZZ",)),),      # no session
+        (Filter("country", "eq", (country,)), Filter("browser", "neq", (browser,))),
+        (Filter("country", "neq", (country,)), Filter("device", "eq", (top("device"),)),
+         Filter("os", "eq", (os_name,))),
+    ]
+
+
+SESSION_FILTERED_KINDS = ("path", "entry", "exit", "referrer", "browser", "os", "device",
+                          "country", "screen")
+
+
+def test_session_filters_read_summaries_and_equal_raw_rows(dataset, monkeypatch):
+    """Metrics of the visitor sets and session attributes under filters on session columns
+    read the summaries (raw_query is not called) and give the raw-row answers."""
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    ranges = [(START - HOUR, END + 7 * HOUR), (START + 1234, END + 6 * HOUR),
+              (START + 30 * HOUR, START + 9 * 24 * HOUR - 1), (END - HOUR, END + HOUR // 3)]
+    expected, compared = {}, 0
+    cases = [(filters, start, end, kind, limit, offset)
+             for filters in _session_filters(conn) for start, end in ranges
+             for kind in SESSION_FILTERED_KINDS for limit, offset in ((500, 0), (3, 2))]
+    for case in cases:
+        filters, start, end, kind, limit, offset = case
+        q = Query(website["website_id"], start, end, filters)
+        expected[case] = current_metrics.raw_query(conn, q, website, kind, limit, offset)
+        compared += bool(expected[case])
+
+    def refused(*args, **kwargs):
+        raise AssertionError("raw rows read")
+    monkeypatch.setattr(current_metrics, "raw_query", refused)
+    for case in cases:
+        filters, start, end, kind, limit, offset = case
+        q = Query(website["website_id"], start, end, filters)
+        assert current_metrics.query(conn, q, website, kind, limit, offset) == expected[case], \
+            case
+    assert compared > len(cases) // 2
+
+
+def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
+    """A filter on a hit column beside a session one, the event metric, a search, and a
+    website without summaries keep the raw-row answers."""
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    country = _session_filters(conn)[0]
+    q = Query(website["website_id"], START, END + 6 * HOUR,
+              (*country, Filter("path", "eq", ("/",))))
+    for kind in ("path", "entry", "browser", "event"):
+        assert current_metrics.query(conn, q, website, kind, 500, 0) == \
+            current_metrics.raw_query(conn, q, website, kind, 500, 0)
+    q = Query(website["website_id"], START, END + 6 * HOUR, country)
+    assert current_metrics.query(conn, q, website, "event", 500, 0) == \
+        current_metrics.raw_query(conn, q, website, "event", 500, 0)
+    assert current_metrics.query(conn, q, website, "path", 500, 0, search="help") == \
+        current_metrics.raw_query(conn, q, website, "path", 500, 0, search="help")
+    copy = _copy(path, tmp_path)
+    bare = sqlite3.connect(copy)
+    for table in ("rollup_state", "rollup_time", "rollup_attr", "rollup_pair"):
+        bare.execute(f"DELETE FROM {table}")
+    bare.commit()
+    bare.close()
+    conn = db.connect(copy, readonly=True)
+    for kind in ("path", "exit", "country", "browser"):
+        found = current_metrics.query(conn, q, website, kind, 500, 0)
+        assert found == current_metrics.raw_query(conn, q, website, kind, 500, 0)
+        assert found != current_metrics.raw_query(
+            conn, Query(q.website_id, q.start, q.end), website, kind, 500, 0)
+
+
 @pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kolkata"))
 def test_url_filter_answers_equal_raw_rows(dataset, tz):
     """Urls with week rows, hour rows only, and none at all."""

@@ -168,6 +168,19 @@ class Query:
                 clauses.append("0")
         return " AND ".join(clauses), params
 
+    def session_sql(self):
+        """Returns (sql, params) selecting the ids of the sessions this query's filters
+        leave when every filter is on a session column (then a row passes them exactly when
+        its session is one of these); None without filters or with any other filter."""
+        if not self.filters or any(FILTERS[f.name][0] != "session" for f in self.filters):
+            return None
+        clauses, params = ["s.website_id = ?"], [self.website_id]
+        for flt in self.filters:
+            sql, values = _condition(f"s.{FILTERS[flt.name][1]}", flt)
+            clauses.append(sql)
+            params += values
+        return f"SELECT s.session_id FROM session s WHERE {' AND '.join(clauses)}", params
+
     def narrowed(self, db, table):
         """Returns this query with its range cut to the UTC hours of the first and last row in it.
 

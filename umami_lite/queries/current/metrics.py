@@ -4,6 +4,11 @@ Page types count distinct sessions (visitors) per value over the counted rows, a
 current API does; `event` counts events per name; session types count sessions with a
 counted row in the range. Empty values are left out; ordered by y desc, then x.
 """
+from dataclasses import replace
+
+import numpy as np
+from pyroaring import BitMap
+
 from ...hosts import bare_host
 from ..metrics import sessions as v1_sessions
 from ..metrics.counts import key_counts, ranked, summarized
@@ -114,14 +119,29 @@ SUMMARIZED = {**{kind: v1_sessions.counter(kind) for kind in
 
 
 def query(db, q, website, kind, limit, offset, search=None):
-    """Returns [{x, y}] for metric kind (a key of METRICS), by y desc then x, paged."""
-    if kind in SUMMARIZED and not q.filters and not search:
-        ranked_rows = SUMMARIZED[kind](db, q, website)
+    """Returns [{x, y}] for metric kind (a key of METRICS), by y desc then x, paged.
+
+    Without filters, or with filters on session columns only (browser, country, ...: a row
+    passes them exactly when its session does, so the summaries' sessions are narrowed to
+    the sessions passing them), the kinds the summaries hold read them."""
+    fast = not search and (kind in SUMMARIZED or kind in visitors.KINDS)
+    plain, within = q, None
+    if fast and q.filters:
+        selected = q.session_sql()
+        fast = selected is not None and kind != "event"
+        if fast:
+            within = np.array(sorted(row[0] for row in db.execute(*selected)), np.int64)
+            plain = replace(q, filters=())
+    if fast and kind in SUMMARIZED:
+        if within is None:
+            ranked_rows = SUMMARIZED[kind](db, plain, website)
+        else:
+            ranked_rows = SUMMARIZED[kind](db, plain, website, within=BitMap(within.tolist()))
         if ranked_rows is not None:
             kept = [row for row in ranked_rows if row["x"] != ""]
             return kept[offset:offset + limit]
-    if kind in visitors.KINDS and not q.filters and not search:
-        found = visitors.ranked(db, q, website, kind, limit, offset)
+    if fast and kind in visitors.KINDS:
+        found = visitors.ranked(db, plain, website, kind, limit, offset, within)
         if found is not None:
             return found
     return raw_query(db, q, website, kind, limit, offset, search)

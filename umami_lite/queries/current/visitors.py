@@ -18,9 +18,11 @@ from ...rollups.keys import known_keys
 KINDS = ("path", "entry", "exit", "referrer")
 
 
-def ranked(db, q, website, kind, limit, offset):
-    """Returns [{x, y}] of one kind (KINDS) as metrics.raw_query() does without filters or
-    search, or None when the website has no summaries yet."""
+def ranked(db, q, website, kind, limit, offset, within=None):
+    """Returns [{x, y}] of one kind (KINDS) as metrics.raw_query() does without search, or
+    None when the website has no summaries yet. q's filters are left out: within (sorted
+    session ids, or None for all) stands for them when they are all on session columns,
+    since a row passes such filters exactly when its session does."""
     done = rr.done_hour(db, q.website_id)
     if done is None:
         return None
@@ -33,7 +35,10 @@ def ranked(db, q, website, kind, limit, offset):
         extra = _crossing(db, q.website_id, kind, part, texts)
     if extra is not None and len(extra):
         found.append(np.unique(extra))
-    keys, counts = pairs.counted(pairs.union(found))
+    every = pairs.union(found)
+    if within is not None:
+        every = every[np.isin((every & pairs.LOW).astype(np.int64), within)]
+    keys, counts = pairs.counted(every)
     left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
     key_kind = pairs.KEY_KINDS[kind]
     dropped = set(known_keys(db, q.website_id, key_kind,

@@ -11,17 +11,20 @@ def counter(column):
     if column not in COLUMNS:
         raise ValueError(column)
 
-    def query(db, q, website):
+    def query(db, q, website, within=None):
         """Returns [{x: value, y: sessions}] by y desc, then x; null values left out.
 
         The range's sessions are a union of per-hour bitmaps (plus raw edges); each value's
-        count is its intersection with the bitmap of sessions having that value.
+        count is its intersection with the bitmap of sessions having that value. within (a
+        BitMap of session ids), when given, narrows the range's sessions to its own.
         """
         found = summarized(db, q)
-        if found is None:
-            return raw_query(db, q, website)
+        if found is None:   # no summaries yet; with within, the caller has the filters
+            return raw_query(db, q, website) if within is None else None
         done, scope = found
         sessions = _range_sessions(db, q, done, scope)
+        if within is not None:
+            sessions &= within
         counts = {}
         for value, blob in db.execute("SELECT value, sessions FROM rollup_attr"
                                       " WHERE website_id = ? AND attr = ?",
