@@ -36,6 +36,14 @@ By hand:
   Safari 1 each. Every visit of one page is a bounce.
 - revenue EUR: 19 + 49 + 49 = 117 in 3 orders by 3 customers; 39 an order; 117 / 5 = 23.40
   per visitor.
+- performance (VITALS: web vitals samples of A, B and D, which add no view): lcp [1800 2600
+  3000 4200] p50 2800, p75 3000 + 0.25 * 1200 = 3300 (needs improvement: over 2500, not over
+  4000), p95 3000 + 0.85 * 1200 = 4020; inp [80 120 250] 120, 185 (good), 237; cls [0.02 0.12
+  0.3] 0.12, 0.21 (needs improvement), 0.282; fcp [900 1500 2100] 1500, 1800 (good: not over
+  1800), 2040; ttfb [300 600 900] 600, 750 (good), 870; 4 samples. LCP by day: 03-02 [1800
+  2600] 2200 2400 2560, 03-03 4200, 03-04 3000. Pages: / [1800 4200] 3000 3600 4080, /pricing
+  [2600 3000] 2800 2900 2980. Devices: tablet (D's iPhone at 1920x1080) 4200, desktop [1800
+  2600 3000] 2600 2800 2960.
 - website page, the whole week: 9 views, 5 visitors, 7 visits. Segment "From Germany"
   (country is DE: A, E): 3 views, 2 visitors, 3 visits. Cohort "Signed up" (triggered
   signup in 03-01 .. 03-08: A, B, C): 5 views, 3 visitors, 4 visits. Both: A: 2, 1, 2.
@@ -80,6 +88,16 @@ HITS = [
     ("03-04 10:01", "A", "/pricing", "", 49),
     ("03-05 08:00", "D", "/", "", None),
 ]
+# (UTC time in 2026, visitor, url, title, metrics) sent as /api/send type performance
+VITALS = [
+    ("03-02 10:00", "A", "/", "Home", {"lcp": 1800, "inp": 120, "cls": 0.02, "fcp": 900,
+                                       "ttfb": 300}),
+    ("03-02 11:00", "B", "/pricing", "Pricing", {"lcp": 2600, "inp": 250, "cls": 0.12,
+                                                 "fcp": 1500, "ttfb": 600}),
+    ("03-03 12:00", "D", "/", "Home", {"lcp": 4200, "inp": 80, "cls": 0.3, "fcp": 2100,
+                                       "ttfb": 900}),
+    ("03-04 10:00", "A", "/pricing?plan=pro", "Pricing", {"lcp": 3000}),
+]
 WEEK = ("2026-03-02", "2026-03-08")
 
 
@@ -108,6 +126,14 @@ def seed(db_path):
         r = client.post("/api/send", json={"type": "event", "payload": payload},
                         headers={"User-Agent": ua, "X-Test-Country": country},
                         environ_base={"REMOTE_ADDR": ip})
+        assert r.status_code == 200, r.get_data(as_text=True)
+    for when, who, url, title, metrics in VITALS:
+        ua, ip, country = VISITORS[who]
+        clock.now = ms(f"2026-{when}")
+        r = client.post("/api/send", json={"type": "performance", "payload": {
+            "website": site["website_uuid"], "url": url, "title": title, "hostname": "shop.example",
+            "screen": "1920x1080", "language": "en-US", **metrics}},
+            headers={"User-Agent": ua, "X-Test-Country": country}, environ_base={"REMOTE_ADDR": ip})
         assert r.status_code == 200, r.get_data(as_text=True)
     return site
 
@@ -402,6 +428,47 @@ def test_journey_goal_utm_breakdown_and_revenue(new_page, shop, artifacts_dir):
     assert page.js_errors == []
 
 
+def test_performance_cards_chart_and_tables(new_page, shop, artifacts_dir):
+    page = new_page()
+    open_reports(page, shop)
+    choose(page, "performance")
+    run(page)
+    expect(page.locator(".result-summary")).to_have_text(
+        "4 samples of web vitals; the cards show each metric's 75th percentile.")
+    cards = {c.get_attribute("data-vital"): (c.get_attribute("data-rating"),
+                                             c.locator(".stat-value").inner_text(),
+                                             c.locator(".vital-more").inner_text())
+             for c in page.locator(".vitals-cards .vital").all()}
+    assert cards == {
+        "lcp": ("needs-improvement", "3300 ms", "p50 2800 ms · p95 4020 ms"),
+        "inp": ("good", "185 ms", "p50 120 ms · p95 237 ms"),
+        "cls": ("needs-improvement", "0.21", "p50 0.12 · p95 0.282"),
+        "fcp": ("good", "1800 ms", "p50 1500 ms · p95 2040 ms"),
+        "ttfb": ("good", "750 ms", "p50 600 ms · p95 870 ms")}
+    chart = page.locator('.vitals-chart[data-chart="lcp"]')
+    expect(chart.locator(".bucket")).to_have_count(3)
+    expect(chart.locator(".chart-legend span")).to_have_text(["p95", "p75", "p50"])
+    expect(chart.locator(".axis text").last).to_have_text("Mar 4")
+    chart.locator("svg").focus()  # the tooltip of the last bucket, then the first
+    page.keyboard.press("Home")
+    expect(chart.locator(".tooltip")).to_have_text("Mar 22560 ms p952400 ms p752200 ms p50")
+    assert data_rows(page, '[data-table="Pages"]') == [
+        ["/", "3000 ms", "3600 ms", "4080 ms", "2"],
+        ["/pricing", "2800 ms", "2900 ms", "2980 ms", "2"]]
+    assert data_rows(page, '[data-table="Devices"]') == [
+        ["tablet", "4200 ms", "4200 ms", "4200 ms", "1"],
+        ["desktop", "2600 ms", "2800 ms", "2960 ms", "3"]]
+    assert data_rows(page, '[data-table="Browsers"]')[0][0] == "Mobile Safari"
+    shot(page, artifacts_dir, "reports-performance")
+    page.select_option('[data-field="parameters.metric"]', "cls")
+    run(page)
+    # cls: 03-02 [0.02 0.12] 0.07 0.095 0.115; pages / [0.02 0.3], /pricing [0.12]
+    assert data_rows(page, '[data-table="Pages"]') == [
+        ["/", "0.16", "0.23", "0.286", "2"], ["/pricing", "0.12", "0.12", "0.12", "2"]]
+    expect(page.locator('.vitals-chart[data-chart="cls"] .bucket')).to_have_count(3)
+    assert page.js_errors == []
+
+
 def test_a_400_shows_beside_its_field(new_page, shop):
     page = new_page()
     open_reports(page, shop)
@@ -651,7 +718,7 @@ def test_the_type_tabs_are_a_radio_group(new_page, shop):
     page.keyboard.press("ArrowLeft")
     expect(page.locator('.type-tab[data-type="funnel"]')).to_have_attribute("aria-checked", "true")
     page.keyboard.press("ArrowLeft")  # round to the last
-    expect(page.locator('.type-tab[data-type="revenue"]')).to_be_focused()
+    expect(page.locator('.type-tab[data-type="performance"]')).to_be_focused()
     assert page.js_errors == []
 
 

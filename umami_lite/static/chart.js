@@ -7,13 +7,14 @@ window.UmamiChart = (function () {
   const svg = U.svg;
   const MARGIN = { top: 10, right: 8, bottom: 26, left: 44 };
 
-  // Returns a round step (1, 2 or 5 times a power of ten) giving about `count` grid lines.
-  function niceStep(max, count) {
+  // Returns a round step (1, 2 or 5 times a power of ten) giving about `count` grid lines,
+  // at least `least` (1 for counts; a chart of fractions such as layout shifts passes less).
+  function niceStep(max, count, least) {
     const raw = max / count;
     const power = Math.pow(10, Math.floor(Math.log10(raw)));
     const fraction = raw / power;
     const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-    return Math.max(1, nice * power);
+    return Math.max(least, nice * power);
   }
 
   function totals(spec, index) {
@@ -21,8 +22,13 @@ window.UmamiChart = (function () {
     return spec.stacked ? values.reduce((a, b) => a + b, 0) : Math.max(0, ...values);
   }
 
+  // spec: {buckets: [{label, title}], series: [{key, name, className, values}], stacked,
+  // legend, height, summary, emptyText, format (of axis and tooltip values: U.number),
+  // least (the smallest grid step: 1)}
   function draw(container, spec) {
     container.umamiSpec = spec;
+    const format = spec.format || U.number;
+    const least = spec.least || 1;
     const width = Math.max(280, Math.round(container.clientWidth || 600));
     const height = spec.height || 260;
     const plotW = width - MARGIN.left - MARGIN.right;
@@ -30,7 +36,7 @@ window.UmamiChart = (function () {
     const n = spec.buckets.length;
     let max = 0;
     for (let i = 0; i < n; i++) max = Math.max(max, totals(spec, i));
-    const step = niceStep(Math.max(max, 1), 4);
+    const step = niceStep(Math.max(max, least), 4, least);
     const top = Math.max(step, Math.ceil(max / step) * step);
     const y = (value) => MARGIN.top + plotH - (value / top) * plotH;
     const band = plotW / Math.max(n, 1);
@@ -41,10 +47,11 @@ window.UmamiChart = (function () {
       "aria-label": spec.summary || "Chart",
     });
     const grid = svg("g", { class: "grid axis" });
-    for (let value = 0; value <= top; value += step) {
+    for (let k = 0; k * step <= top * (1 + 1e-9); k++) { // (k * step: no drift of fractions)
+      const value = k * step;
       grid.append(
         svg("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(value), y2: y(value) }),
-        svg("text", { x: MARGIN.left - 8, y: y(value) + 4, "text-anchor": "end" }, U.number(value)));
+        svg("text", { x: MARGIN.left - 8, y: y(value) + 4, "text-anchor": "end" }, format(value)));
     }
     root.append(grid);
 
@@ -83,7 +90,7 @@ window.UmamiChart = (function () {
       const bucket = spec.buckets[index];
       U.replace(tip, U.h("b", {}, bucket.title),
         spec.series.map((s) => U.h("div", {}, U.h("i", { class: "key-" + s.key }),
-          U.number(s.values[index] || 0) + " " + s.name)));
+          format(s.values[index] || 0) + " " + s.name)));
       tip.hidden = false;
       const scale = container.clientWidth / width || 1;
       const centre = (MARGIN.left + (index + 0.5) * band) * scale;

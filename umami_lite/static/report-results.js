@@ -1,6 +1,7 @@
 // Draws the answer of one report (POST /api/reports/<type>): funnel bars with the drop-off of
 // each step, the retention grid (cohort day x day), journeys as a ranked table of paths,
-// tables for attribution, UTM and breakdowns, goal and revenue totals. No request here.
+// tables for attribution, UTM and breakdowns, goal and revenue totals, web vitals percentiles.
+// No request here.
 "use strict";
 
 window.UmamiReportResults = (function () {
@@ -233,7 +234,95 @@ window.UmamiReportResults = (function () {
           data.channel.map((r) => ({ name: channelName(r.name), value: r.value, title: r.name })), null, fmt)));
   }
 
-  const RENDER = { funnel, goal, journey, retention, attribution, utm, breakdown, revenue };
+  // ---- performance (web vitals) ----
+
+  // Umami's thresholds: good up to the first number, poor above the second.
+  const VITALS = [
+    ["lcp", "LCP", "Largest contentful paint", 2500, 4000],
+    ["inp", "INP", "Interaction to next paint", 200, 500],
+    ["cls", "CLS", "Cumulative layout shift", 0.1, 0.25],
+    ["fcp", "FCP", "First contentful paint", 1800, 3000],
+    ["ttfb", "TTFB", "Time to first byte", 800, 1800],
+  ];
+  const RATINGS = { good: "Good", "needs-improvement": "Needs improvement", poor: "Poor" };
+
+  // cls is a score (up to 3 decimals), the others milliseconds (whole)
+  function vital(metric) {
+    return (value) => {
+      if (value === null || value === undefined) return "–";
+      if (metric === "cls") return String(Number(Number(value).toFixed(3)));
+      return Math.round(Number(value)) + " ms";
+    };
+  }
+
+  function rating(value, good, poor) {
+    return value <= good ? "good" : value > poor ? "poor" : "needs-improvement";
+  }
+
+  function vitalsCards(summary) {
+    return h("div", { class: "cards vitals-cards" }, VITALS.map(([key, short, name, good, poor]) => {
+      const s = summary[key];
+      const fmt = vital(key);
+      const rated = summary.count ? rating(s.p75, good, poor) : "none";
+      return h("div", { class: "stat card vital is-" + rated, dataset: { vital: key, rating: rated } },
+        h("div", { class: "stat-label", title: name }, short + " · p75"),
+        h("div", { class: "stat-value" }, summary.count ? fmt(s.p75) : "–"),
+        h("div", { class: "vital-rating" }, RATINGS[rated] || "No samples"),
+        h("div", { class: "vital-more muted" }, "p50 " + fmt(s.p50) + " · p95 " + fmt(s.p95)),
+        h("div", { class: "vital-scale muted" }, "good ≤ " + fmt(good) + ", poor > " + fmt(poor)));
+    }));
+  }
+
+  function vitalsTable(title, label, rows, fmt) {
+    return h("section", { class: "result-table", dataset: { table: title } },
+      h("h3", {}, title),
+      rows.length ? h("table", { class: "data-table vitals-table" },
+        h("thead", {}, h("tr", {}, h("th", {}, label),
+          ["p50", "p75", "p95", "Samples"].map((t) => h("th", { class: "num" }, t)))),
+        h("tbody", {}, rows.map((r) => h("tr", {},
+          h("td", { class: "value" }, fieldValue(label, r.name)),
+          h("td", { class: "num" }, fmt(r.p50)), h("td", { class: "num" }, fmt(r.p75)),
+          h("td", { class: "num" }, fmt(r.p95)), h("td", { class: "num" }, U.number(r.count))))))
+        : h("p", { class: "muted none" }, "None"));
+  }
+
+  function bucketLabel(t, unit) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2})/.exec(t);
+    const when = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+    return unit === "hour" ? when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
+      : when.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  }
+
+  function performance(data, ctx) {
+    const metric = ctx.parameters.metric || "lcp";
+    const fmt = vital(metric);
+    const [, short, name] = VITALS.find(([key]) => key === metric);
+    const count = data.summary.count;
+    if (!count) return U.empty("No web vitals", "No sample in this range. The tracker sends them with data-performance=\"true\".");
+    const chart = h("div", { class: "chart vitals-chart", dataset: { chart: metric } });
+    const result = h("div", {},
+      h("p", { class: "result-summary" }, h("b", {}, U.number(count)), count === 1 ? " sample" : " samples",
+        " of web vitals; the cards show each metric's 75th percentile."),
+      vitalsCards(data.summary),
+      h("h3", { class: "chart-title" }, name + " (" + short + ") by " + ctx.parameters.unit),
+      chart,
+      h("div", { class: "result-grid" },
+        vitalsTable("Pages", "Page", data.pages, fmt),
+        vitalsTable("Page titles", "Title", data.pageTitles, fmt),
+        vitalsTable("Devices", "Device", data.devices, fmt),
+        vitalsTable("Browsers", "Browser", data.browsers, fmt)));
+    // drawn once the result is in the page, so the chart knows its width
+    requestAnimationFrame(() => window.UmamiChart.draw(chart, {
+      buckets: data.chart.map((p) => ({ label: bucketLabel(p.t, ctx.parameters.unit), title: bucketLabel(p.t, ctx.parameters.unit) })),
+      series: [["p95", "vital-p95"], ["p75", "vital-p75"], ["p50", "vital-p50"]].map(([key, className]) =>
+        ({ key, name: key, className, values: data.chart.map((p) => p[key]) })),
+      legend: true, height: 220, format: fmt, least: metric === "cls" ? 0.001 : 1,
+      summary: name + " percentiles by " + ctx.parameters.unit,
+    }));
+    return result;
+  }
+
+  const RENDER = { funnel, goal, journey, retention, attribution, utm, breakdown, revenue, performance };
 
   function render(box, type, data, ctx) {
     U.replace(box, h("div", { class: "report-result", dataset: { result: type } }, RENDER[type](data, ctx)));

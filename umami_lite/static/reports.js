@@ -226,6 +226,25 @@
     };
   }
 
+  const VITALS = [["lcp", "Largest contentful paint (LCP)"], ["inp", "Interaction to next paint (INP)"],
+    ["cls", "Cumulative layout shift (CLS)"], ["fcp", "First contentful paint (FCP)"],
+    ["ttfb", "Time to first byte (TTFB)"]];
+
+  function performanceType() {
+    const metric = select(VITALS, "lcp");
+    return {
+      element: h("div", { class: "type-body" }, h("div", { class: "form-row" },
+        field("Metric", metric, "parameters.metric",
+          "Charted and broken down by page, title, device and browser. Samples come from the tracker's data-performance=\"true\".")),
+        h("p", { class: "field-help" }, "Days are those of your time zone, " + tz + ".")),
+      read: () => ({ metric: metric.value }),
+      fill(p) { metric.value = VITALS.some(([key]) => key === p.metric) ? p.metric : "lcp"; },
+    };
+  }
+
+  // A range of one day is charted by hour, a longer one by day.
+  const vitalsUnit = (p) => (new Date(p.endDate) - new Date(p.startDate) <= 86400000 ? "hour" : "day");
+
   const TYPES = {
     funnel: { label: "Funnel", help: "How many visitors go through the steps in order, and where they drop off.", make: funnelType },
     goal: { label: "Goal", help: "How many of the range's visitors viewed a page or triggered an event.", make: goalType },
@@ -237,6 +256,8 @@
     breakdown: { label: "Breakdown", help: "Views, visitors, visits, bounces and time for every combination of the chosen fields.", make: breakdownType },
     revenue: { label: "Revenue", help: "Revenue of events that carry it, by day, country, referrer and channel.", make: revenueType,
       extra: () => ({ timezone: tz }) },
+    performance: { label: "Performance", help: "Web vitals of the pages: percentiles of each metric, against Umami's good and poor thresholds.",
+      make: performanceType, extra: (p) => ({ timezone: tz, unit: vitalsUnit(p) }) },
   };
   const forms = {};
 
@@ -341,7 +362,8 @@
 
   function parameters() {
     const type = state.current;
-    return Object.assign(rangeDates(), formOf(type).read(), TYPES[type].extra ? TYPES[type].extra() : {});
+    const base = Object.assign(rangeDates(), formOf(type).read());
+    return Object.assign(base, TYPES[type].extra ? TYPES[type].extra(base) : {});
   }
 
   async function run() {
