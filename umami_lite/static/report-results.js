@@ -276,13 +276,13 @@ window.UmamiReportResults = (function () {
   function vitalsTable(title, label, rows, fmt) {
     return h("section", { class: "result-table", dataset: { table: title } },
       h("h3", {}, title),
-      rows.length ? h("table", { class: "data-table vitals-table" },
+      rows.length ? h("div", { class: "table-scroll" }, h("table", { class: "data-table vitals-table" },
         h("thead", {}, h("tr", {}, h("th", {}, label),
           ["p50", "p75", "p95", "Samples"].map((t) => h("th", { class: "num" }, t)))),
         h("tbody", {}, rows.map((r) => h("tr", {},
           h("td", { class: "value" }, fieldValue(label, r.name)),
           h("td", { class: "num" }, fmt(r.p50)), h("td", { class: "num" }, fmt(r.p75)),
-          h("td", { class: "num" }, fmt(r.p95)), h("td", { class: "num" }, U.number(r.count))))))
+          h("td", { class: "num" }, fmt(r.p95)), h("td", { class: "num" }, U.number(r.count)))))))
         : h("p", { class: "muted none" }, "None"));
   }
 
@@ -306,7 +306,7 @@ window.UmamiReportResults = (function () {
       vitalsCards(data.summary),
       h("h3", { class: "chart-title" }, name + " (" + short + ") by " + ctx.parameters.unit),
       chart,
-      h("div", { class: "result-grid" },
+      h("div", { class: "vitals-grid" },
         vitalsTable("Pages", "Page", data.pages, fmt),
         vitalsTable("Page titles", "Title", data.pageTitles, fmt),
         vitalsTable("Devices", "Device", data.devices, fmt),
