@@ -73,7 +73,8 @@ def test_both_layouts_ingest_answer_and_prune(layout, app, api, clock, website):
         report = retention.prune_website(conn, website["website_id"], T0 - 15 * DAY)
     finally:
         conn.close()
-    assert report.deleted == {"event_data": 0, "event": 1, "pageview": 2, "session": 1}
+    assert report.deleted == {"event_data": 0, "event": 1, "pageview": 2, "vitals": 0,
+                              "session": 1}
     assert count_rows(app, "pageview") == 1 and count_rows(app, "session") == 1
     stats = api.get(f"/api/website/{website['website_id']}/stats", query_string=RANGE).json
     assert stats["pageviews"] == 1 and stats["uniques"] == 1
