@@ -26,6 +26,7 @@
     var excludeHash = attr('data-exclude-hash') === 'true';
     var tag = attr('data-tag');
     var beforeSend = attr('data-before-send');
+    var vitalsOn = attr('data-performance') === 'true';
     var domains = (attr('data-domains') || '').split(',')
       .map(function (d) { return d.trim(); }).filter(Boolean);
     var screenSize = win.screen.width + 'x' + win.screen.height;
@@ -126,6 +127,7 @@
       var next = normalize(loc.href);
       if (next === currentUrl) return;
       var referrer = currentUrl;
+      endView();
       currentUrl = next;
       currentRef = referrer;
       setTimeout(function () { send('event', base(next, referrer)); }, 100);
@@ -158,6 +160,71 @@
       } catch (err) { /* ignore */ }
     }
 
+    // data-performance="true": each view ends (url change, pagehide) with one `performance`
+    // hit of what it measured and its length. ttfb, fcp, lcp: the loaded page only.
+    var perf = win.performance;
+    var view = null;
+    var observers = [];
+
+    function startView(loaded) {
+      view = { start: loaded ? 0 : perf.now(), loaded: loaded, m: {}, acts: {} };
+    }
+
+    function measure(type, e) {
+      var m = view.m;
+      var t = e.startTime;
+      if (t < view.start) return;
+      if (type === 'layout-shift') {
+        if (e.hadRecentInput) return;
+        // cls: the largest burst of shifts, each within 1 s of the last and 5 s of the first
+        var w = view.shift;
+        if (!w || t - w.last > 1000 || t - w.first > 5000) w = view.shift = { first: t, v: 0 };
+        w.last = t;
+        w.v += e.value;
+        m.cls = Math.max(m.cls || 0, w.v);
+      } else if (type === 'event') {
+        if (e.interactionId) view.acts[e.interactionId] = Math.max(view.acts[e.interactionId] || 0, e.duration);
+      } else if (view.loaded && !view.input) {
+        if (type !== 'paint') m.lcp = t;
+        else if (e.name === 'first-contentful-paint') m.fcp = t;
+      }
+    }
+
+    function endView() {
+      if (!view) return;
+      observers.forEach(function (o) {
+        o.takeRecords().forEach(function (e) { measure(o.type, e); });
+      });
+      // inp: the slowest interaction, but one for every 50 (a long visit's outliers)
+      var acts = Object.keys(view.acts).map(function (k) { return view.acts[k]; })
+        .sort(function (a, b) { return b - a; });
+      if (acts.length) view.m.inp = acts[Math.min(acts.length - 1, acts.length / 50 | 0)];
+      send('performance', extend(extend(base(), view.m),
+        { duration: Math.round(perf.now() - view.start) }));
+      startView(false);
+    }
+
+    function watchVitals() {
+      var nav = perf.getEntriesByType('navigation')[0];
+      startView(true);
+      if (nav && nav.responseStart > 0) view.m.ttfb = nav.responseStart;
+      ['paint', 'largest-contentful-paint', 'layout-shift', 'event'].forEach(function (type) {
+        try {
+          var o = new win.PerformanceObserver(function (list) {
+            list.getEntries().forEach(function (e) { measure(type, e); });
+          });
+          o.observe({ type: type, buffered: true, durationThreshold: 16 });
+          o.type = type;
+          observers.push(o);
+        } catch (e) { /* a type this browser does not measure */ }
+      });
+      // the largest paint after an input follows the visitor, not the page load
+      ['keydown', 'pointerdown'].forEach(function (name) {
+        win.addEventListener(name, function () { view.input = true; }, true);
+      });
+      win.addEventListener('pagehide', endView);
+    }
+
     api.track = track;
     api.identify = identify;
     api.getSession = function () { return { cache: cache, website: website }; };
@@ -167,5 +234,6 @@
       doc.addEventListener('click', onClick, true);
       track();
     }
+    if (vitalsOn && perf && win.PerformanceObserver) watchVitals();
   }
 })(window, document);
