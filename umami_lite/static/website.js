@@ -15,25 +15,17 @@
   const TOP_ROWS = 10;
   const EVENT_SERIES = 6;
 
-  // The filter parameters of the current API this page sets, with the name a chip shows.
-  // They are also this page's URL parameters (?country=DE&path=/pricing).
-  const DIMENSIONS = {
-    path: "Page", title: "Title", query: "Query", referrer: "Referrer", hostname: "Hostname",
-    utmSource: "UTM source", utmMedium: "UTM medium", utmCampaign: "UTM campaign",
-    utmTerm: "UTM term", utmContent: "UTM content", browser: "Browser", os: "OS",
-    device: "Device", country: "Country", language: "Language", screen: "Screen", event: "Event",
-  };
+  const F = window.UmamiFilters;
+  const DIMENSIONS = F.DIMENSIONS;
+  const labelOf = F.labelOf;
 
   const rangeSelect = document.getElementById("range");
   const customForm = document.getElementById("custom-range");
   const utmSelect = document.getElementById("utm-type");
-  // filters: [{name, value}] in the order they were added, one per dimension;
-  // saved: the ids of a saved segment and cohort (?segment=<id>&cohort=<id>), with their names
-  const state = { range: "24h", customStart: null, customEnd: null, filters: [],
-    saved: { segment: null, cohort: null } };
-  const SAVED_KINDS = { segment: "Segment", cohort: "Cohort" };
-  const savedNames = { segment: new Map(), cohort: new Map() };
-  const savedSelect = document.getElementById("saved-filter"); // absent on the share page
+  const state = { range: "24h", customStart: null, customEnd: null };
+  // the filters and the saved segment and cohort, also this page's URL parameters
+  const selection = F.selection({ websiteId, withSaved: !shareId, fallbackFocus: () => rangeSelect,
+    onChange: () => { writeLocation(); load(); } });
   let generation = 0; // answers to an older selection are dropped
 
   // ---- dates (browser local time, which is `tz`) ----
@@ -143,11 +135,6 @@
 
   // ---- URL state: ?range=7d&country=DE&path=/pricing (custom: &start=YYYY-MM-DD&end=YYYY-MM-DD) ----
 
-  function setFilter(name, value) {
-    const kept = state.filters.filter((f) => f.name !== name);
-    state.filters = kept.concat([{ name, value }]);
-  }
-
   function readLocation() {
     const params = new URLSearchParams(location.search);
     const range = params.get("range");
@@ -157,12 +144,7 @@
       state.customEnd = parseDay(params.get("end"));
       if (!state.customStart || !state.customEnd || state.customEnd < state.customStart) state.range = "24h";
     }
-    state.filters = [];
-    for (const kind of Object.keys(SAVED_KINDS)) state.saved[kind] = shareId ? null : params.get(kind) || null;
-    for (const [key, value] of params) {
-      const name = key === "url" ? "path" : key; // `url` was the page filter's old name
-      if (value && Object.hasOwn(DIMENSIONS, name)) setFilter(name, value);
-    }
+    selection.read(params);
   }
 
   function writeLocation() {
@@ -172,10 +154,15 @@
       params.set("start", dayKey(state.customStart));
       params.set("end", dayKey(state.customEnd));
     }
-    for (const f of state.filters) params.set(f.name, f.value);
-    for (const [kind, id] of Object.entries(state.saved)) if (id) params.set(kind, id);
+    selection.write(params);
     const search = params.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
+    // the Sessions page opens with the same filters, segment and cohort
+    const sessions = document.getElementById("sessions-link");
+    if (sessions) {
+      const filters = selection.write(new URLSearchParams()).toString();
+      sessions.href = sessions.pathname + (filters ? "?" + filters : "");
+    }
   }
 
   // ---- API ----
@@ -184,15 +171,9 @@
     return "/websites/" + encodeURIComponent(websiteId) + "/" + route + U.query(params || {});
   }
 
-  // The API splits an eq value at commas (a list of values): a value holding one is matched
-  // as a substring instead, the closest the API allows.
-  const matchesWhole = (value) => !value.includes(",");
-
   function rangeParams(range) {
     const params = { startAt: range.start.getTime(), endAt: range.end.getTime() };
-    for (const f of state.filters) params[f.name] = (matchesWhole(f.value) ? "eq." : "c.") + f.value;
-    for (const [kind, id] of Object.entries(state.saved)) if (id) params[kind] = id;
-    return params;
+    return selection.apiParams(params);
   }
 
   // ---- summary cards ----
@@ -209,7 +190,7 @@
   }
 
   // An event filter makes the API count that event's occurrences instead of views.
-  const countedRows = () => (state.filters.some((f) => f.name === "event") ? "Events" : "Views");
+  const countedRows = () => (selection.has("event") ? "Events" : "Views");
 
   const CARD_FORMAT = { pageviews: U.number, visitors: U.number, visits: U.number, bounce: U.percent, time: U.duration };
   const LOWER_IS_BETTER = { bounce: true };
@@ -318,27 +299,6 @@
 
   // ---- metric tables ----
 
-  let languageNames = null;
-  try {
-    languageNames = new Intl.DisplayNames(["en"], { type: "language" });
-  } catch (err) {
-    languageNames = null;
-  }
-
-  // Row labels by filter name; the raw value stays in the row's title.
-  const LABELS = {
-    country: (x) => (window.UmamiCountries && window.UmamiCountries[x]) || x,
-    language: (x) => {
-      try {
-        return (languageNames && languageNames.of(x)) || x;
-      } catch (err) {
-        return x; // not a valid language tag
-      }
-    },
-    device: (x) => x.charAt(0).toUpperCase() + x.slice(1),
-  };
-  const labelOf = (name, value) => (LABELS[name] ? LABELS[name](value) : value);
-
   function metricRow(label, value, total, options) {
     const share = total ? (value / total) * 100 : 0;
     return h("tr", {},
@@ -396,7 +356,7 @@
     const total = data.reduce((sum, row) => sum + row.y, 0);
     const rows = data.map((row) => metricRow(labelOf(spec.filter, row.x), row.y, total, {
       title: "Filter by " + DIMENSIONS[spec.filter].toLowerCase() + ": " + row.x,
-      onSelect: () => addFilter(spec.filter, row.x),
+      onSelect: () => selection.add(spec.filter, row.x),
     }));
     withMore(box, spec.label, rows, spec.type);
   }
@@ -410,63 +370,6 @@
         (err) => { if (mine === generation) U.replace(box, U.errorBox(err.message)); });
   }
 
-  // ---- filters ----
-
-  function addFilter(name, value) {
-    setFilter(name, value);
-    writeLocation();
-    load();
-    const chip = document.querySelector('#filter-list [data-filter="' + name + '"] button');
-    if (chip) chip.focus();
-  }
-
-  function removeFilter(name) {
-    state.filters = state.filters.filter((f) => f.name !== name);
-    writeLocation();
-    load();
-    const next = document.querySelector("#filter-list button") || rangeSelect;
-    next.focus();
-  }
-
-  function removeSaved(kind) {
-    state.saved[kind] = null;
-    writeLocation();
-    load();
-    const next = document.querySelector("#filter-list button") || savedSelect || rangeSelect;
-    next.focus();
-  }
-
-  document.getElementById("clear-filters").addEventListener("click", () => {
-    state.filters = [];
-    state.saved = { segment: null, cohort: null };
-    writeLocation();
-    load();
-    rangeSelect.focus();
-  });
-
-  const savedChosen = () => Object.entries(state.saved).filter(([, id]) => id);
-
-  function savedChip([kind, id]) {
-    const name = (savedNames[kind] && savedNames[kind].get(id)) || id;
-    return h("li", { class: "chip chip-saved", dataset: { filter: kind } },
-      h("span", { title: SAVED_KINDS[kind] + " " + name }, SAVED_KINDS[kind] + " ", h("b", {}, name)),
-      h("button", { type: "button", "aria-label": "Remove the " + kind + " " + name,
-        onclick: () => removeSaved(kind) }, "×"));
-  }
-
-  function renderFilters() {
-    const count = state.filters.length + savedChosen().length;
-    document.getElementById("filter-bar").hidden = !count;
-    document.getElementById("clear-filters").hidden = count < 2;
-    U.replace(document.getElementById("filter-list"), savedChosen().map(savedChip), state.filters.map((f) => {
-      const how = matchesWhole(f.value) ? " is " : " contains ";
-      const text = DIMENSIONS[f.name] + how + labelOf(f.name, f.value);
-      return h("li", { class: "chip", dataset: { filter: f.name } },
-        h("span", { title: DIMENSIONS[f.name] + how + f.value }, DIMENSIONS[f.name] + how, h("b", {}, labelOf(f.name, f.value))),
-        h("button", { type: "button", "aria-label": "Remove the filter " + text, onclick: () => removeFilter(f.name) }, "×"));
-    }));
-  }
-
   // ---- loading everything for the current selection ----
 
   const panels = [...document.querySelectorAll(".metric[data-metric]")];
@@ -478,7 +381,7 @@
     const params = rangeParams(range);
     const series = Object.assign({ unit: range.unit, timezone: tz }, params);
     document.getElementById("range-label").textContent = rangeText(range);
-    renderFilters();
+    selection.render();
     cardsLoading();
     const traffic = document.getElementById("traffic-chart");
     if (!traffic.firstChild) U.replace(traffic, U.loading("Loading chart…"));
@@ -556,46 +459,6 @@
     load();
   });
 
-  // ---- saved segments and cohorts: the selector adds one as a chip ----
-
-  // Fills the selector; an id in the address that names none of this website's is dropped.
-  async function loadSaved() {
-    for (const kind of Object.keys(SAVED_KINDS)) {
-      try {
-        const page = await U.get(apiPath("segments", { type: kind }));
-        const group = savedSelect.querySelector('optgroup[data-kind="' + kind + '"]');
-        U.replace(group, page.data.map((row) => h("option", { value: kind + ":" + row.id }, row.name)));
-        for (const row of page.data) savedNames[kind].set(row.id, row.name);
-        group.hidden = !page.data.length;
-      } catch (err) {
-        savedNames[kind] = null;
-      }
-    }
-    const unknown = Object.keys(SAVED_KINDS).filter((kind) =>
-      state.saved[kind] && savedNames[kind] && !savedNames[kind].has(state.saved[kind]));
-    for (const kind of unknown) state.saved[kind] = null;
-    if (unknown.length) {
-      writeLocation();
-      U.toast("The " + unknown.join(" and ") + " in the address no longer exists.", true);
-    }
-    const any = Object.values(savedNames).some((names) => names && names.size);
-    savedSelect.disabled = !any;
-    savedSelect.options[0].textContent = any ? "Segment or cohort…" : "No segments yet";
-  }
-
-  if (savedSelect) {
-    savedSelect.addEventListener("change", () => {
-      const [kind, id] = savedSelect.value.split(":");
-      savedSelect.value = "";
-      if (!SAVED_KINDS[kind] || !id) return;
-      state.saved[kind] = id;
-      writeLocation();
-      load();
-      const chip = document.querySelector('#filter-list [data-filter="' + kind + '"] button');
-      if (chip) chip.focus();
-    });
-  }
-
   async function start() {
     readLocation();
     rangeSelect.value = state.range;
@@ -608,8 +471,8 @@
         U.replace(document.getElementById("main"), U.errorBox("This share link does not work: " + err.message));
         return;
       }
-    } else {
-      await loadSaved();
+    } else if (await selection.loadSaved()) {
+      writeLocation(); // without the segment or cohort that no longer exists
     }
     load();
     refreshActive();
