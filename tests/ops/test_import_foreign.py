@@ -115,6 +115,54 @@ def test_umami_v3_hostname_comes_from_the_events(app, website, tmp_path):
     conn.close()
 
 
+V3_EVENT_COLUMNS = ("event_id,website_id,session_id,visit_id,created_at,url_path,url_query,"
+                    "page_title,event_type,event_name,tag,hostname,lcp,inp,cls,fcp,ttfb\n")
+
+
+def test_umami_v3_web_vitals_become_vitals_samples(app, api, website, tmp_path):
+    """event_type 5 rows are web vitals samples: e-2 is stored (path without query or hash,
+    its metrics rounded as /api/send rounds them), e-3 measured nothing, e-4 to e-7 hold a
+    metric that is not a number from 0 to its maximum."""
+    sessions = tmp_path / "session.csv"
+    sessions.write_text("session_id,website_id,browser,os,device,screen,language,country,"
+                        "distinct_id,created_at\n"
+                        "s-1,w,chrome,Linux,desktop,1920x1080,en-US,DE,,2026-03-01 10:00:00+00\n")
+    events = tmp_path / "website_event.csv"
+    at = "2026-03-01 10:00:0{}+00"
+    events.write_text(V3_EVENT_COLUMNS + "".join(
+        f"e-{n},w,s-1,v-1,{at.format(n)},{rest}\n" for n, rest in (
+            (1, "/a,x=1,A,1,,,shop.example,,,,,"),
+            (2, "/a#top,x=1,A,5,,,shop.example,1200.56,,0.01234,800,2.7000000001862645"),
+            (3, "/a,,A,5,,,shop.example,,,,,"),
+            (4, "/a,,A,5,,,shop.example,-1,,,,"),
+            (5, "/a,,A,5,,,shop.example,,fast,,,"),
+            (6, "/a,,A,5,,,shop.example,,,101,,"),
+            (7, "/a,,A,5,,,shop.example,,,,NaN,"))))
+    assert _summary(_import(app, [sessions, events])) == [
+        ("session.csv", "umami2", 1, 1, {}),
+        ("website_event.csv", "umami2", 7, 2, {"a vitals sample without any metric": 1,
+                                               "bad vitals": 4})]
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        sample = conn.execute("SELECT url_path, page_title, lcp, inp, cls, fcp, ttfb,"
+                              " created_at, (session_id, visit_id) = (SELECT session_id,"
+                              " visit_id FROM pageview) FROM vitals").fetchall()
+    finally:
+        conn.close()
+    assert [tuple(row) for row in sample] == [
+        ("/a", "A", 1200.6, None, 0.0123, 800.0, 2.7, iso_ms("2026-03-01T10:00:02Z"), 1)]
+    r = api.post("/api/reports/performance", json={
+        "websiteId": website["id"], "type": "performance", "filters": {},
+        "parameters": {"startDate": "2026-03-01T00:00:00Z", "endDate": "2026-03-01T23:59:59Z"}})
+    assert r.status_code == 200, r.json
+    assert r.json["summary"]["count"] == 1
+    assert r.json["summary"]["lcp"] == {"p50": 1200.6, "p75": 1200.6, "p95": 1200.6}
+    again = _import(app, [sessions, events])
+    assert _summary(again)[1] == ("website_event.csv", "umami2", 7, 0, {
+        "already imported": 2, "a vitals sample without any metric": 1, "bad vitals": 4})
+    assert count_rows(app, "vitals") == 1
+
+
 def test_umami_v1(app, api, website):
     paths = [DATA / "umami1" / name for name in ("pageview.csv", "event.csv", "session.csv")]
     assert _summary(_import(app, paths)) == [

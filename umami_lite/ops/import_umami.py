@@ -9,7 +9,9 @@ from ..ingest import record as ingest
 from .importing import HitRow, SessionRow, Skip, visitor
 from .timeparse import iso_ms
 
-V2_EVENT_TYPES = {"1": "pageview", "2": "event"}  # 3 (link) and 4 (pixel) have no v1 form
+# 5 is a web vitals sample (its lcp, inp, cls, fcp and ttfb columns); 3 (link) and 4 (pixel)
+# have no v1 form
+V2_EVENT_TYPES = {"1": "pageview", "2": "event", "5": "performance"}
 SESSION_ATTRS = ("hostname", "browser", "os", "device", "screen", "language", "country",
                  "distinct_id")
 
@@ -58,6 +60,21 @@ def _referrer(record):
     return tail or None
 
 
+def _vitals(record):
+    """Returns the metrics of a web vitals row (None where a column is empty or missing), or
+    a Skip: a metric must be a number from 0 to its maximum, as /api/send checks it."""
+    try:
+        vitals = {name: float(record[name]) if _blank(record, name) else None
+                  for name in ingest.VITALS}
+    except ValueError:
+        return Skip("bad vitals")
+    if ingest.bad_vital(vitals) is not None:
+        return Skip("bad vitals")
+    if all(value is None for value in vitals.values()):
+        return Skip("a vitals sample without any metric")
+    return vitals
+
+
 def v2_event(record):
     if not record.get("event_id"):
         return Skip("no event_id")
@@ -74,6 +91,12 @@ def v2_event(record):
                      page_title=_blank(record, "page_title"), tag=_blank(record, "tag"))
     if kind == "pageview":
         hit.referrer = _referrer(record)
+    elif kind == "performance":
+        vitals = _vitals(record)
+        if isinstance(vitals, Skip):
+            return vitals
+        # a sample keeps the page's path alone (Umami's url_path may hold the #hash)
+        hit.url, hit.vitals = (record.get("url_path") or "").split("#", 1)[0] or "/", vitals
     else:
         if not record.get("event_name"):
             return Skip("event without a name")
