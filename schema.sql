@@ -330,7 +330,9 @@ CREATE TABLE IF NOT EXISTS rollup_cross (
 
 -- Per hour, day or week and kind (1 path, 2 entry, 3 exit, 4 referrer): the visitors per
 -- value as the set of (key id, session_id) pairs, compressed (umami_lite/rollups/pairs.py),
--- for the current API's metrics that count sessions per value.
+-- for the current API's metrics that count sessions per value; kind 5: per session, its
+-- pageviews and the visits, bounces and totaltime of its visits the span claims whole
+-- (umami_lite/rollups/tallies.py), for /stats and pageviews under session filters.
 CREATE TABLE IF NOT EXISTS rollup_pair (
     website_id INTEGER NOT NULL,
     kind       INTEGER NOT NULL,
@@ -343,27 +345,28 @@ CREATE TABLE IF NOT EXISTS rollup_pair (
 -- Summaries written by an older rollups/ would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
 -- update; format 4: no visit summaries; format 5: no visitor sets per value;
--- format 6: visitor sets as roaring bitmaps, which this code cannot read) or are larger
+-- format 6: visitor sets as roaring bitmaps, which this code cannot read; format 7: no
+-- per-session tallies) or are larger
 -- and slow for a url over months (format 2: per-url hour rows only, bitmaps only): drop
 -- them once, so that reads use raw
 -- rows until the next write rebuilds them (one long write transaction on a big file). A
 -- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_pair WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '7');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '7');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '8');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

@@ -5,18 +5,20 @@ with any gaps, visit ids far from their rows (as imports may store them), and wr
 in a random order in batches, each followed by rollups.catch_up (so many are late writes
 into summarized hours, and some visits get rows after their home hour was summarized), with
 or without the visits of the rows. Every query (/stats; the metrics path, entry, exit and
-referrer, whole and paged) then runs from summaries and from raw rows over random ranges,
+referrer, whole and paged; /stats and pageviews under filters on session columns, which
+must not read raw rows) then runs from summaries and from raw rows over random ranges,
 hour-aligned or not.
 """
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from umami_lite.ingest import record as ingest
 from umami_lite.ingest import rows as ingest_rows
-from umami_lite.queries.current import metrics, stats
-from umami_lite.queries.filters import Query
+from umami_lite.queries.current import metrics, series, stats
+from umami_lite.queries.filters import Filter, Query
 from umami_lite.rollups import build as rollups
 from umami_lite.storage import connection as db, sites
 
@@ -24,6 +26,10 @@ HOUR = 3_600_000
 T = 1_790_208_000_000 - 2 * HOUR    # 22:00 UTC, two hours before a UTC day and a week end
 SPAN = 30 * HOUR                     # and a whole day after them
 PATHS = ("/", "/a", "/b?x=1", "/c/d", "/e", "/b", "?q=1")  # the last one's path is ''
+# filters on session columns (see _visitor(): sessions 1 to 4 have rows)
+SESSION_FILTERS = ((Filter("country", "eq", ("DE",)),), (Filter("browser", "neq", ("Chrome",)),),
+                   (Filter("country", "neq", ("US",)), Filter("hostname", "eq", ("example.com",))))
+LABELS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d"}
 
 
 
@@ -107,7 +113,28 @@ def test_current_api_from_summaries_equals_raw_rows(tmp_path_factory, rows, star
                 assert metrics.query(conn, q, website, kind, limit, offset) == \
                     metrics.raw_query(conn, q, website, kind, limit, offset), \
                     (kind, limit, offset, start - T, end - T)
+        for filters in SESSION_FILTERS:
+            _assert_filtered_from_summaries(conn, Query(website["website_id"], start, end,
+                                                        filters))
     conn.close()
+
+
+def _refused(*args, **kwargs):
+    raise AssertionError("raw rows read")
+
+
+def _assert_filtered_from_summaries(conn, q):
+    """/stats and pageviews (hours in a +5:30 zone, days in New York) under q's session
+    filters equal the raw-row answers without reading raw rows."""
+    timed = (("hour", "Asia/Kolkata"), ("day", "America/New_York"))
+    expected = [stats.raw_query(conn, q)] + \
+        [series.raw_pageviews(conn, q, unit, zone, LABELS) for unit, zone in timed]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stats, "raw_query", _refused)
+        patch.setattr(series, "raw_pageviews", _refused)
+        found = [stats.query(conn, q)] + \
+            [series.pageviews(conn, q, unit, zone, LABELS) for unit, zone in timed]
+    assert found == expected, (q.filters, q.start - T, q.end - T)
 
 
 def test_a_visit_gone_quiet_in_its_home_hour_and_back_later_is_one_visit(tmp_path):

@@ -21,6 +21,7 @@ from umami_lite.queries.metrics import METRICS, referrer, url
 from umami_lite.queries.metrics import event as event_metric
 from umami_lite.queries import events, pageviews, summary
 from umami_lite.queries.current import metrics as current_metrics
+from umami_lite.queries.current import series as current_series
 from umami_lite.queries.current import stats as current_stats
 from umami_lite.queries.filters import Filter, Query
 
@@ -228,6 +229,38 @@ def test_session_filters_read_summaries_and_equal_raw_rows(dataset, monkeypatch)
     assert compared > len(cases) // 2
 
 
+LOCAL_LABELS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d", "month": "%Y-%m-01"}
+
+
+def _timed(conn, q, tz, fast=True):
+    """Returns [(unit, pageviews answer)] of q in zone tz, from query() or raw rows."""
+    read = current_series.pageviews if fast else current_series.raw_pageviews
+    return [(unit, read(conn, q, unit, tz, LOCAL_LABELS)) for unit in ("hour", "day", "month")]
+
+
+@pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kathmandu", "UTC"))
+def test_session_filters_stats_and_pageviews_read_summaries(dataset, monkeypatch, tz):
+    """/stats and pageviews under filters on session columns read the summaries (the raw-row
+    functions are not called) and give the raw-row answers."""
+    path, website = dataset
+    conn = db.connect(path, readonly=True)
+    ranges = [(START - HOUR, END + 7 * HOUR), (START + 1234, END + 6 * HOUR),
+              (START + 30 * HOUR, START + 9 * 24 * HOUR - 1), (END - HOUR, END + HOUR // 3),
+              (START + 25 * HOUR + 17, START + 26 * HOUR + 5)]
+    queries = [Query(website["website_id"], start, end, filters)
+               for filters in _session_filters(conn) for start, end in ranges]
+    expected = [(current_stats.raw_query(conn, q), _timed(conn, q, tz, False)) for q in queries]
+    assert sum(stats["pageviews"] > 0 for stats, _ in expected) > len(queries) // 2
+
+    def refused(*args, **kwargs):
+        raise AssertionError("raw rows read")
+    monkeypatch.setattr(current_stats, "raw_query", refused)
+    monkeypatch.setattr(current_series, "raw_pageviews", refused)
+    for q, answers in zip(queries, expected):
+        assert (current_stats.query(conn, q), _timed(conn, q, tz)) == answers, \
+            (q.filters, q.start, q.end)
+
+
 def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
     """A filter on a hit column beside a session one, the event metric, a search, and a
     website without summaries keep the raw-row answers."""
@@ -244,6 +277,11 @@ def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
         current_metrics.raw_query(conn, q, website, "event", 500, 0)
     assert current_metrics.query(conn, q, website, "path", 500, 0, search="help") == \
         current_metrics.raw_query(conn, q, website, "path", 500, 0, search="help")
+    mixed = Query(q.website_id, q.start, q.end, (*country, Filter("path", "eq", ("/",))))
+    assert current_stats.query(conn, mixed) == current_stats.raw_query(conn, mixed)
+    assert _timed(conn, mixed, "Asia/Kolkata") == _timed(conn, mixed, "Asia/Kolkata", False)
+    assert current_series.pageviews(conn, q, "minute", "UTC", {"minute": "%H:%M"}) == \
+        current_series.raw_pageviews(conn, q, "minute", "UTC", {"minute": "%H:%M"})
     copy = _copy(path, tmp_path)
     bare = sqlite3.connect(copy)
     for table in ("rollup_state", "rollup_time", "rollup_attr", "rollup_pair"):
@@ -256,6 +294,12 @@ def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
         assert found == current_metrics.raw_query(conn, q, website, kind, 500, 0)
         assert found != current_metrics.raw_query(
             conn, Query(q.website_id, q.start, q.end), website, kind, 500, 0)
+    everything = Query(q.website_id, q.start, q.end)
+    found = current_stats.query(conn, q)
+    assert found == current_stats.raw_query(conn, q) != current_stats.raw_query(conn, everything)
+    found = _timed(conn, q, "Europe/Berlin")
+    assert found == _timed(conn, q, "Europe/Berlin", False) != \
+        _timed(conn, everything, "Europe/Berlin", False)
 
 
 @pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kolkata"))
@@ -377,10 +421,10 @@ def _copy(path, tmp_path):
     return copy
 
 
-@pytest.mark.parametrize("older", [None, "6"])
+@pytest.mark.parametrize("older", [None, "6", "7"])
 def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, older):
-    """Summaries of an older format (no rollup_format setting, or format 6, whose visitor
-    sets were roaring bitmaps) are dropped at start."""
+    """Summaries of an older format (no rollup_format setting; format 6, whose visitor sets
+    were roaring bitmaps; format 7, without per-session tallies) are dropped at start."""
     path, website = dataset
     copy = _copy(path, tmp_path)
     count = "SELECT count(*) FROM rollup_time"
@@ -398,7 +442,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, o
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_visit", "rollup_cross",
                   "rollup_pair", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "7"
+    assert db.get_setting(conn, "rollup_format") == "8"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

@@ -22,7 +22,8 @@ import zlib
 
 import numpy as np
 
-KINDS = {"path": 1, "entry": 2, "exit": 3, "referrer": 4}
+# rollup_pair.kind; kind 5 holds per-session tallies, packed by tallies.py, not pairs
+KINDS = {"path": 1, "entry": 2, "exit": 3, "referrer": 4, "tally": 5}
 KEY_KINDS = {"path": "url", "entry": "url", "exit": "url", "referrer": "domain"}
 SHIFT = np.uint64(32)
 LOW = np.uint64((1 << 32) - 1)

@@ -13,13 +13,15 @@ ever written, whatever order rows come in (late hits, imports of foreign visits)
   finalize() claims those that did not (a visit of ingest cannot skip an hour);
 - a row written later outside its visit's home hour (a late or imported hit) that a span
   claims whole makes the writer rebuild that span (note_rows(), repair()).
-Each summarized span with pageviews has a row, also without pieces. Raw rows stay the
+Each summarized span with pageviews has a row, also without pieces, and its visitor sets
+(pairs.py) and per-session tallies (tallies.py) are written with it. Raw rows stay the
 truth: every span can be rebuilt from them (an hour) or from the spans below it.
 """
 import numpy as np
 
 from . import pairs
 from . import pieces as vp
+from . import tallies
 from .format import DAY_HOURS, HOUR_MS, WEEK_HOURS
 from .keys import intern_keys, known_keys
 
@@ -53,6 +55,7 @@ def summarize_hour(db, website_id, hour, final):
     whole = _whole(db, website_id, every, hour, hour, final)
     kept = every[~whole]
     _write(db, website_id, 1, hour, vp.totals(every[whole]), kept)
+    tallies.write(db, website_id, 1, hour, tallies.of_pieces(every, whole))
     pairs.write(db, website_id, 1, hour, "path", pairs.pair_set(ids, session))
     _write_ends(db, website_id, 1, hour, every[whole])
     where = "p.website_id = ? AND p.created_at BETWEEN ? AND ?"
@@ -145,6 +148,9 @@ def finalize(db, website_id, span, first):
         more = vp.totals(kept[whole])
         _delete(db, website_id, span, first)
         _write(db, website_id, span, first, [a + b for a, b in zip(row[:3], more)], kept[~whole])
+        claimed = tallies.of_pieces(kept[whole], np.ones(int(whole.sum()), bool), views=False)
+        tallies.write(db, website_id, span, first,
+                      tallies.combined([tallies.one(db, website_id, span, first), claimed]))
         _write_ends(db, website_id, span, first, kept[whole],
                     {kind: [pairs.one(db, website_id, span, first, kind)]
                      for kind in ("entry", "exit")})
@@ -167,6 +173,9 @@ def summarize_span(db, website_id, span, first, final):
     more = vp.totals(every[whole])
     _write(db, website_id, span, first, [sum(row[index] for row in rows) + more[index - 1]
                                          for index in (1, 2, 3)], every[~whole])
+    claimed = tallies.of_pieces(every[whole], np.ones(int(whole.sum()), bool), views=False)
+    tallies.write(db, website_id, span, first, tallies.combined(
+        [*tallies.below(db, website_id, span, first, below), claimed]))
     for kind in ("path", "referrer"):
         pairs.write(db, website_id, span, first, kind,
                     pairs.union(pairs.below(db, website_id, span, first, below, kind)))

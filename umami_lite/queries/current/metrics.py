@@ -6,7 +6,6 @@ counted row in the range. Empty values are left out; ordered by y desc, then x.
 """
 from dataclasses import replace
 
-import numpy as np
 from pyroaring import BitMap
 
 from ...hosts import bare_host
@@ -127,10 +126,9 @@ def query(db, q, website, kind, limit, offset, search=None):
     fast = not search and (kind in SUMMARIZED or kind in visitors.KINDS)
     plain, within = q, None
     if fast and q.filters:
-        selected = q.session_sql()
-        fast = selected is not None and kind != "event"
+        within = rows.selected_sessions(db, q) if kind != "event" else None
+        fast = within is not None
         if fast:
-            within = np.array(sorted(row[0] for row in db.execute(*selected)), np.int64)
             plain = replace(q, filters=())
     if fast and kind in SUMMARIZED:
         if within is None:

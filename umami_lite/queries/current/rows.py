@@ -3,6 +3,7 @@
 As in Umami, filtering by an event name switches the counted rows from page views to
 that event's occurrences; every other filter applies to either kind of row.
 """
+import numpy as np
 
 
 def source(q):
@@ -17,3 +18,13 @@ def where(q):
     table, alias = source(q)
     sql, params = q.where(table, alias)
     return table, alias, sql, params
+
+
+def selected_sessions(db, q):
+    """Returns the ids (a sorted int64 array) of the sessions q's filters select when every
+    filter is on a session column: a row then passes them exactly when its session is one
+    of these. None without filters or with any other filter."""
+    selected = q.session_sql()
+    if selected is None:
+        return None
+    return np.array(sorted(row[0] for row in db.execute(*selected)), np.int64)

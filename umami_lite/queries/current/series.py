@@ -2,10 +2,16 @@
 
 Without filters both read the hourly summaries through the v1 readers (same counts:
 pageviews and distinct sessions per bucket, events per name and bucket), with the current
-API's labels; filtered queries read raw rows (raw_pageviews, raw_events).
+API's labels. Under filters on session columns only, pageviews reads the spans' per-session
+tallies (rollups/tallies.py) of the sessions the filters select; other filtered queries
+read raw rows (raw_pageviews, raw_events).
 """
+import numpy as np
+
 from .. import events as v1_events
 from .. import pageviews as v1_pageviews
+from ...rollups import read as rr
+from ...rollups import tallies
 from ...storage.timezones import local_bucket_sql
 from . import rows
 
@@ -13,10 +19,41 @@ from . import rows
 def pageviews(db, q, unit, zone, labels):
     """Returns {pageviews: [{x, y}], sessions: [{x, y}]} ordered by x; no empty buckets."""
     if q.filters:
-        return raw_pageviews(db, q, unit, zone, labels)
+        within = rows.selected_sessions(db, q)
+        done = rr.done_hour(db, q.website_id)
+        if within is None or done is None or unit == "minute":
+            return raw_pageviews(db, q, unit, zone, labels)
+        return _selected_pageviews(db, q.narrowed(db, "pageview"), unit, zone, labels, done,
+                                   within)
     q = q.narrowed(db, "pageview")  # the zone is probed over the rows' span, not 0..year 9999
     body = v1_pageviews.query(db, q, unit, zone, labels)
     return {name: [{"x": p["t"], "y": p["y"]} for p in points] for name, points in body.items()}
+
+
+def _selected_pageviews(db, q, unit, zone, labels, done, within):
+    """Returns pageviews() counting the sessions within (sorted ids) only: per bucket, their
+    tallies in its summarized spans and their raw rows in the rest."""
+    covers = rr.bucket_covers(done, unit, zone, q.start, q.end, labels)
+    found = tallies.fetch(db, q.website_id, [r for c in covers.values() for r in c.summaries])
+    found = {span: tallies.of_sessions(every, within) for span, every in found.items()}
+    result = {"pageviews": [], "sessions": []}
+    for label in sorted(covers):
+        chosen = tallies.picked(found, covers[label].summaries)
+        views, sessions = int(chosen["views"].sum()), [chosen["session"]]
+        for a, b in covers[label].raw:   # the interval is the bucket's: no local-time SQL
+            counted = db.execute(
+                "SELECT session_id, count(*) FROM pageview WHERE website_id = ?"
+                " AND created_at BETWEEN ? AND ? GROUP BY session_id",
+                (q.website_id, a, b)).fetchall()
+            if counted:
+                ids, counts = (np.array(c, np.int64) for c in zip(*counted))
+                kept = np.isin(ids, within)
+                views += int(counts[kept].sum())
+                sessions.append(ids[kept])
+        if views:
+            result["pageviews"].append({"x": label, "y": views})
+            result["sessions"].append({"x": label, "y": len(np.unique(np.concatenate(sessions)))})
+    return result
 
 
 def raw_pageviews(db, q, unit, zone, labels):

@@ -1,5 +1,7 @@
 """/stats: the current API's summary over visits, i.e. (session_id, visit_id) groups."""
-from ...rollups import pieces
+import numpy as np
+
+from ...rollups import pieces, tallies
 from ...rollups import read as rr
 from ...rollups.read import done_hour
 from . import rows
@@ -11,11 +13,15 @@ def query(db, q):
     Without filters: summaries for the summarized hours of the range (pageviews and the
     sessions from the hourly summaries, visits from the visit summaries: their totals,
     and the pieces of the visits that cross a span, merged by visit with the raw rows of
-    the rest); with filters, raw rows only.
+    the rest). With filters on session columns only, the same from the spans' per-session
+    tallies and pieces of the sessions the filters select; with any other filter, raw rows.
     """
     done = done_hour(db, q.website_id)
-    if q.filters or done is None:
+    if done is None:
         return raw_query(db, q)
+    if q.filters:
+        within = rows.selected_sessions(db, q)
+        return raw_query(db, q) if within is None else _selected(db, q, done, within)
     part = rr.cover(done, q.start, q.end)
     found = rr.pick(rr.time_rows(db, q.website_id, part.summaries), part.summaries)
     views = sum(row[0] for row in found)
@@ -34,6 +40,28 @@ def query(db, q):
     return {"pageviews": views, "visitors": len(rr.union([row[3] for row in found], extra)),
             "visits": visits + more[0], "bounces": bounces + more[1],
             "totaltime": totaltime + more[2]}
+
+
+def _selected(db, q, done, within):
+    """Returns query()'s answer counting the sessions within (sorted ids) only: their
+    tallies in the range's spans, their pieces merged with their raw rows."""
+    part = rr.cover(done, q.start, q.end)
+    found = tallies.of_sessions(tallies.picked(tallies.fetch(db, q.website_id, part.summaries),
+                                               part.summaries), within)
+    parts = [row[3] for row in rr.visit_rows(db, q.website_id, part.summaries)]
+    views, extra = int(found["views"].sum()), np.zeros(0, np.int64)
+    if part.raw:
+        raw = _raw_pieces(db, q.website_id, part.raw)
+        parts.append(raw)
+        raw = raw[np.isin(raw["session"], within)]
+        views += int(raw["views"].sum())
+        extra = raw["session"]
+    more = pieces.totals(pieces.merged([p[np.isin(p["session"], within)] for p in parts]))
+    return {"pageviews": views,
+            "visitors": len(np.unique(np.concatenate([found["session"], extra]))),
+            "visits": int(found["visits"].sum()) + more[0],
+            "bounces": int(found["bounces"].sum()) + more[1],
+            "totaltime": int(found["seconds"].sum()) + more[2]}
 
 
 def _raw_pieces(db, website_id, intervals):

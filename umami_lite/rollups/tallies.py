@@ -1,0 +1,132 @@
+"""Per-session tallies of summarized hours, days and weeks (rollup_pair kind 5), for the
+current API's /stats and pageviews under filters on session columns.
+
+Per span, one tally per session with pageviews in it: its pageviews there (every row of the
+span), and the visits, bounces and totaltime of its visits the span claims whole
+(visits.py). A filter on session columns passes a row exactly when it passes the row's
+session, so under such filters a range's pageviews are the views of the selected sessions'
+tallies (plus their raw rows), its visitors those sessions among the tallies, and its
+visits, bounces and totaltime the whole visits of their tallies plus their merged pieces
+(pieces.py), as the unfiltered totals are the spans' totals plus the merged pieces. An hour's
+tallies come from its pieces, a day's (a week's) are its hours' (days') summed by session
+with the visits it claims whole; written and rebuilt with the visit summaries.
+"""
+import struct
+import zlib
+
+import numpy as np
+
+from .pairs import KINDS
+
+KIND = KINDS["tally"]
+TALLY = np.dtype([("session", "<i8"), ("views", "<i8"), ("visits", "<i8"),
+                  ("bounces", "<i8"), ("seconds", "<i8")])
+EMPTY = np.zeros(0, TALLY)
+_COLUMNS = TALLY.names
+_HEADER = struct.Struct("<IQ5B")   # tallies, lowest session, the columns' widths
+_TYPES = {1: "<u1", 2: "<u2", 4: "<u4", 8: "<u8"}
+
+
+def of_pieces(every, whole, views=True):
+    """Returns the tallies of pieces (one per visit): their rows as views (unless not views:
+    rows a tally already counts), and the visits the mask whole claims."""
+    if not len(every):
+        return EMPTY
+    out = np.zeros(len(every), TALLY)
+    out["session"] = every["session"]
+    if views:
+        out["views"] = every["views"]
+    out["visits"] = whole
+    out["bounces"] = whole & (every["views"] == 1)
+    out["seconds"] = np.where(whole, (every["last"] - every["first"]) // 1000, 0)
+    return combined([out])
+
+
+def combined(parts):
+    """Returns one tally per session of tallies (each column summed), sessions ascending."""
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return EMPTY
+    every = np.concatenate(parts)
+    every = every[np.argsort(every["session"], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, every["session"][1:] != every["session"][:-1]])
+    if len(starts) == len(every):
+        return every
+    out = np.zeros(len(starts), TALLY)
+    out["session"] = every["session"][starts]
+    for name in _COLUMNS[1:]:
+        out[name] = np.add.reduceat(every[name], starts)
+    return out
+
+
+def pack(tallies):
+    """Returns the bytes stored for tallies (sessions ascending, each once): the sessions'
+    steps (the first from the lowest) and the counts, each in the narrowest unsigned
+    integers that hold it, compressed."""
+    low = int(tallies["session"][0])
+    columns = [np.diff(tallies["session"], prepend=low)] + \
+        [tallies[name] for name in _COLUMNS[1:]]
+    widths = [next(w for w in (1, 2, 4, 8) if int(c.max()) < 1 << (8 * w)) for c in columns]
+    data = b"".join(c.astype(_TYPES[w]).tobytes() for c, w in zip(columns, widths))
+    return _HEADER.pack(len(tallies), low, *widths) + zlib.compress(data, 6)
+
+
+def unpack(blob):
+    """Returns the tallies stored by pack()."""
+    count, low, *widths = _HEADER.unpack_from(blob)
+    data = zlib.decompress(blob[_HEADER.size:])
+    out = np.zeros(count, TALLY)
+    offset = 0
+    for name, width in zip(_COLUMNS, widths):
+        out[name] = np.frombuffer(data, _TYPES[width], count, offset)
+        offset += width * count
+    out["session"] = np.cumsum(out["session"]) + low
+    return out
+
+
+def write(db, website_id, span, hour, tallies):
+    """Stores one span's tallies (replacing them); none is no row."""
+    db.execute("DELETE FROM rollup_pair WHERE website_id = ? AND kind = ? AND span = ?"
+               " AND hour = ?", (website_id, KIND, span, hour))
+    if len(tallies):
+        db.execute("INSERT INTO rollup_pair (website_id, kind, span, hour, pairs)"
+                   " VALUES (?, ?, ?, ?, ?)", (website_id, KIND, span, hour, pack(tallies)))
+
+
+def one(db, website_id, span, hour):
+    """Returns one span's tallies (none when it has no row)."""
+    row = db.execute("SELECT pairs FROM rollup_pair WHERE website_id = ? AND kind = ?"
+                     " AND span = ? AND hour = ?", (website_id, KIND, span, hour)).fetchone()
+    return unpack(row[0]) if row else EMPTY
+
+
+def below(db, website_id, span, first, lower):
+    """Returns the tallies of the spans of size lower inside the span at first."""
+    return [unpack(blob) for blob, in db.execute(
+        "SELECT pairs FROM rollup_pair WHERE website_id = ? AND kind = ? AND span = ?"
+        " AND hour BETWEEN ? AND ?", (website_id, KIND, lower, first, first + span - 1))]
+
+
+def fetch(db, website_id, ranges):
+    """Returns {(span, hour): tallies} of the spans in ranges [(span, first, last first)]
+    that have pageviews."""
+    found = {}
+    for span, lo, hi in ranges:
+        for hour, blob in db.execute(
+                "SELECT hour, pairs FROM rollup_pair WHERE website_id = ? AND kind = ?"
+                " AND span = ? AND hour BETWEEN ? AND ?", (website_id, KIND, span, lo, hi)):
+            found[(span, hour)] = unpack(blob)
+    return found
+
+
+def picked(found, ranges):
+    """Returns the tallies of found ({(span, hour): tallies}) making up ranges,
+    concatenated (a session once per span)."""
+    parts = [found[(span, hour)] for span, lo, hi in ranges
+             for hour in range(lo, hi + 1, span) if (span, hour) in found]
+    return np.concatenate(parts) if parts else EMPTY
+
+
+def of_sessions(tallies, sessions):
+    """Returns the tallies of the sessions (a sorted int64 array) only."""
+    return tallies[np.isin(tallies["session"], sessions)]
