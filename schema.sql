@@ -332,7 +332,8 @@ CREATE TABLE IF NOT EXISTS rollup_cross (
 -- value as the set of (key id, session_id) pairs, compressed (umami_lite/rollups/pairs.py),
 -- for the current API's metrics that count sessions per value; kind 5: per session, its
 -- pageviews and the visits, bounces and totaltime of its visits the span claims whole
--- (umami_lite/rollups/tallies.py), for /stats and pageviews under session filters.
+-- (umami_lite/rollups/tallies.py), for /stats and pageviews under session filters; kind 6:
+-- the events per (event key, session), for events/series and the event metric under them.
 CREATE TABLE IF NOT EXISTS rollup_pair (
     website_id INTEGER NOT NULL,
     kind       INTEGER NOT NULL,
@@ -346,27 +347,27 @@ CREATE TABLE IF NOT EXISTS rollup_pair (
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
 -- update; format 4: no visit summaries; format 5: no visitor sets per value;
 -- format 6: visitor sets as roaring bitmaps, which this code cannot read; format 7: no
--- per-session tallies) or are larger
+-- per-session tallies; format 8: no event tallies) or are larger
 -- and slow for a url over months (format 2: per-url hour rows only, bitmaps only): drop
 -- them once, so that reads use raw
 -- rows until the next write rebuilds them (one long write transaction on a big file). A
 -- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_pair WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '8');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '8');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '9');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

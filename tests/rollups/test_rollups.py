@@ -233,15 +233,21 @@ LOCAL_LABELS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d", "month": "%Y-%m-
 
 
 def _timed(conn, q, tz, fast=True):
-    """Returns [(unit, pageviews answer)] of q in zone tz, from query() or raw rows."""
-    read = current_series.pageviews if fast else current_series.raw_pageviews
-    return [(unit, read(conn, q, unit, tz, LOCAL_LABELS)) for unit in ("hour", "day", "month")]
+    """Returns [(unit, pageviews answer, events/series answer)] of q in zone tz, from the
+    routes' functions or from raw rows."""
+    if fast:
+        pageviews, events = current_series.pageviews, current_series.events
+    else:
+        pageviews, events = current_series.raw_pageviews, current_series.raw_events
+    return [(unit, pageviews(conn, q, unit, tz, LOCAL_LABELS),
+             events(conn, q, unit, tz, LOCAL_LABELS)) for unit in ("hour", "day", "month")]
 
 
 @pytest.mark.parametrize("tz", ("America/New_York", "Asia/Kathmandu", "UTC"))
-def test_session_filters_stats_and_pageviews_read_summaries(dataset, monkeypatch, tz):
-    """/stats and pageviews under filters on session columns read the summaries (the raw-row
-    functions are not called) and give the raw-row answers."""
+def test_session_filters_stats_pageviews_and_events_read_summaries(dataset, monkeypatch, tz):
+    """/stats, pageviews, events/series and the event metric under filters on session
+    columns read the summaries (the raw-row functions are not called) and give the raw-row
+    answers."""
     path, website = dataset
     conn = db.connect(path, readonly=True)
     ranges = [(START - HOUR, END + 7 * HOUR), (START + 1234, END + 6 * HOUR),
@@ -249,21 +255,28 @@ def test_session_filters_stats_and_pageviews_read_summaries(dataset, monkeypatch
               (START + 25 * HOUR + 17, START + 26 * HOUR + 5)]
     queries = [Query(website["website_id"], start, end, filters)
                for filters in _session_filters(conn) for start, end in ranges]
-    expected = [(current_stats.raw_query(conn, q), _timed(conn, q, tz, False)) for q in queries]
-    assert sum(stats["pageviews"] > 0 for stats, _ in expected) > len(queries) // 2
+    def events(q, read):
+        return [read(conn, q, website, "event", limit, offset) for limit, offset in
+                ((500, 0), (2, 1))]
+    expected = [(current_stats.raw_query(conn, q), _timed(conn, q, tz, False),
+                 events(q, current_metrics.raw_query)) for q in queries]
+    assert sum(stats["pageviews"] > 0 for stats, _, _ in expected) > len(queries) // 2
+    assert sum(bool(found[0]) for _, _, found in expected) > len(queries) // 2
 
     def refused(*args, **kwargs):
         raise AssertionError("raw rows read")
     monkeypatch.setattr(current_stats, "raw_query", refused)
     monkeypatch.setattr(current_series, "raw_pageviews", refused)
+    monkeypatch.setattr(current_series, "raw_events", refused)
+    monkeypatch.setattr(current_metrics, "raw_query", refused)
     for q, answers in zip(queries, expected):
-        assert (current_stats.query(conn, q), _timed(conn, q, tz)) == answers, \
-            (q.filters, q.start, q.end)
+        assert (current_stats.query(conn, q), _timed(conn, q, tz),
+                events(q, current_metrics.query)) == answers, (q.filters, q.start, q.end)
 
 
 def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
-    """A filter on a hit column beside a session one, the event metric, a search, and a
-    website without summaries keep the raw-row answers."""
+    """A filter on a hit column beside a session one, an event filter, a search, minute
+    buckets, and a website without summaries keep the raw-row answers."""
     path, website = dataset
     conn = db.connect(path, readonly=True)
     country = _session_filters(conn)[0]
@@ -272,16 +285,24 @@ def test_other_filters_and_no_summaries_read_raw_rows(dataset, tmp_path):
     for kind in ("path", "entry", "browser", "event"):
         assert current_metrics.query(conn, q, website, kind, 500, 0) == \
             current_metrics.raw_query(conn, q, website, kind, 500, 0)
+    named = conn.execute("SELECT event_value FROM event LIMIT 1").fetchone()[0]
+    q = Query(website["website_id"], START, END + 6 * HOUR,
+              (*country, Filter("event", "eq", (named,))))
+    for kind in ("event", "country"):
+        assert current_metrics.query(conn, q, website, kind, 500, 0) == \
+            current_metrics.raw_query(conn, q, website, kind, 500, 0)
+    assert current_stats.query(conn, q) == current_stats.raw_query(conn, q)
+    assert _timed(conn, q, "UTC") == _timed(conn, q, "UTC", False)
     q = Query(website["website_id"], START, END + 6 * HOUR, country)
-    assert current_metrics.query(conn, q, website, "event", 500, 0) == \
-        current_metrics.raw_query(conn, q, website, "event", 500, 0)
     assert current_metrics.query(conn, q, website, "path", 500, 0, search="help") == \
         current_metrics.raw_query(conn, q, website, "path", 500, 0, search="help")
     mixed = Query(q.website_id, q.start, q.end, (*country, Filter("path", "eq", ("/",))))
     assert current_stats.query(conn, mixed) == current_stats.raw_query(conn, mixed)
     assert _timed(conn, mixed, "Asia/Kolkata") == _timed(conn, mixed, "Asia/Kolkata", False)
-    assert current_series.pageviews(conn, q, "minute", "UTC", {"minute": "%H:%M"}) == \
-        current_series.raw_pageviews(conn, q, "minute", "UTC", {"minute": "%H:%M"})
+    for fast, raw in ((current_series.pageviews, current_series.raw_pageviews),
+                      (current_series.events, current_series.raw_events)):
+        assert fast(conn, q, "minute", "UTC", {"minute": "%H:%M"}) == \
+            raw(conn, q, "minute", "UTC", {"minute": "%H:%M"})
     copy = _copy(path, tmp_path)
     bare = sqlite3.connect(copy)
     for table in ("rollup_state", "rollup_time", "rollup_attr", "rollup_pair"):
@@ -421,10 +442,11 @@ def _copy(path, tmp_path):
     return copy
 
 
-@pytest.mark.parametrize("older", [None, "6", "7"])
+@pytest.mark.parametrize("older", [None, "6", "7", "8"])
 def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, older):
     """Summaries of an older format (no rollup_format setting; format 6, whose visitor sets
-    were roaring bitmaps; format 7, without per-session tallies) are dropped at start."""
+    were roaring bitmaps; format 7, without per-session tallies; format 8, without event
+    tallies) are dropped at start."""
     path, website = dataset
     copy = _copy(path, tmp_path)
     count = "SELECT count(*) FROM rollup_time"
@@ -442,7 +464,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, o
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_visit", "rollup_cross",
                   "rollup_pair", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "8"
+    assert db.get_setting(conn, "rollup_format") == "9"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

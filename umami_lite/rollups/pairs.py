@@ -22,8 +22,9 @@ import zlib
 
 import numpy as np
 
-# rollup_pair.kind; kind 5 holds per-session tallies, packed by tallies.py, not pairs
-KINDS = {"path": 1, "entry": 2, "exit": 3, "referrer": 4, "tally": 5}
+# rollup_pair.kind; kinds 5 and 6 hold per-session tallies and event tallies, packed by
+# tallies.py, not pairs
+KINDS = {"path": 1, "entry": 2, "exit": 3, "referrer": 4, "tally": 5, "event": 6}
 KEY_KINDS = {"path": "url", "entry": "url", "exit": "url", "referrer": "domain"}
 SHIFT = np.uint64(32)
 LOW = np.uint64((1 << 32) - 1)

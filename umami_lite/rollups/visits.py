@@ -14,7 +14,8 @@ ever written, whatever order rows come in (late hits, imports of foreign visits)
 - a row written later outside its visit's home hour (a late or imported hit) that a span
   claims whole makes the writer rebuild that span (note_rows(), repair()).
 Each summarized span with pageviews has a row, also without pieces, and its visitor sets
-(pairs.py) and per-session tallies (tallies.py) are written with it. Raw rows stay the
+(pairs.py) and per-session tallies (tallies.py) are written with it, and its event
+tallies (also for spans with events only). Raw rows stay the
 truth: every span can be rebuilt from them (an hour) or from the spans below it.
 """
 import numpy as np
@@ -46,6 +47,8 @@ def summarize_hour(db, website_id, hour, final):
                         zip(foreign["session"].tolist(), foreign["visit"].tolist())])
         _delete(db, website_id, 1, hour)
     pairs.delete(db, website_id, 1, hour)
+    tallies.write(db, website_id, 1, hour, tallies.of_events(db, website_id, hour),
+                  tallies.EVENTS)
     found = rows_in(db, website_id, [(hour * HOUR_MS, (hour + 1) * HOUR_MS - 1)])
     if found is None:
         return set()
@@ -163,6 +166,8 @@ def summarize_span(db, website_id, span, first, final):
     last = first + span - 1
     _delete(db, website_id, span, first)
     pairs.delete(db, website_id, span, first)
+    tallies.write(db, website_id, span, first, tallies.events_combined(
+        tallies.below(db, website_id, span, first, below, tallies.EVENTS)), tallies.EVENTS)
     rows = list(db.execute("SELECT hour, visits, bounces, totaltime, pieces FROM rollup_visit"
                            " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
                            (website_id, below, first, last)))

@@ -9,9 +9,11 @@ from dataclasses import replace
 from pyroaring import BitMap
 
 from ...hosts import bare_host
+from ...rollups import read as rr
+from ...rollups import tallies
 from ..metrics import sessions as v1_sessions
 from ..metrics.counts import key_counts, ranked, summarized
-from . import rows, visitors
+from . import event_counts, rows, visitors
 
 # Page columns per row table; a column a table lacks (events have no referrer) gives [].
 PAGE_COLUMNS = {
@@ -109,6 +111,20 @@ def _summarized_events(db, q, website):
     return ranked(totals)
 
 
+def _selected_events(db, q, within):
+    """Events per name of the sessions within (sorted ids) only, from the event tallies
+    (rollups/tallies.py) and raw rows; None before the first summary."""
+    done = rr.done_hour(db, q.website_id)
+    if done is None:
+        return None
+    part = rr.cover(done, q.start, q.end)
+    found = tallies.of_sessions(tallies.picked(
+        tallies.fetch(db, q.website_id, part.summaries, tallies.EVENTS), part.summaries,
+        tallies.EVENTS), within)
+    return ranked(event_counts.by_name(db, q.website_id, found, event_counts.raw_counts(
+        db, q.website_id, part.raw, within)))
+
+
 # Unfiltered kinds the summaries answer with the current API's counts: sessions with a
 # pageview in the range per attribute (language differs: the current API cuts it to two
 # letters), events per name; and sessions per path, entry, exit and referrer (visitors.py).
@@ -122,17 +138,20 @@ def query(db, q, website, kind, limit, offset, search=None):
 
     Without filters, or with filters on session columns only (browser, country, ...: a row
     passes them exactly when its session does, so the summaries' sessions are narrowed to
-    the sessions passing them), the kinds the summaries hold read them."""
+    the sessions passing them), the kinds the summaries hold read them (event: the event
+    tallies under such filters)."""
     fast = not search and (kind in SUMMARIZED or kind in visitors.KINDS)
     plain, within = q, None
     if fast and q.filters:
-        within = rows.selected_sessions(db, q) if kind != "event" else None
+        within = rows.selected_sessions(db, q)
         fast = within is not None
         if fast:
             plain = replace(q, filters=())
     if fast and kind in SUMMARIZED:
         if within is None:
             ranked_rows = SUMMARIZED[kind](db, plain, website)
+        elif kind == "event":
+            ranked_rows = _selected_events(db, plain, within)
         else:
             ranked_rows = SUMMARIZED[kind](db, plain, website, within=BitMap(within.tolist()))
         if ranked_rows is not None:

@@ -2,9 +2,9 @@
 
 Without filters both read the hourly summaries through the v1 readers (same counts:
 pageviews and distinct sessions per bucket, events per name and bucket), with the current
-API's labels. Under filters on session columns only, pageviews reads the spans' per-session
-tallies (rollups/tallies.py) of the sessions the filters select; other filtered queries
-read raw rows (raw_pageviews, raw_events).
+API's labels. Under filters on session columns only, both read the spans' per-session
+tallies and event tallies (rollups/tallies.py) of the sessions the filters select; other
+filtered queries read raw rows (raw_pageviews, raw_events).
 """
 import numpy as np
 
@@ -13,7 +13,7 @@ from .. import pageviews as v1_pageviews
 from ...rollups import read as rr
 from ...rollups import tallies
 from ...storage.timezones import local_bucket_sql
-from . import rows
+from . import event_counts, rows
 
 
 def pageviews(db, q, unit, zone, labels):
@@ -74,8 +74,28 @@ def raw_pageviews(db, q, unit, zone, labels):
 def events(db, q, unit, zone, labels):
     """Returns [{x: event name, t: bucket, y: count}] ordered by t, then x (v1 events too)."""
     if q.filters:
-        return raw_events(db, q, unit, zone, labels)
+        within = rows.selected_sessions(db, q)
+        done = rr.done_hour(db, q.website_id)
+        if within is None or done is None or unit == "minute":
+            return raw_events(db, q, unit, zone, labels)
+        return _selected_events(db, q.narrowed(db, "event"), unit, zone, labels, done, within)
     return v1_events.query(db, q.narrowed(db, "event"), unit, zone, labels)
+
+
+def _selected_events(db, q, unit, zone, labels, done, within):
+    """Returns events() counting the sessions within (sorted ids) only: per bucket, their
+    event tallies in its summarized spans and their raw events in the rest."""
+    covers = rr.bucket_covers(done, unit, zone, q.start, q.end, labels)
+    found = tallies.fetch(db, q.website_id, [r for c in covers.values() for r in c.summaries],
+                          tallies.EVENTS)
+    found = {span: tallies.of_sessions(every, within) for span, every in found.items()}
+    cells = []
+    for label, part in covers.items():
+        totals = event_counts.raw_counts(db, q.website_id, part.raw, within)
+        chosen = tallies.picked(found, part.summaries, tallies.EVENTS)
+        for name, count in event_counts.by_name(db, q.website_id, chosen, totals).items():
+            cells.append({"x": name, "t": label, "y": count})
+    return sorted(cells, key=lambda cell: (cell["t"], cell["x"]))
 
 
 def raw_events(db, q, unit, zone, labels):
