@@ -200,6 +200,22 @@ def picked(found, ranges, kind=KIND):
     return np.concatenate(parts)
 
 
-def of_sessions(tallies, sessions):
-    """Returns the tallies of the sessions (a sorted int64 array) only."""
-    return tallies[np.isin(tallies["session"], sessions)]
+def lookup(sessions):
+    """Returns the membership table of session ids (an int64 array): table[id] is True
+    for the ids among them (ids are row ids: small, dense, never negative)."""
+    table = np.zeros(int(sessions.max()) + 1 if len(sessions) else 0, bool)
+    table[sessions] = True
+    return table
+
+
+def members(ids, table):
+    """Returns a mask: which of ids (an int64 array) the lookup() table holds."""
+    inside = ids < len(table)
+    out = np.zeros(len(ids), bool)
+    out[inside] = table[ids[inside]]
+    return out
+
+
+def of_sessions(tallies, table):
+    """Returns the tallies of the sessions the lookup() table holds only."""
+    return tallies[members(tallies["session"], table)]

@@ -3,6 +3,7 @@ for events/series and the event metric under filters on session columns."""
 import numpy as np
 
 from ...rollups import read as rr
+from ...rollups import tallies
 
 
 def by_name(db, website_id, found, totals=None):
@@ -21,7 +22,7 @@ def by_name(db, website_id, found, totals=None):
 
 def raw_counts(db, website_id, intervals, within):
     """Returns {event name: count} of the raw events in the [a, b] intervals of the
-    sessions within (sorted ids)."""
+    sessions the tallies.lookup() table within holds."""
     totals = {}
     if not intervals:
         return totals
@@ -31,7 +32,7 @@ def raw_counts(db, website_id, intervals, within):
                       [website_id, *params]).fetchall()
     if not rows:
         return totals
-    kept = np.isin(np.array([row[1] for row in rows], np.int64), within)
+    kept = tallies.members(np.array([row[1] for row in rows], np.int64), within)
     for (name, _, count), keep in zip(rows, kept.tolist()):
         if keep:
             totals[name] = totals.get(name, 0) + count

@@ -118,6 +118,7 @@ def _selected_events(db, q, within):
     if done is None:
         return None
     part = rr.cover(done, q.start, q.end)
+    within = tallies.lookup(within)
     found = tallies.of_sessions(tallies.picked(
         tallies.fetch(db, q.website_id, part.summaries, tallies.EVENTS), part.summaries,
         tallies.EVENTS), within)

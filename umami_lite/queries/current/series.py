@@ -34,9 +34,11 @@ def _selected_pageviews(db, q, unit, zone, labels, done, within):
     """Returns pageviews() counting the sessions within (sorted ids) only: per bucket, their
     tallies in its summarized spans and their raw rows in the rest."""
     covers = rr.bucket_covers(done, unit, zone, q.start, q.end, labels)
+    within = tallies.lookup(within)
     found = tallies.fetch(db, q.website_id, [r for c in covers.values() for r in c.summaries])
     found = {span: tallies.of_sessions(every, within) for span, every in found.items()}
     result = {"pageviews": [], "sessions": []}
+    seen = np.zeros(len(within), bool)   # a bucket's sessions, for their count
     for label in sorted(covers):
         chosen = tallies.picked(found, covers[label].summaries)
         views, sessions = int(chosen["views"].sum()), [chosen["session"]]
@@ -47,12 +49,15 @@ def _selected_pageviews(db, q, unit, zone, labels, done, within):
                 (q.website_id, a, b)).fetchall()
             if counted:
                 ids, counts = (np.array(c, np.int64) for c in zip(*counted))
-                kept = np.isin(ids, within)
+                kept = tallies.members(ids, within)
                 views += int(counts[kept].sum())
                 sessions.append(ids[kept])
         if views:
+            seen[:] = False
+            for ids in sessions:
+                seen[ids] = True
             result["pageviews"].append({"x": label, "y": views})
-            result["sessions"].append({"x": label, "y": len(np.unique(np.concatenate(sessions)))})
+            result["sessions"].append({"x": label, "y": int(np.count_nonzero(seen))})
     return result
 
 
@@ -86,6 +91,7 @@ def _selected_events(db, q, unit, zone, labels, done, within):
     """Returns events() counting the sessions within (sorted ids) only: per bucket, their
     event tallies in its summarized spans and their raw events in the rest."""
     covers = rr.bucket_covers(done, unit, zone, q.start, q.end, labels)
+    within = tallies.lookup(within)
     found = tallies.fetch(db, q.website_id, [r for c in covers.values() for r in c.summaries],
                           tallies.EVENTS)
     found = {span: tallies.of_sessions(every, within) for span, every in found.items()}

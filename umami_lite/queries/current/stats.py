@@ -46,6 +46,7 @@ def _selected(db, q, done, within):
     """Returns query()'s answer counting the sessions within (sorted ids) only: their
     tallies in the range's spans, their pieces merged with their raw rows."""
     part = rr.cover(done, q.start, q.end)
+    within = tallies.lookup(within)
     found = tallies.of_sessions(tallies.picked(tallies.fetch(db, q.website_id, part.summaries),
                                                part.summaries), within)
     parts = [row[3] for row in rr.visit_rows(db, q.website_id, part.summaries)]
@@ -53,10 +54,11 @@ def _selected(db, q, done, within):
     if part.raw:
         raw = _raw_pieces(db, q.website_id, part.raw)
         parts.append(raw)
-        raw = raw[np.isin(raw["session"], within)]
+        raw = raw[tallies.members(raw["session"], within)]
         views += int(raw["views"].sum())
         extra = raw["session"]
-    more = pieces.totals(pieces.merged([p[np.isin(p["session"], within)] for p in parts]))
+    more = pieces.totals(pieces.merged([p[tallies.members(p["session"], within)]
+                                        for p in parts]))
     return {"pageviews": views,
             "visitors": len(np.unique(np.concatenate([found["session"], extra]))),
             "visits": int(found["visits"].sum()) + more[0],

@@ -10,7 +10,7 @@ merged by visit give its first (last) path inside the range, as the raw-row quer
 import numpy as np
 
 from ...hosts import bare_host
-from ...rollups import pairs, pieces
+from ...rollups import pairs, pieces, tallies
 from ...rollups import read as rr
 from ...rollups import visits
 from ...rollups.keys import known_keys
@@ -37,7 +37,8 @@ def ranked(db, q, website, kind, limit, offset, within=None):
         found.append(np.unique(extra))
     every = pairs.union(found)
     if within is not None:
-        every = every[np.isin((every & pairs.LOW).astype(np.int64), within)]
+        every = every[tallies.members((every & pairs.LOW).astype(np.int64),
+                                      tallies.lookup(within))]
     keys, counts = pairs.counted(every)
     left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
     key_kind = pairs.KEY_KINDS[kind]
