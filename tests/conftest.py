@@ -1,4 +1,6 @@
-"""Shared fixtures: a real SQLite file per test, a movable clock, logged-in helpers,
+"""Shared fixtures: a real database per test (a SQLite file; with UMAMI_LITE_TEST_POSTGRES
+set to a PostgreSQL server's URL, every test using db_path also runs on a fresh database
+of that server), a movable clock, logged-in helpers,
 and a browser (Debian's chromium driven by Playwright; never `playwright install`).
 
 This is the only conftest.py: test modules import its helpers with `from conftest import`,
@@ -6,6 +8,7 @@ so a second conftest.py in a subfolder would shadow it.
 """
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -32,9 +35,79 @@ def clock():
     return Clock()
 
 
+POSTGRES_SERVER = os.environ.get("UMAMI_LITE_TEST_POSTGRES", "").strip()
+ENGINES = ["sqlite", "postgres"] if POSTGRES_SERVER else ["sqlite"]
+_template = []  # the name of the template database with the layout, once made
+
+
+def _server_url(database):
+    """Returns POSTGRES_SERVER's URL with its database name replaced."""
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(POSTGRES_SERVER)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def _admin():
+    import psycopg
+    return psycopg.connect(POSTGRES_SERVER, autocommit=True)
+
+
+def _fresh_postgres():
+    """Returns the URL of a new, empty database holding the layout (copied from a template
+    database made once per run: CREATE DATABASE ... TEMPLATE takes a few ms)."""
+    from umami_lite.storage import connection
+    with _admin() as admin:
+        if not _template:
+            name = f"umami_tpl_{uuid.uuid4().hex[:12]}"
+            admin.execute(f"CREATE DATABASE {name}")
+            connection.init_db(_server_url(name)).close()
+            _template.append(name)
+        name = f"umami_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {_template[0]}")
+    return name
+
+
+def _drop_postgres(name):
+    from umami_lite.storage import connection
+    connection.close_idle(_server_url(name))
+    with _admin() as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def is_postgres(path):
+    return isinstance(path, str) and path.startswith("postgresql://")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "single_engine(reason): the test is about SQLite itself (its file, its "
+        "WAL, its old layouts); it does not run on PostgreSQL")
+
+
+def pytest_sessionfinish(session):
+    if _template:
+        with _admin() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {_template[0]} WITH (FORCE)")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """The database engine of this run of the test: "sqlite" or "postgres"."""
+    marker = request.node.get_closest_marker("single_engine")
+    if request.param == "postgres" and marker is not None:
+        pytest.skip(f"SQLite only: {marker.args[0] if marker.args else ''}")
+    return request.param
+
+
 @pytest.fixture
-def db_path(tmp_path):
-    return str(tmp_path / "umami-lite-test.db")
+def db_path(tmp_path, engine):
+    """The database setting of the test: a SQLite file, or a fresh PostgreSQL database."""
+    if engine == "sqlite":
+        yield str(tmp_path / "umami-lite-test.db")
+        return
+    name = _fresh_postgres()
+    yield _server_url(name)
+    _drop_postgres(name)
 
 
 @pytest.fixture
@@ -142,10 +215,14 @@ def nested(depth):
 
 def open_stored(path):
     """Returns a plain sqlite3 connection to path once every journaled pageview is stored:
-    what any program reading the file itself does (umami_lite.ingest.replay.apply_pending)."""
+    what any program reading the file itself does (umami_lite.ingest.replay.apply_pending).
+    On PostgreSQL: a connection of its own to the database (nothing is journaled)."""
     import sqlite3
 
     from umami_lite.ingest import replay as journal_store
+    if is_postgres(path):
+        from umami_lite.storage import postgres
+        return postgres.Connection(path)
     journal_store.apply_pending(path)
     return sqlite3.connect(path)
 
@@ -155,6 +232,8 @@ def snapshot_rows(app):
     conn = open_stored(app.extensions["umami_lite"].database)
     try:
         tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " ORDER BY tablename" if is_postgres(app.extensions["umami_lite"].database) else
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
     finally:

@@ -10,6 +10,7 @@ import sys
 
 from . import settings as config
 from .storage import connection as db, sites, users
+from .storage.dialect import is_postgres
 from .ops import backup as backups
 from .ops import export as exports
 from .ops import import_website, importer, retention
@@ -157,7 +158,9 @@ def serve(app, host, port, workers, threads, access_log=None):
 def cmd_init_db(args):
     """Creates missing tables and the first admin; never drops data."""
     app = _app(args)
-    path = os.path.abspath(app.extensions["umami_lite"].database)
+    path = app.extensions["umami_lite"].database
+    if not is_postgres(path):
+        path = os.path.abspath(path)
     print(f"umami-lite: database ready at {path}")
 
 
@@ -409,8 +412,8 @@ def build_parser():
         prog="umami-lite",
         description="Umami-compatible web analytics on SQLite. Settings come from the "
                     "environment: " + ", ".join(s.name for s in config.SETTINGS) + ".")
-    parser.add_argument("--database", help="SQLite file (overrides UMAMI_LITE_DATABASE; "
-                        "default ./umami-lite.db)")
+    parser.add_argument("--database", help="SQLite file or postgresql:// URL (overrides "
+                        "UMAMI_LITE_DATABASE; default ./umami-lite.db)")
     parser.add_argument("--version", action="version", version=f"umami-lite {version()}",
                         help="print umami-lite's version and exit")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -17,6 +17,7 @@ from .ingest import replay as journal_store
 from .ingest import visitor as clients, journal, limits, server_tracking as servertrack
 from . import settings as config, errors
 from .storage import connection as db
+from .storage.dialect import is_postgres
 from .storage.errors import DatabaseError
 from .ops import presence
 from .ops.schedule import RetentionSchedule
@@ -92,6 +93,8 @@ def api_routing_error():
 def _database_problem(path, exc):
     """Returns why the database at path cannot be opened, in words: SQLite only says
     'unable to open database file' on a read-only filesystem."""
+    if is_postgres(path):
+        return str(exc)
     folder = os.path.dirname(os.path.abspath(path))
     if os.statvfs(folder).f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
         return f"its folder {folder} is read-only (SQLite writes the file and a -wal beside it)"

@@ -25,6 +25,8 @@ def database_path(path):
     (Read-only, non-database and corrupt files are found when the file is opened.)"""
     if not path.strip():
         return "must be a file path"
+    if path.startswith(("postgresql://", "postgres://")):
+        return None  # a PostgreSQL server: found when connecting
     if os.path.isdir(path):
         return f"{path} is a directory, not a database file"
     folder = os.path.dirname(os.path.abspath(path))
@@ -99,7 +101,8 @@ class Setting:
 
 SETTINGS = (
     Setting("UMAMI_LITE_DATABASE", "umami-lite.db",
-            "SQLite file path. The default is `umami-lite.db` in the current working "
+            "SQLite file path, or a PostgreSQL URL (`postgresql://user@host/dbname`, "
+            "docs/postgresql.md). The default is `umami-lite.db` in the current working "
             "directory; the file is created on first start.",
             check=database_path),
     Setting("UMAMI_LITE_SECRET", None,

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .. import settings as config
 from . import journal, replay as journal_store
+from ..storage.dialect import is_postgres
 from ..rollups import build as rollups
 from ..hosts import referrer_domain  # noqa: F401 (read as ingest.referrer_domain)
 from ..storage.connection import checkin, checkout, is_failing, write_grouped
@@ -205,6 +206,9 @@ def record(path, website_uuid, visitor, hit, rotation, cached=None, journal_on=F
     journal_on: a pageview or event is answered once appended to the ingest journal
     (journal.py) when its visitor hash and session can be known without a write.
     """
+    # on PostgreSQL every acknowledged hit is committed in the database (several app
+    # servers share it; a journal file is one machine's)
+    journal_on = journal_on and not is_postgres(path)
     period = salt_period(hit.received_at or hit.created_at, rotation)
     last_period, last_salt = _salts.get(path, (None, None))
     guess = last_salt if last_period == period else None

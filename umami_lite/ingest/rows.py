@@ -215,7 +215,9 @@ def insert_pageviews_at_once(db, rows):
         return
     columns, stored = _in_layout(db, rows)
     text = json.dumps(stored)
-    if "\\u0000" in text:  # SQLite's JSON text ends at a NUL: such rows are bound instead
+    # SQLite's JSON text ends at a NUL: such rows are bound instead; PostgreSQL's
+    # json ->> gives text, which no integer column takes: bound too (executemany pipelines)
+    if "\\u0000" in text or getattr(db, "engine", None) == "postgres":
         insert_pageviews(db, rows)
         return
     db.execute(_insert_json_sql("pageview", columns), (text,))

@@ -12,6 +12,8 @@ _held = {}  # absolute path -> open file whose shared lock this process holds
 
 def announce(path):
     """Holds a shared lock on the database file for the life of this process."""
+    if path.startswith(("postgresql://", "postgres://")):
+        return  # a server's database: no file to lock
     path = os.path.abspath(path)
     if path in _held or not os.path.exists(path):
         return

@@ -373,6 +373,11 @@ class _Rows:
                                 pack(counts)))
 
     def write(self, db):
+        if getattr(db, "engine", None) == "postgres":  # a bytea column holds no INTEGER
+            self.time = [(*r[:7], BitMap([r[7]]).serialize() if isinstance(r[7], int) else r[7])
+                         for r in self.time]
+            self.counts = [(*r[:5], *(array("i", [v]).tobytes() if isinstance(v, int) else v
+                                      for v in r[5:])) for r in self.counts]
         db.executemany("INSERT INTO rollup_time (website_id, url_key, span, hour, views,"
                        " bounces, totaltime, sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        self.time)

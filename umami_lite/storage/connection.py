@@ -11,7 +11,7 @@ from importlib import resources
 
 from flask import g
 
-from . import migrations
+from . import dialect, migrations
 from ..state import state
 
 BUSY_TIMEOUT_MS = 5000
@@ -50,6 +50,8 @@ def _abspath(path):
     """Returns os.path.abspath(path), remembered for absolute paths, which no change of the
     working directory can alter (each hit asks three times)."""
     found = _absolute.get(path)
+    if found is None and dialect.is_postgres(path):
+        return path
     if found is None:
         found = os.path.abspath(path)
         if os.path.isabs(path) and len(_absolute) < 64:
@@ -96,7 +98,11 @@ def succeeded(db):
 
 
 def connect(path, readonly=False):
-    """Returns a configured connection; readonly ones cannot write (query_only)."""
+    """Returns a configured connection; readonly ones cannot write (query_only).
+    A PostgreSQL URL gives a postgres.Connection (the same interface)."""
+    if dialect.is_postgres(path):
+        from . import postgres
+        return postgres.Connection(path, readonly)
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                          check_same_thread=False, factory=Connection)
     db.path = os.path.abspath(path)
@@ -221,7 +227,8 @@ def checkpoint_now(db):
     """
     global _commits
     _commits += 1
-    if _commits % CHECKPOINT_EVERY == 0 and getattr(db, "path", None) is not None:
+    if _commits % CHECKPOINT_EVERY == 0 and getattr(db, "path", None) is not None \
+            and not dialect.is_postgres(db.path):
         try:
             busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             # not while a reader's older snapshot kept frames uncopied: that would wait
@@ -480,6 +487,10 @@ def init_db(path):
     """Returns a connection to path after creating every missing table and applying the
     numbered upgrades the file lacks (umami_lite/storage/migrations.py); never drops data."""
     db = connect(path)
+    if dialect.is_postgres(path):
+        with transaction(db):
+            migrations.upgrade_postgres(db, schema_sql())
+        return db
     db.execute("PRAGMA foreign_keys = OFF")  # a table rebuild must not cascade its drop
     try:
         with transaction(db):

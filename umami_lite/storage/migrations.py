@@ -158,3 +158,22 @@ def upgrade(db, schema):
         db.execute(statement)
     db.execute(f"PRAGMA user_version = {LATEST}")
     return version
+
+
+def upgrade_postgres(db, schema):
+    """Creates PostgreSQL's layout (dialect.schema_sql() of schema.sql) inside the caller's
+    write transaction: every table still missing. Numbered steps are SQLite's upgrades of
+    files made before them; a PostgreSQL database starts at the newest layout."""
+    from .dialect import schema_sql
+    version = db.execute(
+        "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'setting'"
+    ).fetchone()
+    if version:
+        stored = db.execute("SELECT value FROM setting WHERE key = 'schema_version'").fetchone()
+        if stored and int(stored[0]) > LATEST:
+            raise TooNew(f"the database has schema version {stored[0]}; this umami-lite knows "
+                         f"versions up to {LATEST}: upgrade umami-lite")
+    for statement in schema_sql(schema):
+        db.execute(statement)
+    db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('schema_version', ?)",
+               (str(LATEST),))

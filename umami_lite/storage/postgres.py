@@ -1,0 +1,234 @@
+"""A PostgreSQL connection (psycopg 3) with the small interface the code uses of sqlite3's.
+
+execute / executemany / fetchone / fetchall, rows readable by name and by index,
+in_transaction, commit / rollback, lastrowid. Statements are SQLite's text, translated
+once by dialect.translate(). Transactions keep SQLite's meaning:
+
+- "BEGIN IMMEDIATE" (a write transaction) takes one transaction-level advisory lock, so
+  writers of every app server run one after another as SQLite's single writer does; the
+  statements run at READ COMMITTED, so each sees what the writer before committed.
+  The wait for the lock is bounded (lock_timeout): a database that stays locked raises
+  sqlite3.OperationalError("database is locked"), which the routes answer with a 503.
+- "BEGIN" on a read-only connection is a REPEATABLE READ READ ONLY snapshot.
+- PRAGMA statements are SQLite's own tuning: they do nothing here.
+
+Errors are raised as the sqlite3 exception classes the code already handles
+(IntegrityError for constraint violations, OperationalError for lock and connection
+failures, DatabaseError otherwise), with PostgreSQL's message.
+"""
+import sqlite3
+from decimal import Decimal
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
+
+from .dialect import translate
+
+WRITE_LOCK_KEY = 0x756D616D  # "umam": the advisory lock every write transaction takes
+LOCK_TIMEOUT_MS = 5000
+
+
+class NumericLoader(Loader):
+    """Loads numeric (sum() and avg() of integers) as int when whole, else float, as
+    SQLite gives them (a Decimal is not JSON)."""
+
+    def load(self, data):
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() and "." not in \
+            bytes(data).decode() else float(value)
+
+
+class Row(tuple):
+    """A result row readable by index and by column name, like sqlite3.Row."""
+    __slots__ = ()
+    _names = ()
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self):
+        return list(self._names)
+
+
+def _row_class(names):
+    return type("Row", (Row,), {"__slots__": (), "_names": tuple(names),
+                                "_index": {n: i for i, n in enumerate(names)}})
+
+
+def _row_factory(cursor):
+    desc = cursor.description
+    if desc is None:
+        return tuple
+    cls = _row_class([d.name for d in desc])
+    return cls
+
+
+def _convert(exc):
+    """Returns the sqlite3 exception matching psycopg's exc."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, (pg_errors.LockNotAvailable, pg_errors.QueryCanceled,
+                        pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):
+        return sqlite3.OperationalError(f"database is locked: {message}")
+    if isinstance(exc, psycopg.IntegrityError):
+        return sqlite3.IntegrityError(message)
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return sqlite3.OperationalError(message)
+    if isinstance(exc, psycopg.DataError):
+        return sqlite3.DataError(message)
+    if isinstance(exc, psycopg.ProgrammingError):
+        return sqlite3.OperationalError(message)
+    return sqlite3.DatabaseError(message)
+
+
+def _params(params):
+    """Returns params as PostgreSQL takes them: booleans as 0 / 1 (the columns are
+    integers, as in SQLite), and text without NUL characters, which PostgreSQL's text
+    cannot hold (each becomes U+FFFD)."""
+    if not params:
+        return ()
+    if isinstance(params, dict):
+        raise TypeError("named parameters are not used with PostgreSQL")
+    return tuple(int(p) if isinstance(p, bool) else
+                 p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
+                 for p in params)
+
+
+class Cursor:
+    """The result of one execute(): rows, rowcount and lastrowid."""
+
+    def __init__(self, cur, lastrowid=None):
+        self._cur = cur
+        self.rowcount = cur.rowcount if cur is not None else -1
+        self.lastrowid = lastrowid
+        self.description = cur.description if cur is not None else None
+
+    def fetchone(self):
+        if self._cur is None or self._cur.description is None:
+            return None
+        return self._cur.fetchone()
+
+    def fetchall(self):
+        if self._cur is None or self._cur.description is None:
+            return []
+        return self._cur.fetchall()
+
+    def fetchmany(self, size=1):
+        if self._cur is None or self._cur.description is None:
+            return []
+        return self._cur.fetchmany(size)
+
+    def __iter__(self):
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self):
+        if self._cur is not None:
+            self._cur.close()
+
+
+class Connection:
+    """One PostgreSQL connection, used as the code uses a sqlite3 connection."""
+    engine = "postgres"
+    broken = False
+    batches = False
+
+    def __init__(self, url, readonly=False):
+        self.path = url
+        self.readonly = readonly
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
+        except psycopg.Error as exc:
+            raise _convert(exc) from exc
+        self._conn.adapters.register_loader("numeric", NumericLoader)
+        if readonly:
+            self._conn.execute("SET default_transaction_read_only = on")
+        self.row_factory = None
+
+    # sqlite3.Connection's interface -------------------------------------------------
+
+    @property
+    def in_transaction(self):
+        return self._conn.info.transaction_status != TransactionStatus.IDLE
+
+    @property
+    def total_changes(self):
+        return 0
+
+    def execute(self, sql, params=()):
+        head = sql.lstrip()[:16].upper()
+        if head.startswith("PRAGMA"):
+            return Cursor(None)
+        if head.startswith("BEGIN"):
+            return self._begin(head)
+        text, returning = translate(sql)
+        cur = self._conn.cursor(row_factory=_row_factory)
+        try:
+            cur.execute(text, _params(params))
+        except psycopg.Error as exc:
+            raise _convert(exc) from exc
+        lastrowid = None
+        if returning is not None:
+            row = cur.fetchone()
+            lastrowid = row[0] if row else None
+        return Cursor(cur, lastrowid)
+
+    def executemany(self, sql, seq):
+        text, returning = translate(sql)
+        if returning is not None:
+            text = text[:text.rindex(" RETURNING ")]
+        rows = [_params(p) for p in seq]
+        if not rows:
+            return Cursor(None)
+        cur = self._conn.cursor()
+        try:
+            cur.executemany(text, rows)
+        except psycopg.Error as exc:
+            raise _convert(exc) from exc
+        return Cursor(cur)
+
+    def executescript(self, script):
+        from .migrations import statements
+        for statement in statements(script):
+            if statement.strip():
+                self.execute(statement)
+
+    def _begin(self, head):
+        try:
+            if "IMMEDIATE" in head or "EXCLUSIVE" in head or not self.readonly:
+                self._conn.execute("BEGIN")
+                self._conn.execute(f"SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            else:
+                self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        except psycopg.Error as exc:
+            if self.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise _convert(exc) from exc
+        return Cursor(None)
+
+    def commit(self):
+        if self.in_transaction:
+            self.execute("COMMIT")
+
+    def rollback(self):
+        if self.in_transaction:
+            self.execute("ROLLBACK")
+
+    def close(self):
+        self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_):
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
