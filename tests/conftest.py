@@ -227,14 +227,30 @@ def open_stored(path):
     return sqlite3.connect(path)
 
 
+def as_stored(text, path):
+    """Returns text as the database at path stores it: PostgreSQL's text holds no NUL
+    character, so umami-lite stores each as U+FFFD there (storage/postgres.py)."""
+    return text.replace("\x00", "\ufffd") if is_postgres(path) else text
+
+
+def schema_objects(conn, path):
+    """Returns sorted [(type, name)] of the tables and indexes of the database at path
+    (conn: open_stored(path))."""
+    if is_postgres(path):
+        return sorted(tuple(r) for r in conn.execute(
+            "SELECT 'table', tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " UNION ALL SELECT 'index', indexname FROM pg_indexes"
+            " WHERE schemaname = current_schema()"))
+    return sorted(tuple(r) for r in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')"))
+
+
 def snapshot_rows(app):
     """Returns every row of every table of app's database: the proof that nothing was stored."""
-    conn = open_stored(app.extensions["umami_lite"].database)
+    path = app.extensions["umami_lite"].database
+    conn = open_stored(path)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            " ORDER BY tablename" if is_postgres(app.extensions["umami_lite"].database) else
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = [name for kind, name in schema_objects(conn, path) if kind == "table"]
         return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
     finally:
         conn.close()

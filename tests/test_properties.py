@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as tally  # counts outcomes (--hypothesis-show-statistics)
 from hypothesis import strategies as st
 
+from umami_lite.storage.dialect import ID_COLUMNS
 from umami_lite.queries.filters import PARAM_FILTERS
 from umami_lite.queries.current.metrics import ALIASES, METRICS
 
@@ -63,7 +64,8 @@ def counts(app):
 def last_row(app, table, columns):
     conn = open_stored(app.extensions["umami_lite"].database)
     try:
-        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid DESC LIMIT 1"
+        order = ID_COLUMNS[table]
+        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY {order} DESC LIMIT 1"
                             ).fetchone()
     finally:
         conn.close()

@@ -10,7 +10,9 @@ a 5xx. Afterwards the database is intact: the same tables, the expected row coun
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import CHROME_UA, T0, Api, event, open_stored, pageview
+from conftest import (CHROME_UA, T0, Api, as_stored, event, is_postgres, open_stored, pageview,
+                      schema_objects)
+from umami_lite.storage.dialect import ID_COLUMNS
 
 from umami_lite.queries.filters import PARAM_FILTERS
 
@@ -56,13 +58,15 @@ V2_ROUTES = {
 
 
 def snapshot(app):
-    """Returns (schema objects, {table: rows}, integrity_check) of the database file."""
-    conn = open_stored(app.extensions["umami_lite"].database)
+    """Returns (schema objects, {table: rows}, SQLite's integrity_check) of the database."""
+    path = app.extensions["umami_lite"].database
+    conn = open_stored(path)
     try:
-        schema = conn.execute("SELECT type, name FROM sqlite_master ORDER BY 1, 2").fetchall()
+        schema = schema_objects(conn, path)
         tables = [name for kind, name in schema if kind == "table"]
         rows = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-        return schema, rows, conn.execute("PRAGMA integrity_check").fetchone()[0]
+        check = "ok" if is_postgres(path) else conn.execute("PRAGMA integrity_check").fetchone()[0]
+        return schema, rows, check
     finally:
         conn.close()
 
@@ -72,8 +76,8 @@ def last_hit_sql(table, column):
     pageview's (session ids are not in time order: the ingest journal takes them in blocks)."""
     if table == "session":
         return (f"SELECT {column} FROM session WHERE session_id ="
-                " (SELECT session_id FROM pageview ORDER BY rowid DESC LIMIT 1)")
-    return f"SELECT {column} FROM {table} ORDER BY rowid DESC LIMIT 1"
+                " (SELECT session_id FROM pageview ORDER BY pageview_id DESC LIMIT 1)")
+    return f"SELECT {column} FROM {table} ORDER BY {ID_COLUMNS[table]} DESC LIMIT 1"
 
 
 def stored(app, sql, args=()):
@@ -190,7 +194,7 @@ def test_collect_fields_are_stored_literally(seeded):
                               "payload": body})
         assert r.status_code == 200, (field, payload, r.get_data(as_text=True))
         assert stored(app, last_hit_sql(table, column)) == (
-            payload[:size],), (field, payload)
+            as_stored(payload[:size], app.extensions["umami_lite"].database),), (field, payload)
     for field in ("website", "type"):
         for payload in PAYLOADS:
             body = {"type": "pageview", "payload": {"website": uid, "url": "/"}}
@@ -234,7 +238,7 @@ def test_send_fields_are_stored_literally(seeded):
         if SEND_FIELDS[field]:
             table, column, size = SEND_FIELDS[field]
             assert stored(app, last_hit_sql(table, column)) == (
-                payload[:size],), (field, payload)
+                as_stored(payload[:size], app.extensions["umami_lite"].database),), (field, payload)
     data = {payload: payload for payload in PAYLOADS}
     r = client.post("/api/send", headers={"User-Agent": CHROME_UA}, json={
         "type": "event", "payload": {"website": uid, "url": "/", "name": "x", "data": data}})
@@ -278,9 +282,11 @@ def test_website_and_account_bodies(seeded):
             r = api.post(path, json={"name": name, "domain": payload or "d"})
             assert r.status_code == 200, (path, payload, r.json)
             created += 1
-            assert api.get(f"/api/websites/{r.json['id']}").json["name"] == name.strip()
+            assert api.get(f"/api/websites/{r.json['id']}").json["name"] == as_stored(
+                name.strip(), app.extensions["umami_lite"].database)
         r = api.post("/api/website", json={"website_id": website["website_id"], "name": name})
-        assert r.status_code == 200 and r.json["name"] == name.strip()
+        assert r.status_code == 200 and r.json["name"] == as_stored(
+            name.strip(), app.extensions["umami_lite"].database)
         r = api.post(f"/api/websites/{website['id']}", json={"domain": payload or "d"})
         assert r.status_code == 200
         for path, body, statuses in (

@@ -8,7 +8,7 @@ are stored. /api/collect's v1 sizes are checked in test_collect.py.
 import json
 
 import pytest
-from conftest import CHROME_UA, nested, open_stored
+from conftest import CHROME_UA, nested, open_stored, snapshot_rows
 
 from umami_lite.ingest.record import MAX_DATA_KEYS
 
@@ -22,12 +22,8 @@ def rows(app, sql):
 
 
 def snapshot(app):
-    """Returns the whole database as SQL text (so any change shows)."""
-    conn = open_stored(app.extensions["umami_lite"].database)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    """Returns every row of every table (so any change shows)."""
+    return snapshot_rows(app)
 
 
 @pytest.fixture

@@ -157,15 +157,15 @@ class Query:
                 clauses.append(f"{alias}.session_id IN ({sql})")
                 params += values
             elif place == "absent":
-                clauses.append("1" if flt.op in ("neq", "dnc") else "0")
+                clauses.append("1 = 1" if flt.op in ("neq", "dnc") else "1 = 0")
             elif place == "hit" and column in HIT_COLUMNS_LACKING.get(table, ()):
-                clauses.append("0")
+                clauses.append("1 = 0")
             elif place == "hit" or place == table:
                 sql, values = _condition(f"{alias}.{column}", flt)
                 clauses.append(sql)
                 params += values
             else:
-                clauses.append("0")
+                clauses.append("1 = 0")
         return " AND ".join(clauses), params
 
     def session_sql(self):

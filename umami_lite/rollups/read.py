@@ -244,6 +244,8 @@ def urls_by_text(db, website_id):
 
 def key_texts(db, website_id, kind, ids):
     """Returns {key_id: (a, b, c)} for the interned keys ids (of one kind)."""
+    if not ids:  # "IN ()" is SQLite's extension, an error elsewhere
+        return {}
     if len(ids) > 500:  # most of them: one scan beats many lookups
         return {row[0]: tuple(row[1:]) for row in db.execute(
             "SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?",

@@ -158,9 +158,12 @@ def _conflict(sql):
     return body + f" ON CONFLICT ({', '.join(keys)}) {action}"
 
 
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # sqlite3's :name parameter, not a ::cast
+
 _SCALARS = [
     (re.compile(r"\bmax\(next, \?\)"), "greatest(next, ?)"),
     (re.compile(r"\bLIKE\b"), "ILIKE"),
+    (re.compile(r"\bIS NOT (?!NULL\b)"), "IS DISTINCT FROM "),  # SQLite's IS NOT x
     (re.compile(r"SELECT value FROM json_each\(\?\)"),
      "SELECT value::bigint FROM json_array_elements_text(?::json) AS t(value)"),
     (re.compile(r"\bjson_each\(\?\)"), "json_array_elements(?::json)"),
@@ -180,7 +183,7 @@ def translate(sql):
         text = text.replace("%", "%%")
         for pattern, repl in _SCALARS:
             text = pattern.sub(repl, text)
-        out.append(text.replace("?", "%s"))
+        out.append(_NAMED.sub(r"%(\1)s", text.replace("?", "%s")))
     sql = "".join(out)
     sql = _alias_subqueries(sql)
     sql = _rewrite_calls(sql, "json_group_array",

@@ -84,17 +84,24 @@ def _convert(exc):
     return sqlite3.DatabaseError(message)
 
 
+def _value(p):
+    """Returns p as PostgreSQL takes it: a boolean as 0 / 1 (the columns are integers, as
+    in SQLite), and text without NUL characters, which PostgreSQL's text cannot hold
+    (each becomes U+FFFD)."""
+    if isinstance(p, bool):
+        return int(p)
+    if isinstance(p, str) and "\x00" in p:
+        return p.replace("\x00", "\ufffd")
+    return p
+
+
 def _params(params):
-    """Returns params as PostgreSQL takes them: booleans as 0 / 1 (the columns are
-    integers, as in SQLite), and text without NUL characters, which PostgreSQL's text
-    cannot hold (each becomes U+FFFD)."""
+    """Returns params (a sequence, or a mapping for :name parameters) with _value() applied."""
     if not params:
         return ()
     if isinstance(params, dict):
-        raise TypeError("named parameters are not used with PostgreSQL")
-    return tuple(int(p) if isinstance(p, bool) else
-                 p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
-                 for p in params)
+        return {k: _value(v) for k, v in params.items()}
+    return tuple(_value(p) for p in params)
 
 
 class Cursor:
@@ -138,6 +145,7 @@ class Connection:
     engine = "postgres"
     broken = False
     batches = False
+    splits_referrer = True  # a PostgreSQL database starts at the newest layout
 
     def __init__(self, url, readonly=False):
         self.path = url

@@ -50,10 +50,11 @@ def _page(kind):
 def _entry_or_exit(order):
     def grouped(q, website):
         table, alias, where, params = rows.where(q)
+        row_id = f"{alias}.{rows.ID_COLUMNS[table]}"
         return (f"SELECT x, count(DISTINCT session_id) AS y FROM ("
                 f" SELECT {alias}.session_id, {alias}.url_path AS x, row_number() OVER ("
                 f"  PARTITION BY {alias}.session_id, {alias}.visit_id"
-                f"  ORDER BY {alias}.created_at {order}, {alias}.rowid {order}) AS n"
+                f"  ORDER BY {alias}.created_at {order}, {row_id} {order}) AS n"
                 f" FROM {table} {alias} WHERE {where}) WHERE n = 1 GROUP BY x", params)
     return grouped
 

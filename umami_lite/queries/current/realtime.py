@@ -25,13 +25,15 @@ def query(db, website, now):
         "SELECT p.session_id, p.created_at, p.url_path, p.referrer_domain, p.page_title,"
         " s.browser, s.os, s.device, s.screen, s.language, s.country FROM pageview p"
         " JOIN session s ON s.session_id = p.session_id"
-        " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ? ORDER BY p.created_at, p.rowid",
+        " WHERE p.website_id = ? AND p.created_at BETWEEN ? AND ?"
+        " ORDER BY p.created_at, p.pageview_id",
         window).fetchall()
     events = db.execute(
         "SELECT e.session_id, e.created_at, e.url_path, e.event_value, e.page_title,"
         " s.browser, s.os, s.device, s.screen, s.language, s.country FROM event e"
         " JOIN session s ON s.session_id = e.session_id"
-        " WHERE e.website_id = ? AND e.created_at BETWEEN ? AND ? ORDER BY e.created_at, e.rowid",
+        " WHERE e.website_id = ? AND e.created_at BETWEEN ? AND ?"
+        " ORDER BY e.created_at, e.event_id",
         window).fetchall()
     sessions = db.execute(
         "SELECT session_id, created_at, browser, os, device, screen, language, country"
