@@ -251,9 +251,17 @@ def cmd_add_website(args):
     print("  " + SNIPPET.format(uuid=row["website_uuid"], host=args.host.rstrip("/")))
 
 
+def _not_on_postgres(path, command):
+    """Exits when path is a PostgreSQL database: backup and restore copy SQLite's file."""
+    if is_postgres(path):
+        sys.exit(f"umami-lite: {command} copies a SQLite file; a PostgreSQL database is backed"
+                 " up and restored with pg_dump and pg_restore (docs/postgresql.md)")
+
+
 def cmd_backup(args):
     """Copies the live database to PATH and verifies the copy."""
     source = _database(args)
+    _not_on_postgres(source, "backup")
     if not os.path.isfile(source):
         sys.exit(f"umami-lite: no database at {source}")
     try:
@@ -268,6 +276,7 @@ def cmd_backup(args):
 def cmd_restore(args):
     """Replaces the database's content with a verified backup."""
     target = _database(args)
+    _not_on_postgres(target, "restore")
     try:
         report = backups.restore(args.backup, target, force=args.force)
     except backups.BackupError as exc:
@@ -280,7 +289,8 @@ def cmd_export(args):
     """Writes a website's raw events as JSON lines or CSV."""
     start = _time_arg(args.start) if args.start else 0
     end = _time_arg(args.end, end_of_day=True) if args.end else 2**62
-    if not os.path.isfile(_database(args)):  # (a read must not create a database)
+    # (a read must not create a database)
+    if not is_postgres(_database(args)) and not os.path.isfile(_database(args)):
         sys.exit(f"umami-lite: no database at {_database(args)}")
     app = _app(args)
     conn = db.connect(app.extensions["umami_lite"].database, readonly=True)

@@ -15,6 +15,8 @@ from umami_lite.storage import connection as db
 from umami_lite.ingest import record as ingest
 from umami_lite.ops import retention
 
+pytestmark = pytest.mark.single_engine("raw layouts of SQLite files made by earlier versions")
+
 DAY = 86_400_000
 OLD_SCHEMA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data",
                           "schema-with-session-fk.sql")

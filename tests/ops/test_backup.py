@@ -8,6 +8,8 @@ from conftest import count_rows, pageview
 from umami_lite import cli
 from umami_lite.ops import backup
 
+pytestmark = pytest.mark.single_engine("backup and restore copy the SQLite file (pg_dump there)")
+
 
 def _seed(client, uuid, n):
     for i in range(n):

@@ -267,6 +267,7 @@ def test_round_trip_of_current_api_data(app, api, client, clock, make_app, tmp_p
             assert copied.json == original.json, (fmt, route, params)
 
 
+@pytest.mark.single_engine("counts commits with sqlite3's trace callback")
 def test_a_re_import_commits_in_batches_too(golden, app, api, tmp_path, monkeypatch):  # noqa: F811
     """Skipped rows count toward a batch: a re-import must not hold the write lock for the
     whole file."""

@@ -12,6 +12,8 @@ from werkzeug.security import generate_password_hash
 
 from umami_lite.storage import connection as db, migrations
 
+pytestmark = pytest.mark.single_engine("upgrades of SQLite files made by earlier versions")
+
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
 SECRET = "s" * 64
 HASH = generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000")

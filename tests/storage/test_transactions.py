@@ -280,6 +280,7 @@ def _burst_behind_a_reader(app, website_uuid, hits=200):
     return peak
 
 
+@pytest.mark.single_engine("SQLite's write-ahead log")
 def test_the_wal_shrinks_back_after_a_burst_of_large_writes(wal_app):
     app, website_uuid = wal_app
     peak = _burst_behind_a_reader(app, website_uuid)
@@ -293,6 +294,7 @@ def test_the_wal_shrinks_back_after_a_burst_of_large_writes(wal_app):
     assert max(sizes[-SMALL_CHECKPOINT_EVERY:]) <= SMALL_WAL_LIMIT, (peak, sizes)
 
 
+@pytest.mark.single_engine("SQLite's write-ahead log")
 def test_an_oversized_wal_is_emptied_by_the_checkpoint_itself(wal_app, monkeypatch):
     """journal_size_limit alone cuts the WAL only when a later writer starts it over, which
     a reader on it at that moment prevents: the checkpoint truncates it at once."""
@@ -307,6 +309,7 @@ def test_an_oversized_wal_is_emptied_by_the_checkpoint_itself(wal_app, monkeypat
         conn.close()
 
 
+@pytest.mark.single_engine("SQLite's write-ahead log")
 def test_a_reader_on_the_wal_makes_the_truncation_wait_for_a_later_checkpoint(
         wal_app, monkeypatch, caplog):
     app, website_uuid = wal_app

@@ -68,6 +68,7 @@ def batch_item(website, n):
                                          "hostname": "example.com", "id": f"visitor-{n}"}}
 
 
+@pytest.mark.single_engine("SQLite's file: its lock, its disk, its permissions")
 def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, website,
                                                          monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)  # wait 0.2 s for the lock, not 5 s
@@ -88,6 +89,7 @@ def test_a_write_lock_held_past_busy_timeout_answers_503(app, client, api, websi
     assert integrity(app) == "ok"
 
 
+@pytest.mark.single_engine("SQLite's file: its lock, its disk, its permissions")
 def test_a_full_disk_answers_503_and_stats_still_answer(app, client, api, website, monkeypatch):
     assert pageview(client, website["id"], url="/before").status_code == 200
     api.token()  # log in while the disk has room: the stats calls below only read
@@ -132,6 +134,7 @@ def test_a_full_disk_answers_503_and_stats_still_answer(app, client, api, websit
     assert integrity(app) == "ok"
 
 
+@pytest.mark.single_engine("SQLite's file: its lock, its disk, its permissions")
 def test_a_read_only_database_answers_503_and_stats_still_answer(app, client, api, website,
                                                                  monkeypatch):
     assert [r.status_code for r in all_hits(client, website, 1)] == [200, 200, 200]

@@ -34,11 +34,12 @@ COLUMNS = ("kind", "created_at", "session", "visit_id", *HIT_FIELDS, "data",
 
 def _properties(table, key):
     """Returns SQL giving one JSON object of a row's typed properties (event or session)."""
+    # every branch a JSON value, so that each engine's CASE has one type
     return f"""(SELECT json_group_object(d.data_key, CASE d.data_type
-                 WHEN 'number' THEN d.number_value
+                 WHEN 'number' THEN json(d.number_value)
                  WHEN 'boolean' THEN json(CASE d.string_value WHEN 'true' THEN 'true'
                                           ELSE 'false' END)
-                 ELSE d.string_value END)
+                 ELSE json_quote(d.string_value) END)
         FROM {table} d WHERE d.{key})"""
 
 

@@ -45,6 +45,13 @@ ID_COLUMNS = {
 }
 
 COMPAT_SQL = [
+    # SQLite's json(x) and json_quote(x) as json values (ops/export.py's typed properties)
+    """CREATE OR REPLACE FUNCTION json(value double precision) RETURNS json
+       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT to_json(value)'""",
+    """CREATE OR REPLACE FUNCTION json(value text) RETURNS json
+       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT value::json'""",
+    """CREATE OR REPLACE FUNCTION json_quote(value text) RETURNS json
+       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT to_json(value)'""",
     """CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS integer
        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'""",
     """CREATE OR REPLACE FUNCTION strftime(fmt text, secs numeric, modifier text) RETURNS text
