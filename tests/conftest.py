@@ -111,6 +111,16 @@ def db_path(tmp_path, engine):
 
 
 @pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database whatever the test's engine (skips without a server)."""
+    if not POSTGRES_SERVER:
+        pytest.skip("needs a PostgreSQL server (UMAMI_LITE_TEST_POSTGRES)")
+    name = _fresh_postgres()
+    yield _server_url(name)
+    _drop_postgres(name)
+
+
+@pytest.fixture
 def make_app(db_path, clock):
     def make(**overrides):
         config = {"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,

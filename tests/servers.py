@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -19,7 +20,7 @@ def free_port():
 
 
 class LiveServer:
-    """`umami-lite serve` in a subprocess on a free port, with its own SQLite file; args are
+    """`umami-lite serve` in a subprocess on a free port, on its database; args are
     more `serve` options. stdout and stderr (gunicorn's and Flask's logs) go to log_path."""
 
     def __init__(self, db_path, workers=1, threads=4, env=None, args=(), log_path=None,
@@ -29,6 +30,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
                        "UMAMI_LITE_DATABASE": self.db_path, **(env or {})}
+        if log_path is None and "://" in self.db_path:  # a server's database: no folder
+            log_path = tempfile.NamedTemporaryFile(suffix=".log", delete=False).name
         self.log_path = log_path or self.db_path + ".log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(

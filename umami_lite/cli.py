@@ -7,6 +7,7 @@ import getpass
 import os
 import socket
 import sys
+import time
 
 from . import settings as config
 from .storage import connection as db, sites, users
@@ -14,6 +15,7 @@ from .storage.dialect import is_postgres
 from .ops import backup as backups
 from .ops import export as exports
 from .ops import import_website, importer, retention
+from .ops.migrate import MigrateError, migrate as move_installation
 from .ops.timeparse import parse_ms
 from .version import version
 from .web.throttle import Throttle
@@ -285,6 +287,19 @@ def cmd_restore(args):
     print(f"restored {args.backup} into {report['path']}, integrity ok, rows: {rows}")
 
 
+def cmd_migrate(args):
+    """Moves the SQLite file's installation into an empty PostgreSQL database."""
+    started = time.monotonic()
+    try:
+        copied = move_installation(args.source, args.target,
+                                    progress=lambda text: print(text, file=sys.stderr))
+    except MigrateError as exc:
+        sys.exit(f"umami-lite: migrate failed: {exc}")
+    hits = sum(copied.get(t, 0) for t in ("pageview", "event"))
+    print(f"moved {args.source} to {args.target}: {hits} hits, {copied.get('website', 0)} "
+          f"websites, {copied.get('account', 0)} accounts in {time.monotonic() - started:.1f} s")
+
+
 def cmd_export(args):
     """Writes a website's raw events as JSON lines or CSV."""
     start = _time_arg(args.start) if args.start else 0
@@ -530,6 +545,20 @@ def build_parser():
     p.add_argument("--format", choices=importer.FORMATS,
                    help="expect this format (default: recognise it)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("migrate", help="move a whole installation from its SQLite file into an "
+                       "empty PostgreSQL database",
+                       description="Copies every account, website, session, hit, property, "
+                                   "report, segment, link, pixel and setting with its id, then "
+                                   "rebuilds the summaries on the target; the source file is "
+                                   "left as it is (brought to this version's layout). Stop the "
+                                   "servers on the file first. Example: umami-lite migrate "
+                                   "--from umami-lite.db --to postgresql://umami@db/umami")
+    p.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE",
+                   help="the SQLite file to move")
+    p.add_argument("--to", dest="target", required=True, metavar="POSTGRESQL_URL",
+                   help="an empty PostgreSQL database (postgresql://user@host/dbname)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("retention", help="show or set how long a website keeps its data",
                        description="Without DAYS, shows the setting. Example: umami-lite "

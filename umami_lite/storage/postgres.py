@@ -207,6 +207,37 @@ class Connection:
             if statement.strip():
                 self.execute(statement)
 
+    # what moving a SQLite file in needs (ops/migrate.py) --------------------------------
+
+    def column_names(self, table):
+        """Returns the names of table's columns a row can be given (not generated ones)."""
+        return {r[0] for r in self.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
+            " AND identity_generation IS DISTINCT FROM 'ALWAYS'", (table,))}
+
+    def copy_rows(self, table, columns, rows):
+        """Stores rows (sequences in columns' order) with COPY; returns how many.
+        table and columns are the layout's own names, never input."""
+        count = 0
+        names = ", ".join(columns)
+        try:
+            with self._conn.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_params(row))
+                    count += 1
+        except psycopg.Error as exc:
+            raise _convert(exc) from exc
+        return count
+
+    def restart_identities(self):
+        """Moves every identity column's next value past the largest id stored."""
+        for table, column in self.execute(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND is_identity = 'YES'").fetchall():
+            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                         f" coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)")
+
     def _begin(self, head):
         try:
             if "IMMEDIATE" in head or "EXCLUSIVE" in head or not self.readonly:
