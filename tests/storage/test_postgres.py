@@ -29,8 +29,8 @@ def pg_path(db_path):
 
 
 def send(port, website_uuid, url, visitor):
-    """Posts one pageview (an event without a name) to the server on port; returns its status, or None when the
-    connection failed (no answer: the hit may or may not be stored)."""
+    """Posts one pageview (an event without a name) to the server on port; returns its
+    status, or None when the connection failed (no answer: it may or may not be stored)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     body = {"type": "event", "payload": {"website": website_uuid, "url": url,
                                             "hostname": "example.com"}}
