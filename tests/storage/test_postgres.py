@@ -142,3 +142,29 @@ def test_backup_and_restore_point_to_pg_dump(pg_path, tmp_path):
                               *command], capture_output=True, text=True, timeout=60)
         assert run.returncode != 0 and "pg_dump" in run.stderr, run.stderr
     assert not (tmp_path / "b.db").exists()
+
+
+def test_a_write_lock_held_past_the_timeout_answers_503_and_stores_nothing(
+        pg_path, app, client, website, monkeypatch):
+    import psycopg
+
+    from umami_lite.storage import postgres
+    monkeypatch.setattr(postgres, "LOCK_TIMEOUT_MS", 300)
+    holder = psycopg.connect(pg_path, autocommit=True)
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s)", (postgres.WRITE_LOCK_KEY,))
+        r = pageview_hit(client, website["website_uuid"])
+        assert r.status_code == 503 and r.headers.get("Retry-After"), r.get_data(as_text=True)
+        assert r.json["error"]["code"]
+    finally:
+        holder.close()
+    assert stored_urls(pg_path) == ([], 0)
+    assert pageview_hit(client, website["website_uuid"]).status_code == 200
+    assert stored_urls(pg_path) == (["/"], 1)
+
+
+def pageview_hit(client, website_uuid):
+    return client.post("/api/send", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"
+                                             " AppleWebKit/537.36 Chrome/126.0 Safari/537.36"},
+                       json={"type": "event", "payload": {"website": website_uuid, "url": "/",
+                                                          "hostname": "example.com"}})
