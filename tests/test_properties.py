@@ -16,7 +16,7 @@ import json
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import CHROME_UA, T0, event, open_stored, pageview
+from conftest import CHROME_UA, T0, as_stored, event, open_stored, pageview
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as tally  # counts outcomes (--hypothesis-show-statistics)
 from hypothesis import strategies as st
@@ -59,6 +59,12 @@ def counts(app):
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
         conn.close()
+
+
+def expected_row(app, *values):
+    """Returns values as the app's database stores them (conftest.as_stored)."""
+    path = app.extensions["umami_lite"].database
+    return tuple(as_stored(v, path) if isinstance(v, str) else v for v in values)
 
 
 def last_row(app, table, columns):
@@ -288,13 +294,14 @@ def test_collect_valid_payloads_store_exactly_one_row(app, client, website):
         assert change["session"] in (0, 1) and change["session_data"] == 0
         if kind == "pageview":
             assert (change["pageview"], change["event"], change["event_data"]) == (1, 0, 0)
-            assert last_row(app, "pageview", "url, referrer") == (
-                payload["url"][:SIZES["url"]], clip(payload.get("referrer"), SIZES["referrer"]))
+            assert last_row(app, "pageview", "url, referrer") == expected_row(
+                app, payload["url"][:SIZES["url"]],
+                clip(payload.get("referrer"), SIZES["referrer"]))
         else:
             assert (change["pageview"], change["event"]) == (0, 1)
             assert 0 <= change["event_data"] <= 100
-            assert last_row(app, "event", "url, event_type, event_value") == (
-                payload["url"][:SIZES["url"]], *expected_event(payload))
+            assert last_row(app, "event", "url, event_type, event_value") == expected_row(
+                app, payload["url"][:SIZES["url"]], *expected_event(payload))
     check()
 
 
@@ -361,12 +368,14 @@ def check_send_row(app, kind, payload):
     if kind != "event":
         return
     if payload.get("name"):
-        assert last_row(app, "event", "url, event_type, event_value, page_title, tag") == (
-            stored_url(payload["url"]), "custom", payload["name"][:SIZES["event_value"]],
-            clip(payload.get("title"), SIZES["page_title"]), clip(payload.get("tag"), 50))
+        assert last_row(app, "event", "url, event_type, event_value, page_title, tag") == \
+            expected_row(app, stored_url(payload["url"]), "custom",
+                         payload["name"][:SIZES["event_value"]],
+                         clip(payload.get("title"), SIZES["page_title"]),
+                         clip(payload.get("tag"), 50))
     else:
-        assert last_row(app, "pageview", "url, referrer, page_title, tag") == (
-            stored_url(payload["url"]), clip(payload.get("referrer"), SIZES["referrer"]),
+        assert last_row(app, "pageview", "url, referrer, page_title, tag") == expected_row(
+            app, stored_url(payload["url"]), clip(payload.get("referrer"), SIZES["referrer"]),
             clip(payload.get("title"), SIZES["page_title"]), clip(payload.get("tag"), 50))
 
 
