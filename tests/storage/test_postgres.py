@@ -168,3 +168,17 @@ def pageview_hit(client, website_uuid):
                                              " AppleWebKit/537.36 Chrome/126.0 Safari/537.36"},
                        json={"type": "event", "payload": {"website": website_uuid, "url": "/",
                                                           "hostname": "example.com"}})
+
+
+def test_a_database_of_a_newer_version_is_refused_and_a_second_start_changes_nothing(pg_path):
+    from umami_lite.storage import connection, migrations
+    connection.init_db(pg_path).close()  # a second start over the same layout
+    conn = open_stored(pg_path)
+    try:
+        with conn:
+            conn.execute("UPDATE setting SET value = ? WHERE key = 'schema_version'",
+                         (str(migrations.LATEST + 1),))
+    finally:
+        conn.close()
+    with pytest.raises(migrations.TooNew, match="upgrade umami-lite"):
+        connection.init_db(pg_path)

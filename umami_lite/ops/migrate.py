@@ -10,7 +10,6 @@ journal stored, as `serve` would on start; nothing else in it changes. The copy 
 transaction: a failure leaves the target as empty as it was.
 """
 import os
-import sqlite3
 import time
 
 from ..ingest import replay as journal_store
@@ -18,6 +17,7 @@ from ..ingest.rows import referrer_parts, splits_referrer
 from ..rollups import build as rollups
 from ..storage import connection as db
 from ..storage.dialect import is_postgres
+from ..storage.errors import DatabaseError
 from ..storage.sites import ROLLUP_TABLES
 
 # Not copied: derived summaries (rebuilt), the names of SQLite's journal files, and the
@@ -44,11 +44,11 @@ def migrate(source, target, progress=print):
     try:
         journal_store.apply_pending(source)
         src = db.init_db(source)
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         raise MigrateError(f"--from: {source}: {exc}") from exc
     try:
         dst = db.init_db(target)
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         src.close()
         raise MigrateError(f"--to: {exc}") from exc
     try:

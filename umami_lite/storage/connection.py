@@ -489,7 +489,7 @@ def init_db(path):
     db = connect(path)
     if dialect.is_postgres(path):
         with transaction(db):
-            migrations.upgrade_postgres(db, schema_sql())
+            migrations.upgrade_postgres(db, dialect.schema_sql(schema_sql()))
         return db
     db.execute("PRAGMA foreign_keys = OFF")  # a table rebuild must not cascade its drop
     try:

@@ -160,11 +160,11 @@ def upgrade(db, schema):
     return version
 
 
-def upgrade_postgres(db, schema):
-    """Creates PostgreSQL's layout (dialect.schema_sql() of schema.sql) inside the caller's
-    write transaction: every table still missing. Numbered steps are SQLite's upgrades of
-    files made before them; a PostgreSQL database starts at the newest layout."""
-    from .dialect import schema_sql
+def upgrade_postgres(db, layout):
+    """Creates PostgreSQL's layout (layout: dialect.schema_sql() of schema.sql, statements)
+    inside the caller's write transaction: every table still missing. Numbered steps are
+    SQLite's upgrades of files made before them; a PostgreSQL database starts at the newest
+    layout."""
     version = db.execute(
         "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'setting'"
     ).fetchone()
@@ -173,7 +173,7 @@ def upgrade_postgres(db, schema):
         if stored and int(stored[0]) > LATEST:
             raise TooNew(f"the database has schema version {stored[0]}; this umami-lite knows "
                          f"versions up to {LATEST}: upgrade umami-lite")
-    for statement in schema_sql(schema):
+    for statement in layout:
         db.execute(statement)
     db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('schema_version', ?)",
                (str(LATEST),))
