@@ -110,6 +110,21 @@ def db_path(tmp_path, engine):
     _drop_postgres(name)
 
 
+def database_on(engine, folder, name, finalizer):
+    """Returns a fresh database on engine for a fixture of wider scope than db_path's: the
+    SQLite file folder/name.db, or a new PostgreSQL database that finalizer(drop) drops."""
+    if engine == "sqlite":
+        return str(folder / f"{name}.db")
+    database = _fresh_postgres()
+    finalizer(lambda: _drop_postgres(database))
+    return _server_url(database)
+
+
+def module_database(request, tmp_path_factory, name):
+    """database_on() for a module-scoped fixture parametrized with params=ENGINES."""
+    return database_on(request.param, tmp_path_factory.mktemp(name), name, request.addfinalizer)
+
+
 @pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL database whatever the test's engine (skips without a server)."""

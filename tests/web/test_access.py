@@ -8,7 +8,8 @@ import time
 import uuid
 
 import pytest
-from conftest import ADMIN_PASSWORD, T0, Api, Clock, event, pageview, snapshot_rows
+from conftest import (ADMIN_PASSWORD, ENGINES, T0, Api, Clock, event, module_database, pageview,
+                      snapshot_rows)
 
 from umami_lite import create_app
 
@@ -44,12 +45,12 @@ def world(app):
     return World(app)
 
 
-@pytest.fixture(scope="module")
-def still(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def still(request, tmp_path_factory):
     """One world shared by the tests whose requests are all refused: each of them proves
     with a snapshot that the database did not change, so sharing it is safe."""
     return World(create_app({
-        "UMAMI_LITE_DATABASE": str(tmp_path_factory.mktemp("access") / "access.db"),
+        "UMAMI_LITE_DATABASE": module_database(request, tmp_path_factory, "access"),
         "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UMAMI_LITE_CLOCK": Clock(),
         "TESTING": True}))

@@ -57,7 +57,7 @@ at 03:00; a fixed +1 would put p6, p7 at 01:00.
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ADMIN_PASSWORD, Api, Clock, count_rows
+from conftest import ADMIN_PASSWORD, Api, Clock, ENGINES, count_rows, module_database
 
 from umami_lite import create_app
 
@@ -130,15 +130,15 @@ WIDE = {"start_at": 0, "end_at": 253402300799999}
 EDGES = {"start_at": ms("2026-10-24 10:05:00"), "end_at": ms("2026-10-24 11:01:00")}
 
 
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def golden(request, tmp_path_factory):
     """Returns (app, client, api, website, clock) after seeding HITS through /api/collect.
 
     Seeded once for the module: every test here only reads.
     """
     clock = Clock()
     app = create_app({
-        "UMAMI_LITE_DATABASE": str(tmp_path_factory.mktemp("golden") / "golden.db"),
+        "UMAMI_LITE_DATABASE": module_database(request, tmp_path_factory, "golden"),
         "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UMAMI_LITE_CLOCK": clock,
         "UMAMI_LITE_IGNORE_IP": "192.0.2.0/24, 10.0.0.1",

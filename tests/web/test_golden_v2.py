@@ -34,7 +34,7 @@ RANGE = 10-24 00:00 .. 10-25 23:59:59.999 (both inclusive). Visits in it:
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ADMIN_PASSWORD, Api, Clock
+from conftest import ADMIN_PASSWORD, Api, Clock, ENGINES, module_database
 
 from umami_lite import create_app
 
@@ -104,12 +104,12 @@ def _post(client, when, who, route, fields, cache):
     return r
 
 
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def golden(request, tmp_path_factory):
     """Returns (api, website uuid, clock) after seeding HITS; every test here only reads."""
     clock = Clock()
     app = create_app({
-        "UMAMI_LITE_DATABASE": str(tmp_path_factory.mktemp("golden2") / "golden.db"),
+        "UMAMI_LITE_DATABASE": module_database(request, tmp_path_factory, "golden2"),
         "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UMAMI_LITE_CLOCK": clock,
         "UMAMI_LITE_COUNTRY_HEADER": "CF-IPCountry", "TESTING": True})

@@ -19,7 +19,7 @@ Summary over 1-5 (count 5):
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ADMIN_PASSWORD, Api, Clock
+from conftest import ADMIN_PASSWORD, Api, Clock, ENGINES, module_database
 
 from umami_lite import create_app
 
@@ -54,11 +54,11 @@ def p(p50, p75, p95, count=None):
     return found if count is None else {**found, "count": count}
 
 
-@pytest.fixture(scope="module")
-def fixture(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def fixture(request, tmp_path_factory):
     clock = Clock()
     app = create_app({
-        "UMAMI_LITE_DATABASE": str(tmp_path_factory.mktemp("perf") / "perf.db"),
+        "UMAMI_LITE_DATABASE": module_database(request, tmp_path_factory, "perf"),
         "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UMAMI_LITE_CLOCK": clock,
         "TESTING": True})

@@ -18,7 +18,7 @@ so a visit is (session, UTC hour).
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ADMIN_PASSWORD, Api, Clock, count_rows
+from conftest import ADMIN_PASSWORD, ENGINES, Api, Clock, count_rows, module_database
 
 from umami_lite import create_app
 
@@ -46,10 +46,10 @@ def ms(text):
     return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
-def make(tmp_path):
+def make(database):
     clock = Clock()
     app = create_app({
-        "UMAMI_LITE_DATABASE": str(tmp_path / "reports.db"),
+        "UMAMI_LITE_DATABASE": database,
         "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UMAMI_LITE_CLOCK": clock,
         "UMAMI_LITE_COUNTRY_HEADER": "CF-IPCountry", "TESTING": True})
@@ -69,10 +69,10 @@ def send(api, clock, website, when, who, fields):
     assert r.status_code == 200, r.get_data(as_text=True)
 
 
-@pytest.fixture(scope="module")
-def fixture(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def fixture(request, tmp_path_factory):
     """Returns (app, api, website uuid) after seeding HITS; the tests here only read."""
-    app, api, website, clock = make(tmp_path_factory.mktemp("reports"))
+    app, api, website, clock = make(module_database(request, tmp_path_factory, "reports"))
     for when, who, fields in HITS:
         send(api, clock, website, when, who, fields)
     return app, api, website
@@ -234,8 +234,8 @@ def test_journey_start_end_and_event_type(fixture):
                      {"items": ["/a", "/b", None], "count": 1}]
 
 
-def test_journey_of_seven_steps_has_no_trailing_null_when_full(tmp_path):
-    app, api, website, clock = make(tmp_path)
+def test_journey_of_seven_steps_has_no_trailing_null_when_full(db_path):
+    app, api, website, clock = make(db_path)
     for minute, path in enumerate(["/1", "/2", "/2", "/3", "/4", "/5", "/6", "/7", "/8"]):
         send(api, clock, website, f"2026-01-01 10:{minute:02d}:00", "S1", {"url": path})
     r = api.post("/api/reports/journey", json={
@@ -318,8 +318,8 @@ def test_epoch_millisecond_dates_and_a_narrow_range(fixture):
 
 # Hand-computed windows: one visitor does A then B after `gap` minutes; window 30.
 @pytest.mark.parametrize("gap, reached", [(10, 1), (30, 1), (31, 0)])
-def test_funnel_counts_b_only_inside_the_window(tmp_path, gap, reached):
-    app, api, website, clock = make(tmp_path)
+def test_funnel_counts_b_only_inside_the_window(db_path, gap, reached):
+    app, api, website, clock = make(db_path)
     send(api, clock, website, "2026-01-01 10:00:00", "S1", {"url": "/a"})
     send(api, clock, website, f"2026-01-01 10:{gap:02d}:00", "S1", {"url": "/b"})
     send(api, clock, website, "2026-01-01 09:00:00", "S2", {"url": "/b"})  # B before A only
@@ -331,10 +331,10 @@ def test_funnel_counts_b_only_inside_the_window(tmp_path, gap, reached):
     assert [s["visitors"] for s in r.json] == [2, reached]
 
 
-def test_first_and_last_click_differ_on_the_same_visitors(tmp_path):
+def test_first_and_last_click_differ_on_the_same_visitors(db_path):
     # S1 lands from news.example (utm_source=mail), comes back from search (utm_source=ads)
     # and buys; S2 lands from search and buys at once (no touch before its conversion).
-    app, api, website, clock = make(tmp_path)
+    app, api, website, clock = make(db_path)
     send(api, clock, website, "2026-01-01 10:00:00", "S1", {
         "url": "/?utm_source=mail", "referrer": "https://news.example/"})
     send(api, clock, website, "2026-01-02 10:00:00", "S1", {
@@ -355,8 +355,8 @@ def test_first_and_last_click_differ_on_the_same_visitors(tmp_path):
                                    [{"name": "ads", "value": 1}])
 
 
-def test_a_cohorts_day_three_return(tmp_path):
-    app, api, website, clock = make(tmp_path)
+def test_a_cohorts_day_three_return(db_path):
+    app, api, website, clock = make(db_path)
     for when, who in (("2026-01-01 23:59:00", "S1"), ("2026-01-04 00:01:00", "S1"),
                       ("2026-01-01 12:00:00", "S2"), ("2026-01-05 12:00:00", "S2")):
         send(api, clock, website, when, who, {"url": "/"})
@@ -366,8 +366,8 @@ def test_a_cohorts_day_three_return(tmp_path):
         (0, 2, 100.0), (3, 1, 50.0), (4, 1, 50.0)]
 
 
-def test_revenue_channel_of_a_visitor_without_referrer_is_direct(tmp_path):
-    app, api, website, clock = make(tmp_path)
+def test_revenue_channel_of_a_visitor_without_referrer_is_direct(db_path):
+    app, api, website, clock = make(db_path)
     send(api, clock, website, "2026-01-01 10:00:00", "S1", {"url": "/"})
     send(api, clock, website, "2026-01-01 10:01:00", "S1", {
         "url": "/", "name": "buy", "data": {"revenue": 12.5, "currency": "eur"}})
@@ -464,7 +464,7 @@ def _bad(**changes):
 ])
 def test_bad_input_is_a_400_naming_the_field(fixture, kind, body, field):
     app, api, website = fixture
-    body.setdefault("websiteId", website)
+    body = {"websiteId": website, **body}  # (a copy: the parameter is shared by both engines)
     before = count_rows(app, "report")
     r = api.post(f"/api/reports/{kind}", json=body)
     assert r.status_code == 400, r.get_data(as_text=True)

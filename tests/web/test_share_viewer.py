@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import ADMIN_PASSWORD, T0, Api, Clock, send, snapshot_rows
+from conftest import ADMIN_PASSWORD, ENGINES, T0, Api, Clock, module_database, send, snapshot_rows
 
 from umami_lite import create_app
 
@@ -63,9 +63,9 @@ REPORT_PARAMETERS = {
 
 
 class World:
-    def __init__(self, tmp_path):
+    def __init__(self, database):
         self.app = create_app({
-            "UMAMI_LITE_DATABASE": str(tmp_path / "share.db"),
+            "UMAMI_LITE_DATABASE": database,
             "UMAMI_LITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "UMAMI_LITE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "UMAMI_LITE_CLOCK": Clock(), "TESTING": True})
@@ -133,11 +133,11 @@ class World:
         return bodies.get(rule)  # resets take no body
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request, tmp_path_factory):
     """One world: every request of these tests is refused or reads only (proven by a
     snapshot), so sharing it is safe."""
-    return World(tmp_path_factory.mktemp("share"))
+    return World(module_database(request, tmp_path_factory, "share"))
 
 
 def routes(app):

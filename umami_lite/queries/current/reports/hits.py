@@ -54,8 +54,9 @@ def match_sql(column, value):
         return f"{column} IS NOT NULL", []
     if head and tail:
         return f"instr({column}, ?) > 0", [core]
-    if head:
-        return f"substr({column}, ?) = ?", [-len(core), core]
+    if head:  # (a negative start counts from the end in SQLite only)
+        return (f"length({column}) >= ? AND substr({column}, length({column}) - ? + 1) = ?",
+                [len(core), len(core), core])
     if tail:
         return f"substr({column}, 1, ?) = ?", [len(core), core]
     return f"{column} = ?", [value]
