@@ -105,35 +105,26 @@ def _params(params):
 
 
 class Cursor:
-    """The result of one execute(): rows, rowcount and lastrowid."""
+    """The result of one execute(): rows, rowcount and lastrowid. (psycopg builds its
+    cursor's description anew at each read of it: read once here, not per row.)"""
 
     def __init__(self, cur, lastrowid=None):
-        self._cur = cur
+        self.description = cur.description if cur is not None else None
+        self._cur = cur if self.description is not None else None  # None: no rows
         self.rowcount = cur.rowcount if cur is not None else -1
         self.lastrowid = lastrowid
-        self.description = cur.description if cur is not None else None
 
     def fetchone(self):
-        if self._cur is None or self._cur.description is None:
-            return None
-        return self._cur.fetchone()
+        return None if self._cur is None else self._cur.fetchone()
 
     def fetchall(self):
-        if self._cur is None or self._cur.description is None:
-            return []
-        return self._cur.fetchall()
+        return [] if self._cur is None else self._cur.fetchall()
 
     def fetchmany(self, size=1):
-        if self._cur is None or self._cur.description is None:
-            return []
-        return self._cur.fetchmany(size)
+        return [] if self._cur is None else self._cur.fetchmany(size)
 
     def __iter__(self):
-        while True:
-            row = self.fetchone()
-            if row is None:
-                return
-            yield row
+        return iter(()) if self._cur is None else iter(self._cur)
 
     def close(self):
         if self._cur is not None:
