@@ -147,9 +147,11 @@ def ingest_run(server_count, args, workdir, made):
     try:
         runs = [None] * server_count
 
-        def drive(n):
+        def drive(n):  # (each wrk its own folder: run_wrk writes its script there)
+            folder = os.path.join(workdir, f"wrk-{server_count}-{n}")
+            os.makedirs(folder, exist_ok=True)
             runs[n] = ingest.run_wrk(ports[n], "/api/collect", website["website_uuid"], per,
-                                     workdir, processes[n].pid)
+                                     folder, processes[n].pid)
         threads = [threading.Thread(target=drive, args=(n,)) for n in range(server_count)]
         for t in threads:
             t.start()
