@@ -10,6 +10,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from .storage.dialect import is_postgres
+
 
 class SettingError(ValueError):
     """A setting's value is unusable; the message names the setting and the value."""
@@ -25,7 +27,7 @@ def database_path(path):
     (Read-only, non-database and corrupt files are found when the file is opened.)"""
     if not path.strip():
         return "must be a file path"
-    if path.startswith(("postgresql://", "postgres://")):
+    if is_postgres(path):
         return None  # a PostgreSQL server: found when connecting
     if os.path.isdir(path):
         return f"{path} is a directory, not a database file"

@@ -7,12 +7,14 @@ and vanish with the process, so a crashed server never leaves a stale marker.
 import fcntl
 import os
 
+from ..storage.dialect import is_postgres
+
 _held = {}  # absolute path -> open file whose shared lock this process holds
 
 
 def announce(path):
     """Holds a shared lock on the database file for the life of this process."""
-    if path.startswith(("postgresql://", "postgres://")):
+    if is_postgres(path):
         return  # a server's database: no file to lock
     path = os.path.abspath(path)
     if path in _held or not os.path.exists(path):

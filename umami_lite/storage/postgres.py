@@ -35,9 +35,8 @@ class NumericLoader(Loader):
     SQLite gives them (a Decimal is not JSON)."""
 
     def load(self, data):
-        value = Decimal(bytes(data).decode())
-        return int(value) if value == value.to_integral_value() and "." not in \
-            bytes(data).decode() else float(value)
+        text = bytes(data).decode()  # (PostgreSQL writes numeric without an exponent)
+        return int(text) if "." not in text else float(Decimal(text))
 
 
 class Row(tuple):
@@ -61,10 +60,7 @@ def _row_class(names):
 
 def _row_factory(cursor):
     desc = cursor.description
-    if desc is None:
-        return tuple
-    cls = _row_class([d.name for d in desc])
-    return cls
+    return tuple if desc is None else _row_class([d.name for d in desc])
 
 
 def _convert(exc):
