@@ -228,9 +228,9 @@ class Connection:
     def _begin(self, head):
         try:
             if "IMMEDIATE" in head or "EXCLUSIVE" in head or not self.readonly:
-                self._conn.execute("BEGIN")
-                self._conn.execute(f"SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_MS)}")
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                # one round trip (constants only: sent as one simple query)
+                self._conn.execute(f"BEGIN; SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_MS)};"
+                                   f" SELECT pg_advisory_xact_lock({int(WRITE_LOCK_KEY)})")
             else:
                 self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         except psycopg.Error as exc:
