@@ -54,12 +54,14 @@ COMPAT_SQL = [
        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT to_json(value)'""",
     """CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS integer
        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'""",
+    # (%w is SQLite's weekday 0-6 from Sunday; to_char's D counts 1-7: filled in after)
     """CREATE OR REPLACE FUNCTION strftime(fmt text, secs numeric, modifier text) RETURNS text
        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-       SELECT to_char(to_timestamp(secs) AT TIME ZONE 'UTC',
+       SELECT replace(to_char(to_timestamp(secs) AT TIME ZONE 'UTC',
            replace(replace(replace(replace(replace(replace(replace(replace(fmt,
-               '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD'), '%H', 'HH24'), '%M', 'MI'),
-               '%S', 'SS'), '%w', 'D'), 'T', '"T"'))$$""",
+               'T', '"T"'), '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD'), '%H', 'HH24'),
+               '%M', 'MI'), '%S', 'SS'), '%w', '"~w~"')),
+           '~w~', extract(dow FROM to_timestamp(secs) AT TIME ZONE 'UTC')::integer::text)$$""",
     """CREATE OR REPLACE FUNCTION round(value double precision, digits integer)
        RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
        'SELECT round(value::numeric, digits)::double precision'""",
