@@ -69,6 +69,27 @@ def combined(parts):
     return out
 
 
+def _packed_columns(columns):
+    """Returns (the width of each column: the narrowest unsigned integer holding its values,
+    the columns in those widths one after another, compressed)."""
+    widths = [next(w for w in (1, 2, 4, 8) if int(c.max()) < 1 << (8 * w)) for c in columns]
+    data = b"".join(c.astype(_TYPES[w]).tobytes() for c, w in zip(columns, widths))
+    return widths, zlib.compress(data, 6)
+
+
+def _unpacked_columns(blob, header, dtype, names):
+    """Returns (the array of dtype stored after header in blob by _packed_columns() with
+    columns names, the header's second field)."""
+    count, low, *widths = header.unpack_from(blob)
+    data = zlib.decompress(blob[header.size:])
+    out = np.zeros(count, dtype)
+    offset = 0
+    for name, width in zip(names, widths):
+        out[name] = np.frombuffer(data, _TYPES[width], count, offset)
+        offset += width * count
+    return out, low
+
+
 def pack(tallies):
     """Returns the bytes stored for tallies (sessions ascending, each once): the sessions'
     steps (the first from the lowest) and the counts, each in the narrowest unsigned
@@ -76,20 +97,13 @@ def pack(tallies):
     low = int(tallies["session"][0])
     columns = [np.diff(tallies["session"], prepend=low)] + \
         [tallies[name] for name in _COLUMNS[1:]]
-    widths = [next(w for w in (1, 2, 4, 8) if int(c.max()) < 1 << (8 * w)) for c in columns]
-    data = b"".join(c.astype(_TYPES[w]).tobytes() for c, w in zip(columns, widths))
-    return _HEADER.pack(len(tallies), low, *widths) + zlib.compress(data, 6)
+    widths, data = _packed_columns(columns)
+    return _HEADER.pack(len(tallies), low, *widths) + data
 
 
 def unpack(blob):
     """Returns the tallies stored by pack()."""
-    count, low, *widths = _HEADER.unpack_from(blob)
-    data = zlib.decompress(blob[_HEADER.size:])
-    out = np.zeros(count, TALLY)
-    offset = 0
-    for name, width in zip(_COLUMNS, widths):
-        out[name] = np.frombuffer(data, _TYPES[width], count, offset)
-        offset += width * count
+    out, low = _unpacked_columns(blob, _HEADER, TALLY, _COLUMNS)
     out["session"] = np.cumsum(out["session"]) + low
     return out
 
@@ -132,20 +146,13 @@ def pack_events(found):
     integers, compressed."""
     low = int(found["session"].min())
     columns = [np.diff(found["key"], prepend=0), found["session"] - low, found["count"]]
-    widths = [next(w for w in (1, 2, 4, 8) if int(c.max()) < 1 << (8 * w)) for c in columns]
-    data = b"".join(c.astype(_TYPES[w]).tobytes() for c, w in zip(columns, widths))
-    return _EVENT_HEADER.pack(len(found), low, *widths) + zlib.compress(data, 6)
+    widths, data = _packed_columns(columns)
+    return _EVENT_HEADER.pack(len(found), low, *widths) + data
 
 
 def unpack_events(blob):
     """Returns the event tallies stored by pack_events()."""
-    count, low, *widths = _EVENT_HEADER.unpack_from(blob)
-    data = zlib.decompress(blob[_EVENT_HEADER.size:])
-    out = np.zeros(count, EVENT)
-    offset = 0
-    for name, width in zip(EVENT.names, widths):
-        out[name] = np.frombuffer(data, _TYPES[width], count, offset)
-        offset += width * count
+    out, low = _unpacked_columns(blob, _EVENT_HEADER, EVENT, EVENT.names)
     out["key"] = np.cumsum(out["key"])
     out["session"] += low
     return out
