@@ -12,7 +12,7 @@ import pytest
 from servers import LiveServer
 # The fixtures among these are used by name only.
 from tracking import (  # noqa: F401
-    Client, Recorder, context, fixture_shapes, page, read_db, run_steps, script_tag, site)
+    Recorder, context, fixture_shapes, page, read_db, run_steps, script_tag, site, umami)
 
 FIXTURE = "v2.jsonl"
 ENDPOINT = "/api/send"
@@ -28,11 +28,6 @@ def live(tmp_path_factory):
                         env={"DISABLE_BOT_CHECK": "1"})
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def umami(live):
-    return Client(live.url)
 
 
 @pytest.fixture
