@@ -9,6 +9,7 @@ from dataclasses import replace
 from pyroaring import BitMap
 
 from ...hosts import bare_host
+from ...storage.dialect import ID_COLUMNS
 from ...rollups import read as rr
 from ...rollups import tallies
 from ..metrics import sessions as v1_sessions
@@ -50,7 +51,7 @@ def _page(kind):
 def _entry_or_exit(order):
     def grouped(q, website):
         table, alias, where, params = rows.where(q)
-        row_id = f"{alias}.{rows.ID_COLUMNS[table]}"
+        row_id = f"{alias}.{ID_COLUMNS[table]}"  # (insertion order on every engine)
         return (f"SELECT x, count(DISTINCT session_id) AS y FROM ("
                 f" SELECT {alias}.session_id, {alias}.url_path AS x, row_number() OVER ("
                 f"  PARTITION BY {alias}.session_id, {alias}.visit_id"

@@ -13,10 +13,6 @@ def source(q):
     return "pageview", "p"
 
 
-# Each table's id column: its rows' insertion order, on every engine (SQLite's rowid alias).
-ID_COLUMNS = {"pageview": "pageview_id", "event": "event_id"}
-
-
 def where(q):
     """Returns (table, alias, where_sql, params) for q's rows."""
     table, alias = source(q)
