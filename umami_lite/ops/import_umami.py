@@ -4,14 +4,19 @@ Umami v2/v3 (`umami2`): `session` and `website_event`. Umami v1 (`umami1`): `ses
 `pageview` and `event`. Columns are found by name, so dumps of neighbouring versions
 (with or without visit_id, tag, distinct_id, utm_* ...) read alike. The session file is
 read first; hits then join their session by the source's session id.
+
+Umami 3 records a view of a link (event_type 3) or pixel (4) under the link's or pixel's own
+id in website_id, its session too: such rows go into the link or pixel here with that id,
+stored as a collected /q/<slug> or /p/<slug> view is (a pageview of the path, with its query
+and referrer, in the session's clock hour).
 """
 from ..ingest import record as ingest
 from .importing import HitRow, SessionRow, Skip, visitor
 from .timeparse import iso_ms
 
-# 5 is a web vitals sample (its lcp, inp, cls, fcp and ttfb columns); 3 (link) and 4 (pixel)
-# have no v1 form
-V2_EVENT_TYPES = {"1": "pageview", "2": "event", "5": "performance"}
+# 5 is a web vitals sample (its lcp, inp, cls, fcp and ttfb columns); 3 and 4 are views of a
+# link or pixel
+V2_EVENT_TYPES = {"1": "pageview", "2": "event", "3": "link", "4": "pixel", "5": "performance"}
 SESSION_ATTRS = ("hostname", "browser", "os", "device", "screen", "language", "country",
                  "distinct_id")
 
@@ -46,7 +51,8 @@ def session_row(record):
     if not record.get("session_id"):
         return Skip("no session_id")
     who = visitor(**{name: _blank(record, name) for name in SESSION_ATTRS})
-    return SessionRow(key=record["session_id"], created_at=created_at, visitor=who)
+    return SessionRow(key=record["session_id"], created_at=created_at, visitor=who,
+                      website_key=_blank(record, "website_id"))
 
 
 def _referrer(record):
@@ -87,6 +93,8 @@ def v2_event(record):
         return Skip("bad created_at")
     query = _blank(record, "url_query")
     url = (record.get("url_path") or "") + (f"?{query}" if query else "")
+    if kind in ("link", "pixel"):
+        return _beacon_hit(record, kind, url, created_at)
     hit = ingest.Hit(kind=kind, url=url or "/", created_at=created_at,
                      page_title=_blank(record, "page_title"), tag=_blank(record, "tag"))
     if kind == "pageview":
@@ -104,6 +112,19 @@ def v2_event(record):
     return HitRow(row_key=record["event_id"], session_key=record.get("session_id"),
                   hit=hit, visit_key=_blank(record, "visit_id"),
                   hostname=_blank(record, "hostname"))
+
+
+def _beacon_hit(record, kind, url, created_at):
+    """Returns the HitRow of a link or pixel view: what /q/<slug> or /p/<slug> stores (the
+    path the view came to, with its query; no title or tag; the visit is the session's clock
+    hour, as Umami 3 counts it too)."""
+    key = _blank(record, "website_id")
+    if key is None:
+        return Skip(f"{kind} view without a website_id")
+    hit = ingest.Hit(kind="pageview", url=url or "/", created_at=created_at,
+                     referrer=_referrer(record))
+    return HitRow(row_key=record["event_id"], session_key=record.get("session_id"), hit=hit,
+                  hostname=_blank(record, "hostname"), beacon=(kind, key))
 
 
 def v1_hit(record, kind):

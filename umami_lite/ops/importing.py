@@ -16,8 +16,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..clock import now_ms
 from ..ingest import record as ingest
 from ..rollups import build as rollups
+from ..storage import links
+from .retention import cutoff_for
 
 BATCH_ROWS = 2000
 CACHE_LIMIT = 100_000
@@ -30,6 +33,7 @@ class SessionRow:
     key: str
     created_at: int
     visitor: ingest.Visitor
+    website_key: str = None  # the source's website id: a link's or pixel's takes the session
 
 
 @dataclass
@@ -45,6 +49,8 @@ class HitRow:
     visit_key: str = None    # a foreign visit id: its first row's minute becomes the visit
     hostname: str = None     # Umami v3 keeps it per event: it fills the session's when empty
     session_data: dict = None  # our export: the session's properties (current API identify)
+    # an Umami 3 link or pixel hit: ("link" or "pixel", its id), stored in the one here
+    beacon: tuple = None
 
 
 @dataclass
@@ -78,48 +84,86 @@ def visitor(**attributes):
     return ingest.Visitor(ip="", user_agent="", **attributes)
 
 
-class Writer:
-    """Stores rows of one source into one website, in batches of BATCH_ROWS rows."""
+class Batch:
+    """The write transaction that the writers of one import share, committed every
+    BATCH_ROWS rows with the summaries of each website it wrote to."""
 
-    def __init__(self, db, website, source, cutoff=None):
+    def __init__(self, db):
         self.db = db
-        self.website_id = website["website_id"]
-        self.namespace = f"{source}\x1f{website['website_uuid']}"
-        self.cutoff = cutoff
-        self._sessions = {}
-        self._visits = {}
-        self._hostnames = {}
-        self._pending = 0
-        self._written = []  # created_at of the open batch's hits, for rollups.catch_up
-        self._visits_written = []  # and their (session_id, visit_id)
+        self.rows = 0
+        self.written = {}  # website id -> (created_at of each hit, its (session_id, visit_id))
 
-    def _begin(self):
-        if self._pending == 0:
+    def begin(self):
+        if self.rows == 0:
             self.db.execute("BEGIN IMMEDIATE")
-        self._pending += 1
+        self.rows += 1
+
+    def wrote(self, website_id, created_at, visit):
+        times, visits = self.written.setdefault(website_id, ([], []))
+        times.append(created_at)
+        visits.append(visit)
 
     def flush(self):
         """Commits the open batch, if any."""
-        if self._pending:
-            rollups.catch_up(self.db, self.website_id, self._written,
-                             visits_of=self._visits_written)
+        if self.rows:
+            for website_id, (times, visits) in self.written.items():
+                rollups.catch_up(self.db, website_id, times, visits_of=visits)
             self.db.execute("COMMIT")
-            self._pending = 0
-            self._written = []
-            self._visits_written = []
+            self.rows = 0
+            self.written = {}
 
     def rollback(self):
-        if self._pending:
+        if self.rows:
             self.db.execute("ROLLBACK")
-            self._pending = 0
-            self._written = []
-            self._visits_written = []
+            self.rows = 0
+            self.written = {}
+
+
+class Writer:
+    """Stores rows of one source into one website, in batches of BATCH_ROWS rows; the rows
+    of an Umami 3 link or pixel go into the link or pixel here with the same id."""
+
+    def __init__(self, db, website, source, cutoff=None, batch=None):
+        self.db = db
+        self.website_id = website["website_id"]
+        self.website_uuid = website["website_uuid"]
+        self.source = source
+        self.namespace = f"{source}\x1f{website['website_uuid']}"
+        self.cutoff = cutoff
+        self.batch = batch or Batch(db)
+        self._sessions = {}
+        self._visits = {}
+        self._hostnames = {}
+        self._beacons = {}  # a source's website id -> _beacon()'s answer
+
+    def flush(self):
+        """Commits the open batch, if any."""
+        self.batch.flush()
+
+    def rollback(self):
+        self.batch.rollback()
 
     def _ledger_add(self, key, value=None):
         """Returns True when key is new (and records it), False when already imported."""
         return self.db.execute(
             "INSERT OR IGNORE INTO import_ledger (website_id, row_key, value) VALUES (?,?,?)",
             (self.website_id, key, value)).rowcount == 1
+
+    def _beacon(self, key):
+        """Returns (kind, its Writer) of the link or pixel whose id is key, or None when
+        there is none here; the Writer keeps that link's or pixel's retention."""
+        if key in self._beacons:
+            return self._beacons[key]
+        found = None
+        for kind in links.KINDS:
+            row = links.find(self.db, kind, key)
+            if row is not None:
+                found = kind, self if row["website_id"] == self.website_id else Writer(
+                    self.db, row, self.source, cutoff_for(row["retention_days"], now_ms()),
+                    self.batch)
+                break
+        self._remember(self._beacons, key, found)
+        return found
 
     def _find_session(self, key):
         session_id = self._sessions.get(key)
@@ -146,10 +190,21 @@ class Writer:
 
     def add_session(self, row):
         """Returns None when stored, else the reason it was skipped."""
+        if row.website_key and row.website_key != self.website_uuid:
+            found = self._beacon(row.website_key)
+            if found is not None and found[1] is not self:
+                return found[1].add_session(row)
         return self._in_batch(self._add_session, row)
 
     def add_hit(self, row):
         """Returns None when stored, else the reason it was skipped."""
+        if row.beacon is not None:
+            kind, key = row.beacon
+            found = self._beacon(key)
+            if found is None or found[0] != kind:
+                return f"{kind} {key} not found here"
+            if found[1] is not self:
+                return found[1].add_hit(row)
         if self.cutoff is not None and row.hit.created_at < self.cutoff:
             return "older than the website's retention"
         return self._in_batch(self._add_hit, row)
@@ -157,9 +212,9 @@ class Writer:
     def _in_batch(self, add, row):
         """Returns add(row) run inside the open batch; a full batch is committed, whether
         its rows were stored or skipped (a re-import must not hold the lock throughout)."""
-        self._begin()
+        self.batch.begin()
         reason = add(row)
-        if self._pending >= BATCH_ROWS:
+        if self.batch.rows >= BATCH_ROWS:
             self.flush()
         return reason
 
@@ -189,8 +244,7 @@ class Writer:
             self._remember(self._hostnames, session_id, True)
         visit_id = self._visit(row)
         ingest.store_hit(self.db, self.website_id, session_id, visit_id, row.hit)
-        self._written.append(created_at)
-        self._visits_written.append((session_id, visit_id))
+        self.batch.wrote(self.website_id, created_at, (session_id, visit_id))
         return None
 
     def _visit(self, row):
