@@ -52,13 +52,13 @@ def text_file(tmp_path):
 # (case, argv with {tmp} for tmp_path, environment, setup making {file}, expected in stderr)
 CASES = [
     ("missing folder", ["--database", "{tmp}/no/such/folder/u.db", "init-db"], {}, None,
-     "the folder {tmp}/no/such/folder does not exist"),
+     "--database {tmp}/no/such/folder/u.db: the folder {tmp}/no/such/folder does not exist"),
     ("directory", ["--database", "{tmp}", "init-db"], {}, None,
-     "UMAMI_LITE_DATABASE {tmp} is a directory"),
+     "--database {tmp} is a directory"),
     ("not a database", ["--database", "{file}", "init-db"], {}, text_file,
-     "UMAMI_LITE_DATABASE {file}: cannot use it: file is not a database"),
+     "--database {file}: cannot use it: file is not a database"),
     ("corrupt", ["--database", "{file}", "init-db"], {}, corrupt_database,
-     "UMAMI_LITE_DATABASE {file}: cannot use it: database disk image is malformed"),
+     "--database {file}: cannot use it: database disk image is malformed"),
     ("port too big", ["serve", "--port", "99999"], {}, None,
      "--port: must be from 1 to 65535, got 99999"),
     ("port negative", ["serve", "--port", "-1"], {}, None,
@@ -174,7 +174,7 @@ def test_read_only_folder_is_one_line(read_only_folder, name):
     result = run("--database", str(path), "init-db",
                  env=clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD))
     assert result.returncode != 0
-    assert result.stderr == (f"umami-lite: UMAMI_LITE_DATABASE {path}: cannot use it: its folder "
+    assert result.stderr == (f"umami-lite: --database {path}: cannot use it: its folder "
                              f"{read_only_folder} is read-only (SQLite writes the file and a "
                              "-wal beside it)\n")
 
@@ -191,3 +191,73 @@ def test_main_exits_with_the_line(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as exited:
         main(["--database", str(tmp_path / "u.db"), "init-db"])
     assert exited.value.code == "umami-lite: UMAMI_LITE_TOKEN_DAYS must be at least 1, got -5"
+
+
+# (case, argv, UMAMI_LITE_DATABASE or None, setup in tmp_path, the line on stderr): a
+# database problem names the flag when --database gave the value, else the variable
+DIRECTORY = "{tmp}/dir is a directory, not a database file"
+NO_FOLDER = "{tmp}/none/u.db: the folder {tmp}/none does not exist"
+NOT_A_DATABASE = "{tmp}/notes.txt: cannot use it: file is not a database"
+DATABASE_CASES = [
+    ("init-db, flag", ["--database", "{tmp}/dir", "init-db"], "{tmp}/good.db",
+     "--database " + DIRECTORY),
+    ("init-db, variable", ["init-db"], "{tmp}/dir", "UMAMI_LITE_DATABASE " + DIRECTORY),
+    ("serve, flag", ["--database", "{tmp}/notes.txt", "serve"], "{tmp}/good.db",
+     "--database " + NOT_A_DATABASE),
+    ("serve, variable", ["serve"], "{tmp}/notes.txt", "UMAMI_LITE_DATABASE " + NOT_A_DATABASE),
+    ("backup, flag", ["--database", "{tmp}/dir", "backup", "{tmp}/b.db"], "{tmp}/good.db",
+     "--database " + DIRECTORY),
+    ("backup, variable", ["backup", "{tmp}/b.db"], "{tmp}/dir",
+     "UMAMI_LITE_DATABASE " + DIRECTORY),
+    ("export, flag", ["--database", "{tmp}/none/u.db", "export", "--website", "1"],
+     "{tmp}/good.db", "--database " + NO_FOLDER),
+    ("export, variable", ["export", "--website", "1"], "{tmp}/none/u.db",
+     "UMAMI_LITE_DATABASE " + NO_FOLDER),
+    ("import, flag", ["--database", "{tmp}/notes.txt", "import", "{tmp}/notes.txt",
+                      "--website", "1"], None, "--database " + NOT_A_DATABASE),
+    ("create-user, flag", ["--database", "{tmp}/dir", "create-user", "alice", "--password",
+                           "alice-password"], "{tmp}/dir", "--database " + DIRECTORY),
+    ("empty flag", ["--database", "", "init-db"], "{tmp}/good.db",
+     "--database must be a file path"),
+    ("empty flag, export", ["--database", "", "export", "--website", "1"], "{tmp}/good.db",
+     "--database must be a file path"),
+    ("the default", ["init-db"], None, "UMAMI_LITE_DATABASE umami-lite.db is a directory, "
+     "not a database file"),
+    ("PostgreSQL, flag", ["--database", "postgresql://nobody@127.0.0.1:1/none", "init-db"],
+     "{tmp}/good.db", "--database postgresql://nobody@127.0.0.1:1/none: cannot use it: "
+     "connection failed"),
+]
+
+
+@pytest.mark.parametrize("argv, variable, expected", [case[1:] for case in DATABASE_CASES],
+                         ids=[case[0] for case in DATABASE_CASES])
+def test_a_database_problem_names_the_flag_or_the_variable(tmp_path, argv, variable, expected):
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "umami-lite.db").mkdir()  # the default, in the working directory
+    text_file(tmp_path)
+    values = {"tmp": str(tmp_path)}
+    env = clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    if variable is not None:
+        env["UMAMI_LITE_DATABASE"] = variable.format(**values)
+    result = run(*(arg.format(**values) for arg in argv), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"umami-lite: {expected.format(**values)}"), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["dir", "notes.txt", "umami-lite.db"]
+
+
+def test_the_flag_wins_over_a_bad_variable(tmp_path):
+    (tmp_path / "dir").mkdir()
+    result = run("--database", str(tmp_path / "good.db"), "init-db", cwd=tmp_path,
+                 env=clean_env(UMAMI_LITE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                               UMAMI_LITE_DATABASE=str(tmp_path / "dir")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"umami-lite: database ready at {tmp_path / 'good.db'}\n"
+
+
+def test_main_names_the_flag(tmp_path, monkeypatch):
+    monkeypatch.setenv("UMAMI_LITE_DATABASE", str(tmp_path / "good.db"))
+    with pytest.raises(SystemExit) as exited:
+        main(["--database", str(tmp_path), "init-db"])
+    assert exited.value.code == f"umami-lite: --database {tmp_path} is a directory, not a " \
+                                "database file"

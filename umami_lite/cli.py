@@ -26,15 +26,28 @@ SNIPPET = ('<script async defer data-website-id="{uuid}" '
            'src="{host}/script.js"></script>')
 
 
+# The settings a flag of the command can give (an empty flag is a value too, and refused)
+FLAGS = {"UMAMI_LITE_DATABASE": ("database", "--database")}
+
+
 def _app(args):
     from . import create_app
-    overrides = {"UMAMI_LITE_DATABASE": args.database} if args.database else None
-    return create_app(overrides)
+    return create_app({setting: getattr(args, dest) for setting, (dest, _) in FLAGS.items()
+                       if getattr(args, dest) is not None})
 
 
 def _database(args):
-    """Returns the database path from --database or the settings, without opening it."""
-    return args.database or config.resolve({})["UMAMI_LITE_DATABASE"]
+    """Returns the database path from --database or the settings, checked but not opened."""
+    if args.database is not None:
+        return config.checked("UMAMI_LITE_DATABASE", args.database)
+    return config.resolve({})["UMAMI_LITE_DATABASE"]
+
+
+def _setting_problem(exc, args):
+    """Returns a SettingError's message naming where the value came from: the flag when
+    the command line gave it, else the setting (its environment variable)."""
+    dest, flag = FLAGS.get(exc.setting, (None, None))
+    return exc.named(flag) if dest and getattr(args, dest, None) is not None else str(exc)
 
 
 def _website(conn, key):
@@ -582,6 +595,8 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
+    except config.SettingError as exc:
+        sys.exit(f"umami-lite: {_setting_problem(exc, args)}")
     except ValueError as exc:  # bad settings, e.g. IGNORE_IP or SALT_ROTATION
         sys.exit(f"umami-lite: {exc}")
 

@@ -110,7 +110,7 @@ def _build_state(app, settings, prefix):
         presence.announce(path)  # `restore` refuses while we run
         journal.sweep(path)  # a crashed server's journaled hits
     except (DatabaseError, OSError) as exc:  # read-only, not a database, corrupt...
-        raise config.SettingError(f"UMAMI_LITE_DATABASE {path}: cannot use it: "
+        raise config.SettingError("UMAMI_LITE_DATABASE", f"{path}: cannot use it: "
                                   f"{_database_problem(path, exc)}") from None
     if password:
         print(f"umami-lite: created account 'admin' with password: {password}\n"

@@ -14,7 +14,19 @@ from .storage.dialect import is_postgres
 
 
 class SettingError(ValueError):
-    """A setting's value is unusable; the message names the setting and the value."""
+    """A setting's value is unusable; the message names the setting and the value.
+
+    setting is the setting's name and problem the rest of the message, so that the command
+    line can name its flag instead when the flag gave the value (named())."""
+
+    def __init__(self, setting, problem):
+        super().__init__(f"{setting} {problem}")
+        self.setting = setting
+        self.problem = problem
+
+    def named(self, source):
+        """Returns the message with source (a command-line flag) in place of the setting."""
+        return f"{source} {self.problem}"
 
 
 def at_least(minimum):
@@ -199,13 +211,13 @@ def _coerce(setting, raw):
     if isinstance(setting.default, bool):
         word = raw.strip().lower()
         if word not in BOOLEAN_TRUE | BOOLEAN_FALSE:
-            raise SettingError(f"{setting.name} must be 1 or 0 (true/false), got {raw!r}")
+            raise SettingError(setting.name, f"must be 1 or 0 (true/false), got {raw!r}")
         return word in BOOLEAN_TRUE
     if isinstance(setting.default, int):
         try:
             return int(raw)
         except ValueError:
-            raise SettingError(f"{setting.name} must be an integer, got {raw!r}") from None
+            raise SettingError(setting.name, f"must be an integer, got {raw!r}") from None
     return raw
 
 
@@ -213,8 +225,13 @@ def _check(setting, value):
     """Returns value after setting.check, or raises SettingError naming the setting."""
     problem = setting.check(value) if setting.check and value is not None else None
     if problem:
-        raise SettingError(f"{setting.name} {problem}")
+        raise SettingError(setting.name, problem)
     return value
+
+
+def checked(name, value):
+    """Returns value after the check of the setting called name; raises SettingError."""
+    return _check(next(s for s in SETTINGS if s.name == name), value)
 
 
 def config_key(name):
