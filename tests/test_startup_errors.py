@@ -4,6 +4,7 @@ Each case runs the real `umami-lite` command in a subprocess."""
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import ADMIN_PASSWORD
 from test_cli import clean_env, run
 
 from umami_lite.cli import main
+from umami_lite.storage import migrations
 
 
 def good_database(tmp_path):
@@ -43,6 +45,15 @@ def corrupt_database(tmp_path):
     return path
 
 
+def newer_database(tmp_path):
+    """A database that a newer umami-lite upgraded (its schema version is past ours)."""
+    path = good_database(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    return path
+
+
 def text_file(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("not a database\n" * 100)
@@ -59,6 +70,12 @@ CASES = [
      "--database {file}: cannot use it: file is not a database"),
     ("corrupt", ["--database", "{file}", "init-db"], {}, corrupt_database,
      "--database {file}: cannot use it: database disk image is malformed"),
+    ("newer database", ["--database", "{file}", "init-db"], {}, newer_database,
+     f"--database {{file}}: cannot use it: the database has schema version "
+     f"{migrations.LATEST + 1}; this umami-lite knows versions up to {migrations.LATEST}: "
+     "upgrade umami-lite"),
+    ("newer database in the variable", ["serve"], {"UMAMI_LITE_DATABASE": "{file}"},
+     newer_database, "UMAMI_LITE_DATABASE {file}: cannot use it: the database has schema"),
     ("port too big", ["serve", "--port", "99999"], {}, None,
      "--port: must be from 1 to 65535, got 99999"),
     ("port negative", ["serve", "--port", "-1"], {}, None,

@@ -19,6 +19,7 @@ from . import settings as config, errors
 from .storage import connection as db
 from .storage.dialect import is_postgres
 from .storage.errors import DatabaseError
+from .storage.migrations import TooNew
 from .ops import presence
 from .ops.schedule import RetentionSchedule
 from .state import EXTENSION_KEY, State
@@ -93,7 +94,7 @@ def api_routing_error():
 def _database_problem(path, exc):
     """Returns why the database at path cannot be opened, in words: SQLite only says
     'unable to open database file' on a read-only filesystem."""
-    if is_postgres(path):
+    if is_postgres(path) or isinstance(exc, TooNew):
         return str(exc)
     folder = os.path.dirname(os.path.abspath(path))
     if os.statvfs(folder).f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
@@ -109,7 +110,7 @@ def _build_state(app, settings, prefix):
         secret, password = db.prepare(path, settings["UMAMI_LITE_ADMIN_PASSWORD"], hash_method)
         presence.announce(path)  # `restore` refuses while we run
         journal.sweep(path)  # a crashed server's journaled hits
-    except (DatabaseError, OSError) as exc:  # read-only, not a database, corrupt...
+    except (DatabaseError, OSError, TooNew) as exc:  # read-only, not a database, newer...
         raise config.SettingError("UMAMI_LITE_DATABASE", f"{path}: cannot use it: "
                                   f"{_database_problem(path, exc)}") from None
     if password:
