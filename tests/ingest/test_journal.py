@@ -453,3 +453,24 @@ def test_get_db_writes_nothing_the_request_stored_the_journal_before(app, api, w
         me = api.get("/api/websites")  # any reading route stores them before its view
         assert me.status_code == 200
         assert raw_count(path, "SELECT count(*) FROM pageview") == 2
+
+
+URL = "postgresql://postgres@127.0.0.1:54329/umami_test_0123456789ab"
+
+
+def test_a_postgresql_database_has_no_journal_folder(tmp_path, monkeypatch):
+    """As a relative path, a PostgreSQL URL names postgresql:/HOST/DB-ingest in the working
+    directory: the journal never makes that folder, nor reads one it finds there."""
+    monkeypatch.chdir(tmp_path)
+    assert journal_store.directory(URL) is None
+    assert journal.writer_for(URL) is None  # each hit is stored by its own transaction
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        journal.Writer(URL)
+    assert list(tmp_path.iterdir()) == []
+    stray = tmp_path / "postgresql:" / "postgres@127.0.0.1:54329" / "umami_test_0123456789ab-ingest"
+    stray.mkdir(parents=True)
+    (stray / "1.0a0b0c0d.log").write_bytes(journal_store.LENGTH.pack(3) + b"abc")
+    assert not journal_store.has_new(URL)
+    journal_store.apply_pending(URL)  # nothing to store: no connection is even opened
+    journal.sweep(URL)  # the file is no dead process's journal of this database: left alone
+    assert [p.name for p in stray.iterdir()] == ["1.0a0b0c0d.log"]

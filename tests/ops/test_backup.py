@@ -7,6 +7,7 @@ from conftest import count_rows, pageview
 
 from umami_lite import cli
 from umami_lite.ops import backup
+from umami_lite.storage import connection as db, files
 
 pytestmark = pytest.mark.single_engine("backup and restore copy the SQLite file (pg_dump there)")
 
@@ -115,3 +116,27 @@ def test_cli_backup_and_restore(app, client, website, tmp_path, capsys):
     cli.main(["--database", fresh, "restore", dest])
     assert "pageview 2" in capsys.readouterr().out
     assert sqlite3.connect(fresh).execute("SELECT count(*) FROM pageview").fetchone()[0] == 2
+
+
+def test_backup_and_restore_refuse_a_postgresql_url_and_make_no_file(tmp_path, monkeypatch):
+    """A PostgreSQL URL opened as a SQLite path would create postgresql:/HOST/DB in the
+    working directory once that folder exists: every path of backup and restore refuses a URL
+    first (pg_dump backs up a PostgreSQL database)."""
+    url = "postgresql://postgres@127.0.0.1:54329/umami_test_0123456789ab"
+    saved = str(tmp_path / "saved.db")
+    db.init_db(saved).close()
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "postgresql:" / "postgres@127.0.0.1:54329"
+    folder.mkdir(parents=True)
+    for call in (lambda: backup.backup(url, str(tmp_path / "copy.db")),
+                 lambda: backup.backup(saved, url),
+                 lambda: backup.restore(saved, url),
+                 lambda: backup.restore(url, saved),
+                 lambda: backup.verify(url)):
+        with pytest.raises(backup.BackupError, match="pg_dump"):
+            call()
+    for call in (files.open_readonly, files.open_plain, files.in_use):
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            call(url)
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["postgresql:", "saved.db"]

@@ -23,6 +23,7 @@ import threading
 import time
 
 from ..storage.connection import _abspath, pooled_transaction
+from ..storage.dialect import is_postgres
 from ..storage.errors import DatabaseError
 from .rows import next_ids  # noqa: F401 (journal.next_ids: ids of reserved blocks)
 from .replay import LENGTH, SUFFIX, directory, files, has_new, store_all, store_and_remove
@@ -44,8 +45,10 @@ class Writer:
     """This process's journal file for one database, and the ids it gives new sessions."""
 
     def __init__(self, path):
-        self.path = _abspath(path)
         self.dir = directory(path)
+        if self.dir is None:
+            raise ValueError(f"{path}: a PostgreSQL database has no ingest journal")
+        self.path = _abspath(path)
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         self.lock = threading.Lock()   # appends, the file switch and the id block
         self.passing = threading.Lock()  # one _pass() at a time (it may replace the file)
@@ -139,7 +142,10 @@ def take_ids(path, count):
 
 def writer_for(path):
     """Returns this process's Writer for the database at path, started if needed; None
-    for a second after an append failed (hits are then stored by their own transaction)."""
+    for a second after an append failed (hits are then stored by their own transaction),
+    and always for a PostgreSQL database (no journal there)."""
+    if is_postgres(path):
+        return None
     key = _abspath(path)
     found = _writers.get(key)
     if found is None or found.closed:

@@ -26,6 +26,7 @@ import struct
 
 from ..rollups import build as rollups
 from ..storage.connection import _abspath, pooled_transaction, transaction
+from ..storage.dialect import is_postgres
 from ..storage.errors import DatabaseError, OperationalError
 from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once, insert_vitals
 
@@ -47,12 +48,20 @@ _log = logging.getLogger(__name__)
 
 
 def directory(path):
-    """Returns the journal directory of the database at path."""
+    """Returns the journal directory of the SQLite database at path; None for a PostgreSQL
+    URL, which has no journal (each hit commits before its answer, record.py) and, taken
+    as a relative path, would name a folder postgresql:/HOST/DB-ingest in the working
+    directory."""
+    if is_postgres(path):
+        return None
     return _abspath(path) + "-ingest"
 
 
 def files(folder):
-    """Returns the names of the journal files in folder (none when it does not exist)."""
+    """Returns the names of the journal files in folder (none when it does not exist, nor
+    for None: a PostgreSQL database's)."""
+    if folder is None:
+        return []
     try:
         return [name for name in os.listdir(folder) if name.endswith(SUFFIX)]
     except FileNotFoundError:

@@ -9,6 +9,7 @@ import os
 import time
 
 from ..storage import connection as dbmod, files
+from ..storage.dialect import is_postgres
 from ..storage.errors import DatabaseError, NotADatabase
 from ..ingest import replay as journal_store
 from . import presence
@@ -16,6 +17,17 @@ from . import presence
 
 class BackupError(Exception):
     """A backup or restore that must not be trusted or must not proceed."""
+
+
+def sqlite_files(*paths):
+    """Refuses a PostgreSQL URL among paths, before anything is opened: backup and restore
+    copy SQLite files (a URL taken as a path would name a file postgresql:/HOST/DB in the
+    working directory)."""
+    for path in paths:
+        if is_postgres(path):
+            raise BackupError(f"{path} is a PostgreSQL database; backup and restore copy SQLite"
+                              " files (pg_dump and pg_restore do that job on PostgreSQL,"
+                              " docs/postgresql.md)")
 
 
 def table_counts(conn):
@@ -33,6 +45,7 @@ def verify(path, expected=None):
 
     expected, when given, is the {table: rows} the file must hold exactly.
     """
+    sqlite_files(path)
     if not os.path.isfile(path):
         raise BackupError(f"{path}: no such file")
     conn = files.open_readonly(path)
@@ -63,6 +76,7 @@ def backup(source, dest):
     is never a half-written file. An existing dest is replaced.
     """
     started = time.monotonic()
+    sqlite_files(source, dest)
     check_destination(dest)
     # the copy holds every acknowledged hit
     journal_store.before_read(source, dbmod.BUSY_TIMEOUT_MS)
@@ -121,6 +135,7 @@ def restore(backup_path, target, force=False):
     it: see presence.py), unless force. The content is written through SQLite's
     backup API into target, so other connections see the restored data, never a torn file.
     """
+    sqlite_files(backup_path, target)
     counts = verify(backup_path)
     if os.path.exists(target) and not force:
         if presence.others_present(target) or files.in_use(target):
