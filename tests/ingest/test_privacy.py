@@ -139,7 +139,11 @@ def test_expired_salts_are_deleted_and_the_old_hash_cannot_be_recomputed(app, cl
     assert new_salt != old_salt
     assert hashes == [old_hash, ingest.session_hash(new_salt, website["id"], visitor)]
     assert hashes[1] != old_hash  # the same visitor is a new, unlinkable session
-    for name in glob.glob(path + "*"):  # and the old salt's bytes are in no file
+    if is_postgres(path):
+        return  # (a server's files are its own: the salt rows above are what it holds)
+    names = glob.glob(path + "*")
+    assert path in names
+    for name in names:  # and the old salt's bytes are in no file
         assert old_salt not in open(name, "rb").read(), name
 
 
