@@ -343,31 +343,71 @@ CREATE TABLE IF NOT EXISTS rollup_pair (
     PRIMARY KEY (website_id, kind, span, hour)
 );
 
+-- Per hour, day or week and kind (1 path, 2 referrer): per (key id, prev), how many of the
+-- span's (key, session) pairs last occurred in hour prev before the span, and per key those
+-- never seen before (umami_lite/rollups/firsts.py): a range's sessions per value are their
+-- sums, without a union of the visitor sets.
+CREATE TABLE IF NOT EXISTS rollup_first (
+    website_id INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    span       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    firsts     BLOB NOT NULL,
+    PRIMARY KEY (website_id, kind, span, hour)
+);
+
+-- Per session and kind: each key its pairs had in a summarized hour, with the last such
+-- hour (uint32 pairs), from which an hour's rollup_first entries are made.
+CREATE TABLE IF NOT EXISTS rollup_trail (
+    website_id INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    session_id INTEGER NOT NULL,
+    last_hour  INTEGER NOT NULL,
+    trail      BLOB NOT NULL,
+    PRIMARY KEY (website_id, kind, session_id)
+);
+
+-- Per website and kind: rollup_first answers ranges starting at this hour or later only (a
+-- pair written before its trail hour, or rows deleted by retention, left older entries
+-- inexact).
+CREATE TABLE IF NOT EXISTS rollup_first_from (
+    website_id INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    hour       INTEGER NOT NULL,
+    PRIMARY KEY (website_id, kind)
+);
+
 -- Summaries written by an older rollups/ would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
 -- update; format 4: no visit summaries; format 5: no visitor sets per value;
 -- format 6: visitor sets as roaring bitmaps, which this code cannot read; format 7: no
--- per-session tallies; format 8: no event tallies) or are larger
+-- per-session tallies; format 8: no event tallies; format 9: no first-seen counts) or are larger
 -- and slow for a url over months (format 2: per-url hour rows only, bitmaps only): drop
 -- them once, so that reads use raw
 -- rows until the next write rebuilds them (one long write transaction on a big file). A
 -- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_pair WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+DELETE FROM rollup_first WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+DELETE FROM rollup_trail WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+DELETE FROM rollup_first_from WHERE website_id IN (SELECT website_id FROM rollup_state
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '9');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '9');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '10');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

@@ -20,7 +20,7 @@ truth: every span can be rebuilt from them (an hour) or from the spans below it.
 """
 import numpy as np
 
-from . import pairs
+from . import firsts, pairs
 from . import pieces as vp
 from . import tallies
 from .format import DAY_HOURS, HOUR_MS, WEEK_HOURS
@@ -46,11 +46,15 @@ def summarize_hour(db, website_id, hour, final):
                        [(website_id, v // 60, s, v, hour) for s, v in
                         zip(foreign["session"].tolist(), foreign["visit"].tolist())])
         _delete(db, website_id, 1, hour)
+    before = {kind: pairs.one(db, website_id, 1, hour, kind) if old is not None
+              else pairs.EMPTY for kind in firsts.KINDS}
     pairs.delete(db, website_id, 1, hour)
     tallies.write(db, website_id, 1, hour, tallies.of_events(db, website_id, hour),
                   tallies.EVENTS)
     found = rows_in(db, website_id, [(hour * HOUR_MS, (hour + 1) * HOUR_MS - 1)])
     if found is None:
+        for kind, old_set in before.items():
+            firsts.note_hour(db, website_id, hour, kind, old_set, pairs.EMPTY)
         return set()
     session, visit, at, path = found
     ids = path_ids(db, website_id, path)
@@ -59,8 +63,8 @@ def summarize_hour(db, website_id, hour, final):
     kept = every[~whole]
     _write(db, website_id, 1, hour, vp.totals(every[whole]), kept)
     tallies.write(db, website_id, 1, hour, tallies.of_pieces(every, whole))
-    pairs.write(db, website_id, 1, hour, "path", pairs.pair_set(ids, session))
     _write_ends(db, website_id, 1, hour, every[whole])
+    now = {"path": pairs.pair_set(ids, session), "referrer": pairs.EMPTY}
     where = "p.website_id = ? AND p.created_at BETWEEN ? AND ?"
     domains = db.execute(pairs.referrer_sql(where), (website_id, hour * HOUR_MS,
                                                      (hour + 1) * HOUR_MS - 1)).fetchall()
@@ -68,7 +72,10 @@ def summarize_hour(db, website_id, hour, final):
         texts, sessions = zip(*domains)
         keys = intern_keys(db, website_id, pairs.KEY_KINDS["referrer"],
                            [(text, "", "") for text in texts])
-        pairs.write(db, website_id, 1, hour, "referrer", pairs.pair_set(keys, sessions))
+        now["referrer"] = pairs.pair_set(keys, sessions)
+    for kind, found_set in now.items():
+        pairs.write(db, website_id, 1, hour, kind, found_set)
+        firsts.note_hour(db, website_id, hour, kind, before[kind], found_set)
     return note_rows(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
 
 
@@ -166,6 +173,8 @@ def summarize_span(db, website_id, span, first, final):
     last = first + span - 1
     _delete(db, website_id, span, first)
     pairs.delete(db, website_id, span, first)
+    for kind in firsts.KINDS:
+        firsts.note_span(db, website_id, span, first, below, kind)
     tallies.write(db, website_id, span, first, tallies.events_combined(
         tallies.below(db, website_id, span, first, below, tallies.EVENTS)), tallies.EVENTS)
     rows = list(db.execute("SELECT hour, visits, bounces, totaltime, pieces FROM rollup_visit"
@@ -320,3 +329,4 @@ def forget_before(db, website_id, hour):
                (website_id, hour))
     db.execute("DELETE FROM rollup_cross WHERE website_id = ? AND hour < ?", (website_id, hour))
     pairs.forget_before(db, website_id, hour)
+    firsts.forget_before(db, website_id, hour)

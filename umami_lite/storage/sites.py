@@ -137,7 +137,8 @@ def set_share_id(db, website_id, share_id):
 
 # The summaries of a website's rows (rollups/ builds and reads them).
 ROLLUP_TABLES = ("rollup_time", "rollup_count", "rollup_key", "rollup_attr", "rollup_state",
-                 "rollup_visit", "rollup_cross", "rollup_pair")
+                 "rollup_visit", "rollup_cross", "rollup_pair", "rollup_first",
+                 "rollup_trail", "rollup_first_from")
 
 
 def reset(db, website_id):

@@ -10,7 +10,7 @@ merged by visit give its first (last) path inside the range, as the raw-row quer
 import numpy as np
 
 from ...hosts import bare_host
-from ...rollups import pairs, pieces, tallies
+from ...rollups import firsts, pairs, pieces, tallies
 from ...rollups import read as rr
 from ...rollups import visits
 from ...rollups.keys import known_keys
@@ -27,19 +27,13 @@ def ranked(db, q, website, kind, limit, offset, within=None):
     if done is None:
         return None
     part = rr.cover(done, q.start, q.end)
-    found = pairs.fetch(db, q.website_id, kind, part.summaries)
     texts = {}   # stand-in key id -> text, of values no summary has interned
-    if kind in ("path", "referrer"):
-        extra = _raw_pairs(db, q.website_id, kind, part.raw, texts)
+    if within is None and kind in firsts.KINDS and \
+            firsts.usable(db, q.website_id, kind, part, q.start, done):
+        keys, counts = firsts.counted(db, q.website_id, kind, part, q.start, _raw_pairs(
+            db, q.website_id, kind, part.raw, texts))
     else:
-        extra = _crossing(db, q.website_id, kind, part, texts)
-    if extra is not None and len(extra):
-        found.append(np.unique(extra))
-    every = pairs.union(found)
-    if within is not None:
-        every = every[tallies.members((every & pairs.LOW).astype(np.int64),
-                                      tallies.lookup(within))]
-    keys, counts = pairs.counted(every)
+        keys, counts = _union_counts(db, q.website_id, kind, part, within, texts)
     left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
     key_kind = pairs.KEY_KINDS[kind]
     dropped = set(known_keys(db, q.website_id, key_kind,
@@ -59,6 +53,23 @@ def ranked(db, q, website, kind, limit, offset, within=None):
              **texts}
     rows = sorted(zip(counts.tolist(), keys.tolist()), key=lambda r: (-r[0], named[r[1]]))
     return [{"x": named[key], "y": count} for count, key in rows[offset:wanted]]
+
+
+def _union_counts(db, website_id, kind, part, within, texts):
+    """Returns (keys, sessions per key) of the union of the cover's visitor sets and the
+    pairs of its raw rows (of the sessions within only, unless None)."""
+    found = pairs.fetch(db, website_id, kind, part.summaries)
+    if kind in ("path", "referrer"):
+        extra = _raw_pairs(db, website_id, kind, part.raw, texts)
+    else:
+        extra = _crossing(db, website_id, kind, part, texts)
+    if extra is not None and len(extra):
+        found.append(np.unique(extra))
+    every = pairs.union(found)
+    if within is not None:
+        every = every[tallies.members((every & pairs.LOW).astype(np.int64),
+                                      tallies.lookup(within))]
+    return pairs.counted(every)
 
 
 def _texts(db, website_id, key_kind, ids):
