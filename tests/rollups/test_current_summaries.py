@@ -20,6 +20,8 @@ from umami_lite.ingest import rows as ingest_rows
 from umami_lite.queries.current import metrics, series, stats
 from umami_lite.queries.filters import Filter, Query
 from umami_lite.rollups import build as rollups
+from umami_lite.rollups import firsts
+from umami_lite.rollups import read as rollup_read
 from umami_lite.storage import connection as db, sites
 
 HOUR = 3_600_000
@@ -52,9 +54,9 @@ row_strategy = st.tuples(
 starts_strategy = st.lists(st.integers(-90, SPAN // 60_000), min_size=12, max_size=12)
 
 
-def _build(path, rows, order_seed, batches, with_visits, starts=(0,) * 12):
-    """Writes rows (session, visit, minutes, ms, path, referrer) in batches; returns the
-    website row."""
+def _build(path, rows, order_seed, batches, with_visits, starts=(0,) * 12, in_order=False):
+    """Writes rows (session, visit, minutes, ms, path, referrer) in batches, shuffled (or in
+    time order); returns the website row."""
     db.prepare(path, "pw-1234567890")
     conn = db.connect(path)
     with db.transaction(conn):
@@ -70,7 +72,10 @@ def _build(path, rows, order_seed, batches, with_visits, starts=(0,) * 12):
         hit = ingest.Hit("pageview", PATHS[page], at, referrer=(
             None, "https://www.google.com/x", "https://example.com/y", "https://b.org/")[referrer])
         values.append(ingest_rows.pageview_values(website["website_id"], session, visit, hit))
-    random.Random(order_seed).shuffle(values)
+    if in_order:
+        values.sort(key=lambda row: row[3])
+    else:
+        random.Random(order_seed).shuffle(values)
     size = max(1, len(values) // batches)
     for start in range(0, len(values), size):
         part = values[start:start + size]
@@ -135,6 +140,103 @@ def _assert_filtered_from_summaries(conn, q):
         found = [stats.query(conn, q)] + \
             [series.pageviews(conn, q, unit, zone, LABELS) for unit, zone in timed]
     assert found == expected, (q.filters, q.start - T, q.end - T)
+
+
+def _first_seen_used(conn, q, kind):
+    done = rollup_read.done_hour(conn, q.website_id)
+    part = rollup_read.cover(done, q.start, q.end)
+    return firsts.usable(conn, q.website_id, kind, part, q.start, done)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(row_strategy, min_size=1, max_size=120), starts=starts_strategy,
+       batches=st.integers(1, 12), with_visits=st.booleans())
+def test_path_and_referrer_written_in_order_read_first_seen_counts(tmp_path_factory, rows,
+                                                                   starts, batches,
+                                                                   with_visits):
+    """Rows written in time order (as collect writes them): every range that starts and
+    ends on an hour is answered from the first-seen counts (rollups/firsts.py), exactly."""
+    path = str(tmp_path_factory.mktemp("ordered") / "data.db")
+    website = _build(path, rows, 0, batches, with_visits, starts, in_order=True)
+    conn = db.connect(path, readonly=True)
+    done = rollup_read.done_hour(conn, website["website_id"])
+    for a in range(-1, 31, 3):
+        for b in (a + 1, a + 7, a + 24, a + 33):
+            q = Query(website["website_id"], T + a * HOUR, T + b * HOUR - 1)
+            for kind in ("path", "referrer"):
+                if done is not None and a <= done - T // HOUR:
+                    assert _first_seen_used(conn, q, kind), (kind, a, b)
+                for limit, offset in ((500, 0), (2, 1)):
+                    assert metrics.query(conn, q, website, kind, limit, offset) == \
+                        metrics.raw_query(conn, q, website, kind, limit, offset), (kind, a, b)
+    conn.close()
+
+
+def _hit(website, session, at, url, referrer=None):
+    hit = ingest.Hit("pageview", url, at, referrer=referrer)
+    return ingest_rows.pageview_values(website["website_id"], session, at // HOUR * 60, hit)
+
+
+def _write(path, website, values):
+    conn = db.connect(path)
+    with db.transaction(conn):
+        ingest_rows.insert_pageviews(conn, values)
+        rollups.catch_up(conn, website["website_id"], [row[3] for row in values])
+    conn.close()
+
+
+def _answers_equal(path, website, ranges):
+    conn = db.connect(path, readonly=True)
+    for a, b in ranges:
+        q = Query(website["website_id"], T + a * HOUR, T + b * HOUR - 1)
+        for kind in ("path", "referrer"):
+            assert metrics.query(conn, q, website, kind, 500, 0) == \
+                metrics.raw_query(conn, q, website, kind, 500, 0), (kind, a, b)
+    return conn
+
+
+def test_a_late_hit_into_the_last_summarized_hour_keeps_first_seen_counts(tmp_path):
+    """A hit that lands after its hour was summarized (the common late write) adds its pair
+    to that hour's counts: ranges still read them, exactly."""
+    path = str(tmp_path / "data.db")
+    website = _build(path, [(1, 0, 0, 0, 1, 1)], 0, 1, False)   # session 1, /a at T
+    google = "https://www.google.com/x"
+    _write(path, website, [_hit(website, 2, T + 2 * HOUR, "/a", google),
+                           _hit(website, 1, T + 3 * HOUR + 5, "/e"),      # done: T + 2 h
+                           _hit(website, 2, T + 3 * HOUR + 7, "/a", google)]) # raw, seen
+    _write(path, website, [_hit(website, 1, T + 2 * HOUR + 9, "/a", google),
+                           _hit(website, 3, T + 2 * HOUR + 9, "/b")])     # late, into T + 2 h
+    ranges = [(0, 3), (1, 3), (2, 3), (0, 5), (2, 5), (1, 2)]
+    conn = _answers_equal(path, website, ranges)
+    assert firsts.exact_from(conn, website["website_id"], "path") == 0
+    for a, b in ranges:
+        assert _first_seen_used(conn, Query(website["website_id"], T + a * HOUR,
+                                            T + b * HOUR - 1), "path"), (a, b)
+    q = Query(website["website_id"], T + HOUR, T + 5 * HOUR - 1)
+    assert metrics.query(conn, q, website, "path", 500, 0) == [
+        {"x": "/a", "y": 2}, {"x": "/b", "y": 1}, {"x": "/e", "y": 1}]
+    assert metrics.query(conn, q, website, "referrer", 500, 0) == [
+        {"x": "google.com", "y": 2}]
+
+
+def test_a_pair_written_before_its_trail_hour_sends_older_ranges_to_the_union(tmp_path):
+    """A pair written into an hour before the last hour it was summarized in (an import out
+    of order) leaves the later counts with an older prev: ranges starting before that hour
+    take the union of visitor sets, newer ones the counts, both exact."""
+    path = str(tmp_path / "data.db")
+    website = _build(path, [(1, 0, 0, 0, 1, 0)], 0, 1, False)   # session 1, /a at T
+    _write(path, website, [_hit(website, 1, T + 6 * HOUR, "/a"),
+                           _hit(website, 1, T + 9 * HOUR, "/b")])       # done: T + 8 h
+    _write(path, website, [_hit(website, 1, T + 3 * HOUR, "/a")])       # before T + 6 h
+    conn = _answers_equal(path, website, [(0, 9), (2, 7), (4, 7), (6, 10), (7, 10)])
+    assert firsts.exact_from(conn, website["website_id"], "path") == T // HOUR + 7
+    assert not _first_seen_used(conn, Query(website["website_id"], T + 4 * HOUR,
+                                            T + 10 * HOUR - 1), "path")
+    assert _first_seen_used(conn, Query(website["website_id"], T + 7 * HOUR,
+                                        T + 10 * HOUR - 1), "path")
+    q = Query(website["website_id"], T + 2 * HOUR, T + 7 * HOUR - 1)
+    assert metrics.query(conn, q, website, "path", 500, 0) == [{"x": "/a", "y": 1}]
 
 
 def test_a_visit_gone_quiet_in_its_home_hour_and_back_later_is_one_visit(tmp_path):
