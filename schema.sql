@@ -357,7 +357,8 @@ CREATE TABLE IF NOT EXISTS rollup_first (
 );
 
 -- Per session and kind: each key its pairs had in a summarized hour, with the last such
--- hour (uint32 pairs), from which an hour's rollup_first entries are made.
+-- hour (packed by umami_lite/rollups/firsts.py), from which an hour's rollup_first entries
+-- are made.
 CREATE TABLE IF NOT EXISTS rollup_trail (
     website_id INTEGER NOT NULL,
     kind       INTEGER NOT NULL,
@@ -365,7 +366,7 @@ CREATE TABLE IF NOT EXISTS rollup_trail (
     last_hour  INTEGER NOT NULL,
     trail      BLOB NOT NULL,
     PRIMARY KEY (website_id, kind, session_id)
-);
+) WITHOUT ROWID;
 
 -- Per website and kind: rollup_first answers ranges starting at this hour or later only (a
 -- pair written before its trail hour, or rows deleted by retention, left older entries
@@ -375,7 +376,7 @@ CREATE TABLE IF NOT EXISTS rollup_first_from (
     kind       INTEGER NOT NULL,
     hour       INTEGER NOT NULL,
     PRIMARY KEY (website_id, kind)
-);
+) WITHOUT ROWID;
 
 -- Summaries written by an older rollups/ would answer wrongly (format 1: before week rows,
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer

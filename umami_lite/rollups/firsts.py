@@ -30,7 +30,11 @@ _NONE = -1                        # prev of a pair never seen before
 _HEADER = struct.Struct("<III")   # fresh keys, repeat groups, widths code
 _WIDTHS = (1, 2, 4, 8)
 _TYPES = {1: "<u1", 2: "<u2", 4: "<u4", 8: "<u8"}
-_TRAIL = np.dtype([("key", "<u4"), ("hour", "<u4")])
+# A trail: its first hour, then (key, hours after the first) pairs, both uint16 when
+# they fit (most sessions: keys under 65,536, a life under 7 years), else uint32.
+_TRAIL_HEAD = struct.Struct("<BI")
+_TRAIL_TYPES = (np.dtype([("key", "<u2"), ("hour", "<u2")]),
+                np.dtype([("key", "<u4"), ("hour", "<u4")]))
 _CHUNK = 500                      # ids per IN (...) list
 
 
@@ -93,6 +97,11 @@ def _summed(keys, counts):
     """Returns (distinct keys ascending, the sum of counts per key)."""
     if not len(keys):
         return keys, counts
+    top = int(keys.max())
+    if top < 4 * len(keys) + (1 << 16):   # key ids are small: count in place of a sort
+        totals = np.bincount(keys, weights=counts, minlength=top + 1).astype(np.int64)
+        present = np.bincount(keys, minlength=top + 1) > 0
+        return np.flatnonzero(present), totals[present]
     unique, inverse = np.unique(keys, return_inverse=True)
     return unique, np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
 
@@ -144,15 +153,27 @@ def trails(db, website_id, kind, sessions):
         found += db.execute(f"SELECT session_id, trail FROM rollup_trail WHERE website_id = ?"
                             f" AND kind = ? AND session_id IN ({marks})",
                             [website_id, KINDS[kind], *part]).fetchall()
-    if not found:
-        return pairs.EMPTY, np.zeros(0, np.int64)
-    blobs = [bytes(blob) for _, blob in found]
-    every = np.frombuffer(b"".join(blobs), _TRAIL)
-    owner = np.repeat([session for session, _ in found],
-                      [len(blob) // _TRAIL.itemsize for blob in blobs])
-    codes = pairs.codes(every["key"], owner)
+    codes, hours = [pairs.EMPTY], [np.zeros(0, np.int64)]
+    for wide, layout in enumerate(_TRAIL_TYPES):
+        heads = [(session, _TRAIL_HEAD.unpack_from(blob), bytes(blob)) for session, blob in found]
+        mine = [(session, first, blob) for session, (flag, first), blob in heads if flag == wide]
+        if not mine:
+            continue
+        every = np.frombuffer(b"".join(blob[_TRAIL_HEAD.size:] for _, _, blob in mine), layout)
+        sizes = [(len(blob) - _TRAIL_HEAD.size) // layout.itemsize for _, _, blob in mine]
+        codes.append(pairs.codes(every["key"], np.repeat([s for s, _, _ in mine], sizes)))
+        hours.append(every["hour"] + np.repeat([first for _, first, _ in mine], sizes))
+    codes, hours = np.concatenate(codes), np.concatenate(hours).astype(np.int64)
     order = np.argsort(codes, kind="stable")
-    return codes[order], every["hour"].astype(np.int64)[order]
+    return codes[order], hours[order]
+
+
+def _packed_trail(keys, hours):
+    first = int(hours.min())
+    wide = int(keys.max() >= 1 << 16 or hours.max() - first >= 1 << 16)
+    every = np.zeros(len(keys), _TRAIL_TYPES[wide])
+    every["key"], every["hour"] = keys, hours - first
+    return _TRAIL_HEAD.pack(wide, first) + every.tobytes()
 
 
 def _store_trails(db, website_id, kind, codes, hours):
@@ -161,22 +182,19 @@ def _store_trails(db, website_id, kind, codes, hours):
     if not len(codes):
         return
     sessions = (codes & pairs.LOW).astype(np.int64)
-    order = np.lexsort((-hours, (codes >> pairs.SHIFT).astype(np.int64), sessions))
-    sessions, codes, hours = sessions[order], codes[order], hours[order]
-    once = np.r_[True, codes[1:] != codes[:-1]]
-    sessions, codes, hours = sessions[once], codes[once], hours[once]
-    every = np.zeros(len(codes), _TRAIL)
-    every["key"], every["hour"] = (codes >> pairs.SHIFT).astype(np.uint32), hours
+    keys = (codes >> pairs.SHIFT).astype(np.int64)
+    order = np.lexsort((-hours, keys, sessions))
+    sessions, keys, hours = sessions[order], keys[order], hours[order]
+    once = np.r_[True, (keys[1:] != keys[:-1]) | (sessions[1:] != sessions[:-1])]
+    sessions, keys, hours = sessions[once], keys[once], hours[once]
     starts = np.flatnonzero(np.r_[True, sessions[1:] != sessions[:-1]])
     ends = np.r_[starts[1:], len(sessions)]
-    data = every.tobytes()
-    size = _TRAIL.itemsize
     db.executemany(
         "INSERT INTO rollup_trail (website_id, kind, session_id, last_hour, trail)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (website_id, kind, session_id) DO UPDATE"
         " SET last_hour = excluded.last_hour, trail = excluded.trail",
         [(website_id, KINDS[kind], int(sessions[a]), int(hours[a:b].max()),
-          data[a * size:b * size]) for a, b in zip(starts.tolist(), ends.tolist())])
+          _packed_trail(keys[a:b], hours[a:b])) for a, b in zip(starts.tolist(), ends.tolist())])
 
 
 def _last_hours(known, hours, codes):
