@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from umami_lite.ingest import record as ingest
 from umami_lite.ingest import rows as ingest_rows
+from umami_lite.ops import retention
 from umami_lite.queries.current import metrics, series, stats
 from umami_lite.queries.filters import Filter, Query
 from umami_lite.rollups import build as rollups
@@ -237,6 +238,26 @@ def test_a_pair_written_before_its_trail_hour_sends_older_ranges_to_the_union(tm
                                         T + 10 * HOUR - 1), "path")
     q = Query(website["website_id"], T + 2 * HOUR, T + 7 * HOUR - 1)
     assert metrics.query(conn, q, website, "path", 500, 0) == [{"x": "/a", "y": 1}]
+
+
+def test_retention_sends_ranges_from_before_the_cutoff_to_the_union(tmp_path):
+    """Rows deleted by retention leave the counts of later hours with prevs in the deleted
+    part: ranges from the hour after the cutoff still read the counts, older ones the
+    union, both as the raw rows say."""
+    path = str(tmp_path / "data.db")
+    rows = [(session, which, minutes, 0, (session + minutes) % len(PATHS), minutes % 4)
+            for session in range(1, 5) for which in range(3) for minutes in range(0, 1500, 97)]
+    website = _build(path, rows, 0, 6, True, [0, 300, 900] * 4, in_order=True)
+    conn = db.connect(path)
+    cutoff = T + 10 * HOUR + 30 * 60_000
+    retention.prune_website(conn, website["website_id"], cutoff, pause=0)
+    assert firsts.exact_from(conn, website["website_id"], "path") == cutoff // HOUR + 1
+    conn.close()
+    conn = _answers_equal(path, website, [(0, 20), (10, 20), (11, 20), (11, 30), (14, 26)])
+    assert not _first_seen_used(conn, Query(website["website_id"], T + 10 * HOUR,
+                                            T + 20 * HOUR - 1), "path")
+    assert _first_seen_used(conn, Query(website["website_id"], T + 11 * HOUR,
+                                        T + 20 * HOUR - 1), "path")
 
 
 def test_a_visit_gone_quiet_in_its_home_hour_and_back_later_is_one_visit(tmp_path):
