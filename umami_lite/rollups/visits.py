@@ -38,6 +38,11 @@ def summarize_hour(db, website_id, hour, final):
     """Writes (replacing) the visit summary of one hour from its raw rows, and its visitor
     sets (pairs.py); final when the next hour is complete. Returns the spans whose claims
     its rows contradict."""
+    return _claimed(db, website_id, _summarize_hour(db, website_id, hour, final))
+
+
+def _summarize_hour(db, website_id, hour, final):
+    """summarize_hour(), returning what _list_cross() returns for the hour's pieces."""
     old = _row(db, website_id, 1, hour)
     if old is not None:  # its cross rows, listed again below if still there
         foreign = old[3][old[3]["visit"] // 60 != hour]
@@ -55,7 +60,7 @@ def summarize_hour(db, website_id, hour, final):
     if found is None:
         for kind, old_set in before.items():
             firsts.note_hour(db, website_id, hour, kind, old_set, pairs.EMPTY)
-        return set()
+        return {}
     session, visit, at, path = found
     ids = path_ids(db, website_id, path)
     every = as_pieces(session, visit, at, ids)
@@ -76,7 +81,7 @@ def summarize_hour(db, website_id, hour, final):
     for kind, found_set in now.items():
         pairs.write(db, website_id, 1, hour, kind, found_set)
         firsts.note_hour(db, website_id, hour, kind, before[kind], found_set)
-    return note_rows(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
+    return _list_cross(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
 
 
 def rows_in(db, website_id, intervals):
@@ -234,6 +239,13 @@ def note_rows(db, website_id, sessions, visits, hours):
     """Lists in rollup_cross the visits (sessions, visits: arrays) with rows in hours outside
     their home hour (summarized or not yet); returns the summarized spans {(span, first
     hour)} that claim one of them whole, for repair()."""
+    return _claimed(db, website_id, _list_cross(db, website_id, sessions, visits, hours))
+
+
+def _list_cross(db, website_id, sessions, visits, hours):
+    """Lists in rollup_cross the visits with rows outside their home hour (see note_rows());
+    returns {(span, first hour): {(session, visit)}}: the spans holding such a visit's home
+    hour but not the row, which must not claim it."""
     visits, hours = np.asarray(visits, np.int64), np.asarray(hours, np.int64)
     homes = visits // 60
     outside = homes != hours
@@ -248,6 +260,12 @@ def note_rows(db, website_id, sessions, visits, hours):
             unit = home - home % span
             if not unit <= hour < unit + span:
                 wanted.setdefault((span, unit), set()).add((s, v))
+    return wanted
+
+
+def _claimed(db, website_id, wanted):
+    """Returns the units of wanted (see _list_cross()) whose summary claims one of their
+    visits whole."""
     return {unit for unit, pairs in wanted.items() if _claims(db, website_id, *unit, pairs)}
 
 
@@ -295,20 +313,26 @@ def _has_rows(db, website_id, span, first, session, visit):
 
 def repair(db, website_id, broken, done):
     """Rebuilds the spans in broken (see note_rows()) and the summarized days and weeks
-    holding them, until no rebuilt hour reports more; done is the last summarized hour.
-    A rebuilt span lists the visits with rows elsewhere (rollup_cross knows them now), so
-    no claim is broken twice."""
+    holding them, until no rebuilt span claims a visit it must not; done is the last
+    summarized hour. A rebuilt span lists the visits with rows elsewhere (rollup_cross
+    knows them now), so no claim is broken twice.
+
+    The claims that a round's rebuilt hours contradict are checked after the round has
+    rebuilt its days and weeks too: a day broken by the same write as one of its visits'
+    other hours still claims that visit while the hour is rebuilt, and is right once
+    rebuilt itself."""
     rebuilt = set()
     while broken:
         if broken & rebuilt:
             raise RuntimeError(f"visit summaries of {sorted(broken & rebuilt)} stay wrong")
         rebuilt |= broken
-        spans, more = set(broken), set()
+        spans, wanted = set(broken), {}
         for hour in sorted(unit for span, unit in broken if span == 1):
-            more |= summarize_hour(db, website_id, hour, hour < done)
+            for unit, found in _summarize_hour(db, website_id, hour, hour < done).items():
+                wanted.setdefault(unit, set()).update(found)
             spans |= {(span, hour - hour % span) for span in SPANS[1:]}
         rebuild_spans(db, website_id, spans, done)
-        broken = more
+        broken = _claimed(db, website_id, wanted)
 
 
 def rebuild_spans(db, website_id, spans, done):
