@@ -201,7 +201,7 @@ def test_a_late_hit_into_the_last_summarized_hour_keeps_first_seen_counts(tmp_pa
     """A hit that lands after its hour was summarized (the common late write) adds its pair
     to that hour's counts: ranges still read them, exactly."""
     path = str(tmp_path / "data.db")
-    website = _build(path, [(1, 0, 0, 0, 1, 1)], 0, 1, False)   # session 1, /a at T
+    website = _build(path, [(1, 0, 0, 0, 1, 1)], 0, 1, False)   # visitor 1: /a at T
     google = "https://www.google.com/x"
     _write(path, website, [_hit(website, 2, T + 2 * HOUR, "/a", google),
                            _hit(website, 1, T + 3 * HOUR + 5, "/e"),      # done: T + 2 h
@@ -226,7 +226,7 @@ def test_a_pair_written_before_its_trail_hour_sends_older_ranges_to_the_union(tm
     of order) leaves the later counts with an older prev: ranges starting before that hour
     take the union of visitor sets, newer ones the counts, both exact."""
     path = str(tmp_path / "data.db")
-    website = _build(path, [(1, 0, 0, 0, 1, 0)], 0, 1, False)   # session 1, /a at T
+    website = _build(path, [(1, 0, 0, 0, 1, 0)], 0, 1, False)   # visitor 1: /a at T
     _write(path, website, [_hit(website, 1, T + 6 * HOUR, "/a"),
                            _hit(website, 1, T + 9 * HOUR, "/b")])       # done: T + 8 h
     _write(path, website, [_hit(website, 1, T + 3 * HOUR, "/a")])       # before T + 6 h
