@@ -319,3 +319,25 @@ def test_a_write_that_breaks_an_hour_and_a_day_of_other_visits_is_repaired(tmp_p
         conn.close()
         _assert_stats_equal(path, website, [(0, 62), (2, 26), (2, 50), (26, 50), (28, 29),
                                             (26, 62), (50, 62), (-1, 200)])
+
+
+def test_a_visit_with_raw_rows_on_both_sides_of_a_summarized_hour_exits_at_its_last_row(
+        tmp_path):
+    """A range starting inside an hour reads that hour's rows raw, and the hours after the
+    last summarized one too: a visit with rows in both and in a summarized hour between them
+    has one raw piece around that hour's piece, and its exit is its latest row."""
+    path = str(tmp_path / "data.db")
+    website = _build(path, [], 0, 1, False)
+    at = T + HOUR + 10 * 60_000
+    _write(path, website, [_view(website, 1, at, at, "/a"),
+                           _view(website, 1, at, at + HOUR, "/b"),
+                           _view(website, 2, T + 3 * HOUR, T + 3 * HOUR + 5, "/")])
+    _write(path, website, [_view(website, 1, at, T + 5 * HOUR, "/c")])
+    conn = db.connect(path, readonly=True)
+    assert rollup_read.done_hour(conn, website["website_id"]) < T // HOUR + 5
+    q = Query(website["website_id"], T + HOUR + 5 * 60_000, T + 10 * HOUR)
+    for kind, first_or_last in (("entry", "/a"), ("exit", "/c")):
+        assert metrics.query(conn, q, website, kind, 500, 0) == \
+            metrics.raw_query(conn, q, website, kind, 500, 0) == \
+            [{"x": "/", "y": 1}, {"x": first_or_last, "y": 1}]
+    conn.close()

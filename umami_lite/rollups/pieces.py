@@ -63,9 +63,9 @@ def from_rows(rows):
 
 
 def merged(parts):
-    """Returns one piece per visit from pieces of disjoint time spans: views summed, first
-    and last time the extremes, entry (exit) and the FIRST (LAST) flag from the earliest
-    (latest) part. Sorted by (session, visit)."""
+    """Returns one piece per visit from pieces of disjoint row sets: views summed, first
+    and last time the extremes, entry (exit) and the FIRST (LAST) flag from the part with
+    the earliest first (latest last) row. Sorted by (session, visit)."""
     parts = [part for part in parts if len(part)]
     if not parts:
         return EMPTY
@@ -80,9 +80,11 @@ def merged(parts):
     out = every[starts].copy()
     out["views"] = np.add.reduceat(every["views"], starts)
     out["last"] = np.maximum.reduceat(every["last"], starts)
-    # parts are disjoint in time and sorted by first time: a group's last part is its latest
-    out["exit"] = every["exit"][ends]
-    out["flags"] = (every["flags"][starts] & FIRST) | (every["flags"][ends] & LAST)
+    # a part need not end before the next one starts (the raw rows on both sides of a
+    # summarized hour are one part), so the exit comes from the part with the latest row
+    latest = every[np.lexsort((every["last"], every["visit"], every["session"]))][ends]
+    out["exit"] = latest["exit"]
+    out["flags"] = (every["flags"][starts] & FIRST) | (latest["flags"] & LAST)
     return out
 
 
