@@ -246,13 +246,18 @@ def key_texts(db, website_id, kind, ids):
     """Returns {key_id: (a, b, c)} for the interned keys ids (of one kind)."""
     if not ids:  # "IN ()" is SQLite's extension, an error elsewhere
         return {}
-    if len(ids) > 500:  # most of them: one scan beats many lookups
+    ids = list(ids)
+    if len(ids) > 5000:  # most of them: one scan beats many lookups
         return {row[0]: tuple(row[1:]) for row in db.execute(
             "SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?",
             (website_id, kind))}
-    marks = ", ".join("?" for _ in ids)
-    return {row[0]: tuple(row[1:]) for row in db.execute(
-        f"SELECT key_id, a, b, c FROM rollup_key WHERE key_id IN ({marks})", list(ids))}
+    found = {}
+    for start in range(0, len(ids), 500):   # at most 500 bound values a statement
+        part = ids[start:start + 500]
+        marks = ", ".join("?" for _ in part)
+        found.update((row[0], tuple(row[1:])) for row in db.execute(
+            f"SELECT key_id, a, b, c FROM rollup_key WHERE key_id IN ({marks})", part))
+    return found
 
 
 def _label(local_ms, unit, formats=UNIT_FORMATS):
