@@ -18,16 +18,19 @@ failures, DatabaseError otherwise), with PostgreSQL's message.
 """
 import sqlite3
 from decimal import Decimal
+from functools import lru_cache
 
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.adapt import Loader
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, Format, TransactionStatus
+from psycopg.types.numeric import NumericBinaryLoader as DecimalBinaryLoader
 
 from .dialect import translate
 
 WRITE_LOCK_KEY = 0x756D616D  # "umam": the advisory lock every write transaction takes
 LOCK_TIMEOUT_MS = 5000
+ITER_BATCH = 512  # rows a Cursor's iteration loads at once
 
 
 class NumericLoader(Loader):
@@ -37,6 +40,20 @@ class NumericLoader(Loader):
     def load(self, data):
         text = bytes(data).decode()  # (PostgreSQL writes numeric without an exponent)
         return int(text) if "." not in text else float(Decimal(text))
+
+
+class NumericBinaryLoader(Loader):
+    """NumericLoader's twin for results in binary format: a numeric of scale 0 as int."""
+    format = Format.BINARY
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._decimal = DecimalBinaryLoader(oid, context).load
+
+    def load(self, data):
+        value = self._decimal(data)
+        return int(value) if value.is_finite() and value.as_tuple().exponent >= 0 \
+            else float(value)
 
 
 class Row(tuple):
@@ -53,14 +70,20 @@ class Row(tuple):
         return list(self._names)
 
 
+@lru_cache(maxsize=1024)
 def _row_class(names):
+    """Returns the Row class of the column names (a tuple): made once per shape, not per
+    statement."""
     return type("Row", (Row,), {"__slots__": (), "_names": tuple(names),
                                 "_index": {n: i for i, n in enumerate(names)}})
 
 
 def _row_factory(cursor):
-    desc = cursor.description
-    return tuple if desc is None else _row_class([d.name for d in desc])
+    # (the result's own names: psycopg's description builds a Column per column)
+    result = cursor.pgresult
+    if result is None or not result.nfields:
+        return tuple
+    return _row_class(tuple(result.fname(i).decode() for i in range(result.nfields)))
 
 
 def _convert(exc):
@@ -101,14 +124,18 @@ def _params(params):
 
 
 class Cursor:
-    """The result of one execute(): rows, rowcount and lastrowid. (psycopg builds its
-    cursor's description anew at each read of it: read once here, not per row.)"""
+    """The result of one execute(): rows, rowcount and lastrowid."""
 
     def __init__(self, cur, lastrowid=None):
-        self.description = cur.description if cur is not None else None
-        self._cur = cur if self.description is not None else None  # None: no rows
+        result = cur.pgresult if cur is not None else None
+        has_rows = result is not None and result.status == ExecStatus.TUPLES_OK
+        self._cur = cur if has_rows else None  # None: no rows
         self.rowcount = cur.rowcount if cur is not None else -1
         self.lastrowid = lastrowid
+
+    @property
+    def description(self):
+        return None if self._cur is None else self._cur.description
 
     def fetchone(self):
         return None if self._cur is None else self._cur.fetchone()
@@ -120,7 +147,13 @@ class Cursor:
         return [] if self._cur is None else self._cur.fetchmany(size)
 
     def __iter__(self):
-        return iter(()) if self._cur is None else iter(self._cur)
+        # Rows loaded a batch at a time: psycopg's own iteration makes several Python
+        # calls per row, and one list of every row of a large result wakes the garbage
+        # collector over and over.
+        if self._cur is None:
+            return
+        while rows := self._cur.fetchmany(ITER_BATCH):
+            yield from rows
 
     def close(self):
         if self._cur is not None:
@@ -142,6 +175,8 @@ class Connection:
         except psycopg.Error as exc:
             raise _convert(exc) from exc
         self._conn.adapters.register_loader("numeric", NumericLoader)
+        self._conn.adapters.register_loader("numeric", NumericBinaryLoader)
+        self._literals = self._conn.cursor()  # a ClientCursor: merges values into text
         if readonly:
             self._conn.execute("SET default_transaction_read_only = on")
         self.row_factory = None
@@ -163,9 +198,17 @@ class Connection:
         if head.startswith("BEGIN"):
             return self._begin(head)
         text, returning = translate(sql)
-        cur = self._conn.cursor(row_factory=_row_factory)
         try:
-            cur.execute(text, _params(params))
+            if head.startswith(("SELECT", "WITH")):
+                # The values merged into the text as literals, as a ClientCursor sends
+                # them, but the rows asked for in binary format: bytea (the summaries'
+                # blobs) then crosses as is, not as hex text twice its size.
+                cur = psycopg.Cursor(self._conn, row_factory=_row_factory)
+                cur.execute(self._literals.mogrify(text, _params(params)), None,
+                            prepare=False, binary=True)
+            else:
+                cur = self._conn.cursor(row_factory=_row_factory)
+                cur.execute(text, _params(params))
         except psycopg.Error as exc:
             raise _convert(exc) from exc
         lastrowid = None
