@@ -382,33 +382,33 @@ CREATE TABLE IF NOT EXISTS rollup_first_from (
 -- per-url day rows for every url; format 3: per-url day rows that later writes no longer
 -- update; format 4: no visit summaries; format 5: no visitor sets per value;
 -- format 6: visitor sets as roaring bitmaps, which this code cannot read; format 7: no
--- per-session tallies; format 8: no event tallies; format 9: no first-seen counts) or are larger
+-- per-session tallies; format 8: no event tallies; format 9: no first-seen counts; format 10: none for entry) or are larger
 -- and slow for a url over months (format 2: per-url hour rows only, bitmaps only): drop
 -- them once, so that reads use raw
 -- rows until the next write rebuilds them (one long write transaction on a big file). A
 -- fresh file only records the format.
 -- (website_id IN (...) reads nothing when the format is current: no scan at each start.)
 DELETE FROM rollup_time WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_count WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_attr WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_visit WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_cross WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_pair WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_first WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_trail WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_first_from WHERE website_id IN (SELECT website_id FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10'));
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11'));
 DELETE FROM rollup_state
-    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '10');
-INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '10');
+    WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'rollup_format' AND value = '11');
+INSERT OR REPLACE INTO setting (key, value) VALUES ('rollup_format', '11');
 
 -- Failed logins for throttling (umami_lite/throttle.py). key is an HMAC of the account
 -- name or of the client IP, never the raw value; rows older than the window are deleted.

@@ -174,6 +174,37 @@ def test_path_and_referrer_written_in_order_read_first_seen_counts(tmp_path_fact
     conn.close()
 
 
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.integers(1, 4), st.integers(0, 2), st.integers(0, 90),
+                               st.integers(0, 59_999), st.integers(0, len(PATHS) - 1),
+                               st.just(0)), min_size=1, max_size=120),
+       starts=st.lists(st.integers(0, SPAN // 60_000 - 1), min_size=12, max_size=12),
+       batches=st.integers(1, 12), with_visits=st.booleans())
+def test_entry_of_visits_as_ingest_makes_them_reads_first_seen_counts(tmp_path_factory, rows,
+                                                                      starts, batches,
+                                                                      with_visits):
+    """Visits as ingest writes them (the first row in the minute of visit_id, the others
+    within 90 minutes, in time order): every range that starts on an hour and reaches the
+    last summarized hour reads the entry page from the first-seen counts, exactly."""
+    rows = rows + [(session, which, 0, 0, page, 0)
+                   for session, which, _, _, page, _ in dict.fromkeys(rows)]
+    path = str(tmp_path_factory.mktemp("entry") / "data.db")
+    website = _build(path, rows, 0, batches, with_visits, starts, in_order=True)
+    conn = db.connect(path, readonly=True)
+    done = rollup_read.done_hour(conn, website["website_id"])
+    assert firsts.exact_from(conn, website["website_id"], "entry") == 0
+    for a in range(-2, 33, 2):
+        for b in (34, 40):
+            q = Query(website["website_id"], T + a * HOUR, T + b * HOUR - 1)
+            if done is not None and a <= done - T // HOUR:
+                assert _first_seen_used(conn, q, "entry"), (a, b)
+            for limit, offset in ((500, 0), (2, 1)):
+                assert metrics.query(conn, q, website, "entry", limit, offset) == \
+                    metrics.raw_query(conn, q, website, "entry", limit, offset), (a, b)
+    conn.close()
+
+
 def _hit(website, session, at, url, referrer=None):
     hit = ingest.Hit("pageview", url, at, referrer=referrer)
     return ingest_rows.pageview_values(website["website_id"], session, at // HOUR * 60, hit)

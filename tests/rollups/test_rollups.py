@@ -442,11 +442,12 @@ def _copy(path, tmp_path):
     return copy
 
 
-@pytest.mark.parametrize("older", [None, "6", "7", "8", "9"])
+@pytest.mark.parametrize("older", [None, "6", "7", "8", "9", "10"])
 def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, older):
     """Summaries of an older format (no rollup_format setting; format 6, whose visitor sets
     were roaring bitmaps; format 7, without per-session tallies; format 8, without event
-    tallies; format 9, without first-seen counts) are dropped at start."""
+    tallies; format 9, without first-seen counts; format 10, without them for entry) are
+    dropped at start."""
     path, website = dataset
     copy = _copy(path, tmp_path)
     count = "SELECT count(*) FROM rollup_time"
@@ -464,7 +465,7 @@ def test_start_keeps_current_summaries_and_drops_older_ones(dataset, tmp_path, o
     for table in ("rollup_time", "rollup_count", "rollup_attr", "rollup_visit", "rollup_cross",
                   "rollup_pair", "rollup_first", "rollup_trail", "rollup_state"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
-    assert db.get_setting(conn, "rollup_format") == "10"
+    assert db.get_setting(conn, "rollup_format") == "11"
     q = Query(website["website_id"], START - HOUR, END + 7 * HOUR)
     for name, (fast, raw) in _answers(conn, website, q, "day", "Europe/Berlin").items():
         assert fast == raw, name

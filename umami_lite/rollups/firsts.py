@@ -16,6 +16,15 @@ range (about 9 M at 10 M pageviews a month).
 - A pair written into a summarized hour before its trail hour (an out-of-order import, a
   moved clock) or the rows retention deleted make the entries inexact for ranges starting
   before some hour: rollup_first_from keeps it, and such ranges take the union.
+
+Kind entry counts the metrics entry page the same way. Its pairs in an hour are the
+(first path, session) of the visits homed in it (visit_id // 60), claimed whole or not: a
+visit of ingest has its first row in its home hour, so in a range starting at hour a and
+reaching the last summarized hour, each visit homed from a on enters the range by its
+first path. The range's other visits (homed before a with rows from a on, or homed in
+the raw hours after the last summarized one) give their pairs from the merged pieces
+and raw rows, counted when their trail hour is before a. A visit with a row before its
+home hour, or none in it, makes ranges starting up to its home hour inexact.
 """
 import struct
 import zlib
@@ -25,7 +34,7 @@ import numpy as np
 from . import pairs
 from .format import HOUR_MS
 
-KINDS = {"path": 1, "referrer": 2}
+KINDS = {"path": 1, "referrer": 2, "entry": 3}
 _NONE = -1                        # prev of a pair never seen before
 _HEADER = struct.Struct("<III")   # fresh keys, repeat groups, widths code
 _WIDTHS = (1, 2, 4, 8)
@@ -129,7 +138,8 @@ def exact_from(db, website_id, kind):
     return row[0] if row else 0
 
 
-def _inexact_before(db, website_id, kind, hour):
+def inexact_before(db, website_id, kind, hour):
+    """Makes ranges of kind that start before hour take the union."""
     if hour > exact_from(db, website_id, kind):
         db.execute("INSERT INTO rollup_first_from (website_id, kind, hour) VALUES (?, ?, ?)"
                    " ON CONFLICT (website_id, kind) DO UPDATE SET hour = excluded.hour",
@@ -214,14 +224,14 @@ def note_hour(db, website_id, hour, kind, old, new):
     old (codes; empty before its first summary) and is new now."""
     added = np.setdiff1d(new, old, assume_unique=True)
     if len(old) and len(np.setdiff1d(old, new, assume_unique=True)):
-        _inexact_before(db, website_id, kind, hour + 1)   # rows were deleted
+        inexact_before(db, website_id, kind, hour + 1)   # rows were deleted
     if not len(added):
         return
     known, hours = trails(db, website_id, kind, (added & pairs.LOW).astype(np.int64).tolist())
     last = _last_hours(known, hours, added)
     later = last > hour
     if later.any():   # the pair's later entries had an older prev
-        _inexact_before(db, website_id, kind, int(last[later].max()) + 1)
+        inexact_before(db, website_id, kind, int(last[later].max()) + 1)
     fresh = last == _NONE
     repeat = ~fresh & (last < hour)
     keys = (added >> pairs.SHIFT).astype(np.int64)
@@ -254,7 +264,7 @@ def forget_before(db, website_id, hour):
     db.execute("DELETE FROM rollup_trail WHERE website_id = ? AND last_hour < ?",
                (website_id, hour))
     for kind in KINDS:
-        _inexact_before(db, website_id, kind, hour + 1)
+        inexact_before(db, website_id, kind, hour + 1)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -266,8 +276,8 @@ def usable(db, website_id, kind, part, start, done):
     if not part.summaries or start % HOUR_MS:
         return False
     last = max(hi + span - 1 for span, lo, hi in part.summaries)
-    if part.raw and last != done:
-        return False
+    if (part.raw or kind == "entry") and last != done:
+        return False   # entry checks its extra pairs against trails, which end at done
     return start // HOUR_MS >= exact_from(db, website_id, kind)
 
 

@@ -53,6 +53,8 @@ def _summarize_hour(db, website_id, hour, final):
         _delete(db, website_id, 1, hour)
     before = {kind: pairs.one(db, website_id, 1, hour, kind) if old is not None
               else pairs.EMPTY for kind in firsts.KINDS}
+    if old is not None:   # entry: the claimed visits' set holds only some of the homed ones
+        before["entry"] = pairs.union([before["entry"], _homed_entries(old[3], hour)])
     pairs.delete(db, website_id, 1, hour)
     tallies.write(db, website_id, 1, hour, tallies.of_events(db, website_id, hour),
                   tallies.EVENTS)
@@ -69,6 +71,7 @@ def _summarize_hour(db, website_id, hour, final):
     _write(db, website_id, 1, hour, vp.totals(every[whole]), kept)
     tallies.write(db, website_id, 1, hour, tallies.of_pieces(every, whole))
     _write_ends(db, website_id, 1, hour, every[whole])
+    _check_homes(db, website_id, every, hour)
     now = {"path": pairs.pair_set(ids, session), "referrer": pairs.EMPTY}
     where = "p.website_id = ? AND p.created_at BETWEEN ? AND ?"
     domains = db.execute(pairs.referrer_sql(where), (website_id, hour * HOUR_MS,
@@ -81,7 +84,48 @@ def _summarize_hour(db, website_id, hour, final):
     for kind, found_set in now.items():
         pairs.write(db, website_id, 1, hour, kind, found_set)
         firsts.note_hour(db, website_id, hour, kind, before[kind], found_set)
+    firsts.note_hour(db, website_id, hour, "entry", before["entry"],
+                     _homed_entries(every, hour))
     return _list_cross(db, website_id, kept["session"], kept["visit"], np.full(len(kept), hour))
+
+
+def _homed_entries(every, hour):
+    """Returns the (first path, session) set of the visits homed in hour among its pieces."""
+    homed = every[every["visit"] // 60 == hour]
+    return pairs.pair_set(homed["entry"], homed["session"])
+
+
+def _check_homes(db, website_id, every, hour):
+    """Makes entry's first-seen counts inexact up to the home hour of any visit of this
+    hour that may not have its first row in its home hour: one with a row before it, or
+    one going on from a home hour whose summary holds no piece of it."""
+    home = every["visit"] // 60
+    if (home > hour).any():
+        firsts.inexact_before(db, website_id, "entry", int(home.max()) + 1)
+    earlier = every[home < hour]
+    unhomed = earlier[~in_home_hour(db, website_id, earlier)]
+    if len(unhomed):
+        firsts.inexact_before(db, website_id, "entry", int(unhomed["visit"].max()) // 60 + 1)
+
+
+def in_home_hour(db, website_id, every):
+    """Returns a mask of the pieces every whose visit has a row in its home hour: most
+    have a piece in its summary; the others (claimed there until a repair, or in an hour
+    not summarized) are looked up in its raw rows."""
+    found = np.zeros(len(every), bool)
+    homes = every["visit"] // 60
+    for first in np.unique(homes).tolist():
+        mine = homes == first
+        row = _row(db, website_id, 1, first)
+        if row is not None:
+            found[mine] = _listed(every[mine], _pairs(row[3]))
+        if not found[mine].all():
+            seen = set(db.execute(
+                "SELECT DISTINCT session_id, visit_id FROM pageview WHERE website_id = ?"
+                " AND created_at BETWEEN ? AND ?",
+                (website_id, first * HOUR_MS, (first + 1) * HOUR_MS - 1)).fetchall())
+            found[mine] = _listed(every[mine], {tuple(pair) for pair in seen})
+    return found
 
 
 def rows_in(db, website_id, intervals):

@@ -28,10 +28,15 @@ def ranked(db, q, website, kind, limit, offset, within=None):
         return None
     part = rr.cover(done, q.start, q.end)
     texts = {}   # stand-in key id -> text, of values no summary has interned
-    if within is None and kind in firsts.KINDS and \
-            firsts.usable(db, q.website_id, kind, part, q.start, done):
-        keys, counts = firsts.counted(db, q.website_id, kind, part, q.start, _raw_pairs(
-            db, q.website_id, kind, part.raw, texts))
+    fast = within is None and kind in firsts.KINDS and \
+        firsts.usable(db, q.website_id, kind, part, q.start, done)
+    if fast and kind == "entry":
+        extra = _entry_pairs(db, q.website_id, part, q.start, done, texts)
+        fast = extra is not None
+    elif fast:
+        extra = _raw_pairs(db, q.website_id, kind, part.raw, texts)
+    if fast:
+        keys, counts = firsts.counted(db, q.website_id, kind, part, q.start, extra)
     else:
         keys, counts = _union_counts(db, q.website_id, kind, part, within, texts)
     left_out = [""] + ([bare_host(website["domain"])] if kind == "referrer" else [])
@@ -108,15 +113,43 @@ def _raw_pairs(db, website_id, kind, intervals, texts):
     return pairs.codes(_resolve(db, website_id, pairs.KEY_KINDS[kind], values, texts), sessions)
 
 
+def _raw_pieces(db, website_id, part, texts):
+    """Returns the pieces of the visits with rows in the raw intervals of part."""
+    found = visits.rows_in(db, website_id, part.raw) if part.raw else None
+    if found is None:
+        return pieces.EMPTY
+    session, visit, at, path = found
+    ids = _resolve(db, website_id, visits.PATH_KIND, path, texts)
+    return visits.as_pieces(session, visit, at, ids)
+
+
+def _merged_pieces(db, website_id, part, texts, raw=None):
+    """Returns the visits no span of the range claims whole, as pieces merged from the
+    spans' pieces and the raw rows (raw: their pieces, when already read)."""
+    raw = _raw_pieces(db, website_id, part, texts) if raw is None else raw
+    return pieces.merged([*(row[3] for row in rr.visit_rows(db, website_id, part.summaries)),
+                          raw])
+
+
 def _crossing(db, website_id, kind, part, texts):
     """Returns the codes of the (first or last path, session) of the visits no span of the
-    range claims whole: merged from the spans' pieces and the raw rows."""
-    parts = [row[3] for row in rr.visit_rows(db, website_id, part.summaries)]
-    if part.raw:
-        found = visits.rows_in(db, website_id, part.raw)
-        if found is not None:
-            session, visit, at, path = found
-            ids = _resolve(db, website_id, visits.PATH_KIND, path, texts)
-            parts.append(visits.as_pieces(session, visit, at, ids))
-    merged = pieces.merged(parts)
+    range claims whole."""
+    merged = _merged_pieces(db, website_id, part, texts)
     return pairs.codes(merged[kind], merged["session"]) if len(merged) else None
+
+
+def _entry_pairs(db, website_id, part, start, done, texts):
+    """Returns the codes (each once) of the (entry path inside the range, session) of the
+    range's visits that the first-seen counts leave out: those homed before its start
+    hour or after the last summarized hour done. None when a raw row's visit homed in
+    between has no row in its home hour (not summarized yet, so not known to the counts)."""
+    first = start // rr.HOUR_MS
+    raw = _raw_pieces(db, website_id, part, texts)
+    home = raw["visit"] // 60
+    between = raw[(home >= first) & (home <= done)]
+    if not visits.in_home_hour(db, website_id, between).all():
+        return None
+    merged = _merged_pieces(db, website_id, part, texts, raw)
+    home = merged["visit"] // 60
+    kept = merged[(home < first) | (home > done)]
+    return np.unique(pairs.codes(kept["entry"], kept["session"]))
