@@ -120,11 +120,11 @@ def in_home_hour(db, website_id, every):
         if row is not None:
             found[mine] = _listed(every[mine], _pairs(row[3]))
         if not found[mine].all():
-            seen = set(db.execute(
+            seen = {(session, visit) for session, visit in db.execute(
                 "SELECT DISTINCT session_id, visit_id FROM pageview WHERE website_id = ?"
                 " AND created_at BETWEEN ? AND ?",
-                (website_id, first * HOUR_MS, (first + 1) * HOUR_MS - 1)).fetchall())
-            found[mine] = _listed(every[mine], {tuple(pair) for pair in seen})
+                (website_id, first * HOUR_MS, (first + 1) * HOUR_MS - 1))}
+            found[mine] = _listed(every[mine], seen)
     return found
 
 
