@@ -79,14 +79,19 @@ def _build(path, rows, order_seed, batches, with_visits, starts=(0,) * 12, in_or
         random.Random(order_seed).shuffle(values)
     size = max(1, len(values) // batches)
     for start in range(0, len(values), size):
-        part = values[start:start + size]
-        with db.transaction(conn):
-            ingest_rows.insert_pageviews(conn, part)
-            rollups.catch_up(conn, website["website_id"], [row[3] for row in part],
-                             visits_of=[(row[1], row[2]) for row in part] if with_visits
-                             else None)
+        _insert(conn, website, values[start:start + size], with_visits)
     conn.close()
     return website
+
+
+def _insert(conn, website, values, with_visits):
+    """Writes pageview rows and catches the summaries up, as one write transaction (with
+    the rows' visits named, as ingest names them, or left for the writer to find)."""
+    with db.transaction(conn):
+        ingest_rows.insert_pageviews(conn, values)
+        rollups.catch_up(conn, website["website_id"], [row[3] for row in values],
+                         visits_of=[(row[1], row[2]) for row in values] if with_visits
+                         else None)
 
 
 def _ranges(rng):
@@ -212,9 +217,7 @@ def _hit(website, session, at, url, referrer=None):
 
 def _write(path, website, values):
     conn = db.connect(path)
-    with db.transaction(conn):
-        ingest_rows.insert_pageviews(conn, values)
-        rollups.catch_up(conn, website["website_id"], [row[3] for row in values])
+    _insert(conn, website, values, False)
     conn.close()
 
 
@@ -342,11 +345,7 @@ def test_a_write_that_breaks_an_hour_and_a_day_of_other_visits_is_repaired(tmp_p
         write = [_view(website, 1, v_at, u_at + 600_000, "/v3"),
                  _view(website, 2, u_at, T + 52 * HOUR + with_visits, "/u3")]
         conn = db.connect(path)
-        with db.transaction(conn):
-            ingest_rows.insert_pageviews(conn, write)
-            rollups.catch_up(conn, website["website_id"], [row[3] for row in write],
-                             visits_of=[(row[1], row[2]) for row in write] if with_visits
-                             else None)
+        _insert(conn, website, write, with_visits)
         conn.close()
         _assert_stats_equal(path, website, [(0, 62), (2, 26), (2, 50), (26, 50), (28, 29),
                                             (26, 62), (50, 62), (-1, 200)])
