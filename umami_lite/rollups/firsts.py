@@ -33,6 +33,7 @@ import numpy as np
 
 from . import pairs
 from .format import HOUR_MS
+from .read import span_rows
 
 KINDS = {"path": 1, "referrer": 2, "entry": 3}
 _NONE = -1                        # prev of a pair never seen before
@@ -286,11 +287,9 @@ def counted(db, website_id, kind, part, start, raw_codes):
     for which usable() holds. raw_codes: the (key, session) codes of its raw rows (each
     once), or None."""
     first = start // HOUR_MS
-    found = []
-    for span, lo, hi in part.summaries:
-        found += [unpack(blob) for blob, in db.execute(
-            "SELECT firsts FROM rollup_first WHERE website_id = ? AND kind = ? AND span = ?"
-            " AND hour BETWEEN ? AND ?", (website_id, KINDS[kind], span, lo, hi))]
+    found = [unpack(blob) for _, _, blob in span_rows(
+        db, "hour, firsts FROM rollup_first WHERE website_id = ? AND kind = ?",
+        (website_id, KINDS[kind]), part.summaries)]
     keys = [e.keys for e in found] + [e.rkeys[e.prevs < first] for e in found]
     counts = [e.counts for e in found] + [e.rcounts[e.prevs < first] for e in found]
     if raw_codes is not None and len(raw_codes):

@@ -22,6 +22,8 @@ import zlib
 
 import numpy as np
 
+from .read import span_rows
+
 # rollup_pair.kind; kinds 5 and 6 hold per-session tallies and event tallies, packed by
 # tallies.py, not pairs
 KINDS = {"path": 1, "entry": 2, "exit": 3, "referrer": 4, "tally": 5, "event": 6}
@@ -133,12 +135,9 @@ def below(db, website_id, span, first, lower, kind):
 
 def fetch(db, website_id, kind, ranges):
     """Returns the sets of a kind of the spans in ranges [(span, first, last first)]."""
-    found = []
-    for span, lo, hi in ranges:
-        found += [unpack(blob) for blob, in db.execute(
-            "SELECT pairs FROM rollup_pair WHERE website_id = ? AND kind = ? AND span = ?"
-            " AND hour BETWEEN ? AND ?", (website_id, KINDS[kind], span, lo, hi))]
-    return found
+    return [unpack(blob) for _, _, blob in span_rows(
+        db, "hour, pairs FROM rollup_pair WHERE website_id = ? AND kind = ?",
+        (website_id, KINDS[kind]), ranges)]
 
 
 def union(sets):

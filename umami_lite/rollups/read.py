@@ -122,43 +122,53 @@ def url_clause(url):
 def time_rows(db, website_id, ranges, url_key=0):
     """Returns {(span, hour): [views, bounces, totaltime, sessions]} inside ranges (see
     _fetch); sessions is a roaring bitmap blob or one session id."""
-    return _fetch(db, "SELECT hour, views, bounces, totaltime, sessions FROM rollup_time"
-                  " WHERE website_id = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
-                  (website_id,), ranges, url_key)
+    return _fetch(db, "hour, views, bounces, totaltime, sessions FROM rollup_time"
+                  " WHERE website_id = ? AND url_key = ?", (website_id,), ranges, url_key)
 
 
 def visit_rows(db, website_id, ranges):
     """Returns [(visits, bounces, totaltime, pieces)] of the visit summaries inside ranges
     (each span's own row: visits.py writes one for every summarized span with pageviews);
     pieces as a pieces.PIECE array."""
-    found = []
-    for span, lo, hi in _merged(ranges):
-        for hour, *totals, blob in db.execute(
-                "SELECT hour, visits, bounces, totaltime, pieces FROM rollup_visit"
-                " WHERE website_id = ? AND span = ? AND hour BETWEEN ? AND ?",
-                (website_id, span, lo, hi)):
-            found.append((*totals, pieces.unpack(blob, hour * HOUR_MS)))
-    return found
+    return [(*totals, pieces.unpack(blob, hour * HOUR_MS))
+            for _, hour, *totals, blob in span_rows(
+                db, "hour, visits, bounces, totaltime, pieces FROM rollup_visit"
+                " WHERE website_id = ?", (website_id,), _merged(ranges))]
+
+
+def span_rows(db, select, params, ranges):
+    """Returns the rows (span, *select's columns) of "SELECT {select} AND span = ? AND hour
+    BETWEEN ? AND ?" for each (span, lo, hi) of ranges, in ranges' order and each range's
+    in hour order (select's first column is hour). One statement for them all: on a
+    server each statement is a round trip. select is the caller's own text, never input."""
+    if len(ranges) < 2:   # (one range: its index gives the hour order, no sort needed)
+        return [tuple(row) for span, lo, hi in ranges for row in db.execute(
+            f"SELECT span, {select} AND span = ? AND hour BETWEEN ? AND ?",
+            (*params, span, lo, hi))]
+    one = f"SELECT ? AS part, span, {select} AND span = ? AND hour BETWEEN ? AND ?"
+    sql = " UNION ALL ".join([one] * len(ranges)) + " ORDER BY part, hour"
+    values = [v for n, (span, lo, hi) in enumerate(ranges) for v in (n, *params, span, lo, hi)]
+    return [row[1:] for row in db.execute(sql, values)]
 
 
 def count_rows(db, website_id, kind, ranges, url_key=0):
     """Returns {(span, hour): [keys, counts]} of one kind inside ranges (see _fetch), both as
     stored by rollups.pack()."""
-    return _fetch(db, "SELECT hour, keys, counts FROM rollup_count WHERE website_id = ?"
-                  " AND kind = ? AND url_key = ? AND span = ? AND hour BETWEEN ? AND ?",
-                  (website_id, KIND_CODES[kind]), ranges, url_key)
+    return _fetch(db, "hour, keys, counts FROM rollup_count WHERE website_id = ?"
+                  " AND kind = ? AND url_key = ?", (website_id, KIND_CODES[kind]), ranges,
+                  url_key)
 
 
-def _fetch(db, sql, params, ranges, url_key):
-    """Returns {(span, hour): row values} of the summaries inside ranges; per url (url_key
-    not 0) also those of the level below for each day or week that has no row of the url,
-    down to hours. (All urls' days and weeks always have a row when they have data.)
+def _fetch(db, select, params, ranges, url_key):
+    """Returns {(span, hour): row values} of the summaries inside ranges (select as
+    span_rows() takes it, ending in "url_key = ?"); per url (url_key not 0) also those of
+    the level below for each day or week that has no row of the url, down to hours. (All
+    urls' days and weeks always have a row when they have data.)
     """
     rows, ranges = {}, _merged(ranges)
     while ranges:
-        for span, lo, hi in ranges:
-            for hour, *values in db.execute(sql, (*params, url_key, span, lo, hi)):
-                rows[(span, hour)] = values
+        for span, hour, *values in span_rows(db, select, (*params, url_key), ranges):
+            rows[(span, hour)] = values
         ranges = _merged(_below(rows, ranges)) if url_key else []
     return rows
 
