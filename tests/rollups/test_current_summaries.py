@@ -6,8 +6,8 @@ in a random order in batches, each followed by rollups.catch_up (so many are lat
 into summarized hours, and some visits get rows after their home hour was summarized), with
 or without the visits of the rows. Every query (/stats; the metrics path, entry, exit and
 referrer, whole and paged; /stats and pageviews under filters on session columns, which
-must not read raw rows) then runs from summaries and from raw rows over random ranges,
-hour-aligned or not.
+must not read raw rows; sessions/weekly in whole-hour zones, also under those filters)
+then runs from summaries and from raw rows over random ranges, hour-aligned or not.
 """
 import random
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from umami_lite.ingest import record as ingest
 from umami_lite.ingest import rows as ingest_rows
 from umami_lite.ops import retention
-from umami_lite.queries.current import metrics, series, stats
+from umami_lite.queries.current import metrics, series, stats, weekly
 from umami_lite.queries.filters import Filter, Query
 from umami_lite.rollups import build as rollups
 from umami_lite.rollups import firsts
@@ -124,6 +124,8 @@ def test_current_api_from_summaries_equals_raw_rows(tmp_path_factory, rows, star
                 assert metrics.query(conn, q, website, kind, limit, offset) == \
                     metrics.raw_query(conn, q, website, kind, limit, offset), \
                     (kind, limit, offset, start - T, end - T)
+        for filters in ((), *SESSION_FILTERS):
+            _assert_weekly_from_tallies(conn, Query(website["website_id"], start, end, filters))
         for filters in SESSION_FILTERS:
             _assert_filtered_from_summaries(conn, Query(website["website_id"], start, end,
                                                         filters))
@@ -146,6 +148,21 @@ def _assert_filtered_from_summaries(conn, q):
         found = [stats.query(conn, q)] + \
             [series.pageviews(conn, q, unit, zone, LABELS) for unit, zone in timed]
     assert found == expected, (q.filters, q.start - T, q.end - T)
+
+
+def _assert_weekly_from_tallies(conn, q):
+    """sessions/weekly in whole-hour zones (UTC, New York, Tokyo) equals the raw-row grid
+    without raw_query() once an hour is summarized; a +5:30 zone is raw_query()'s."""
+    if rollup_read.done_hour(conn, q.website_id) is None:
+        return
+    zones = ("UTC", "America/New_York", "Asia/Tokyo")
+    expected = [weekly.raw_query(conn, q, zone) for zone in zones]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weekly, "raw_query", _refused)
+        assert [weekly.query(conn, q, zone) for zone in zones] == expected, \
+            (q.filters, q.start - T, q.end - T)
+        with pytest.raises(AssertionError, match="raw rows read"):
+            weekly.query(conn, q, "Asia/Kolkata")
 
 
 def _first_seen_used(conn, q, kind):

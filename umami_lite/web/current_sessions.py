@@ -13,7 +13,7 @@ from ..storage.connection import get_read_snapshot
 from ..errors import ApiError, bad_request
 from . import current_params as args
 from ..queries.current.ids import session_from_uuid
-from ..queries.current import sessions
+from ..queries.current import sessions, weekly
 
 bp = Blueprint("v2_sessions", __name__)
 PREFIX = "/api/websites/<website_key>"
@@ -57,7 +57,7 @@ def session_weekly(website_key):
         raise bad_request("'timezone' is required (an IANA time zone name).")
     zone, _ = args.zone_and_labels(request.args)
     db = get_read_snapshot()
-    return jsonify(sessions.weekly(db, q.narrowed(db, "pageview"), zone))
+    return jsonify(weekly.query(db, q.narrowed(db, "pageview"), zone))
 
 
 @bp.get(f"{PREFIX}/sessions/<session_key>")

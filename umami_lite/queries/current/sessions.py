@@ -1,4 +1,4 @@
-"""/sessions, /sessions/stats|weekly|{id}|{id}/activity|{id}/properties, /session-data/*.
+"""/sessions, /sessions/stats|{id}|{id}/activity|{id}/properties, /session-data/*.
 
 A hit is a pageview or an event row. The list and the stats count the hits in range that
 pass the filters; the detail, activity and properties of one session ignore filters. A
@@ -6,7 +6,6 @@ session's hostname is part of its identity here, so the list has one row per ses
 """
 from ...storage.like import like_pattern
 from ...timefmt import iso
-from ...storage.timezones import local_bucket_sql
 from .ids import hit_uuid, public_id, session_uuid
 from .event_data import DATA_TYPES, VALUE_SQL
 
@@ -16,7 +15,6 @@ MAX_ACTIVITY = 500
 HIT_KINDS = {1: "pageview", 2: "event"}  # the current API's eventType numbers
 MAX_PROPERTIES = 500
 MAX_VALUES = 100
-WEEKDAY_HOUR = {"cell": "%w %H"}  # 0 = Sunday, as the current API counts weekdays
 
 
 def _hits(q):
@@ -85,21 +83,6 @@ def stats(db, q):
         params).fetchone()
     names = ("pageviews", "visitors", "visits", "countries", "events")
     return {name: {"value": value} for name, value in zip(names, row)}
-
-
-def weekly(db, q, zone):
-    """Returns 7 x 24 counts: [weekday (0 = Sunday)][local hour] -> distinct sessions with a
-    pageview then."""
-    views, params = q.where("pageview", "p")
-    cell, cell_params = local_bucket_sql("p.created_at", "cell", zone, q.start, q.end,
-                                         WEEKDAY_HOUR)
-    grid = [[0] * 24 for _ in range(7)]
-    for label, sessions in db.execute(
-            f"SELECT {cell} AS cell, count(DISTINCT p.session_id) FROM pageview p"
-            f" WHERE {views} GROUP BY cell", [*cell_params, *params]):
-        weekday, hour = label.split()
-        grid[int(weekday)][int(hour)] = sessions
-    return grid
 
 
 def _session_row(db, website, session_id):
