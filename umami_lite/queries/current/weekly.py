@@ -45,9 +45,23 @@ def query(db, q, zone):
         for cell, sessions in _raw_sessions(db, q, zone, part.raw):
             cells.setdefault(cell, []).append(sessions)
     grid = [[0] * 24 for _ in range(7)]
+    seen = np.zeros(max((int(p.max()) + 1 for ps in cells.values() for p in ps if len(p)),
+                        default=0), bool)
     for (weekday, hour), parts in cells.items():
-        grid[weekday][hour] = len(np.unique(np.concatenate(parts)))
+        grid[weekday][hour] = _distinct(parts, seen)
     return grid
+
+
+def _distinct(parts, seen):
+    """Returns how many ids parts (arrays, each without repeats) hold; seen is all False
+    before and after (marking beats sorting: np.unique took 3 ms a cell at 10 M)."""
+    count = 0
+    for part in parts:
+        count += int(np.count_nonzero(~seen[part]))
+        seen[part] = True
+    for part in parts:
+        seen[part] = False
+    return count
 
 
 def _whole_hours(segments):
