@@ -36,11 +36,12 @@ def query(db, q, zone):
         last = max(hi + span - 1 for span, _, hi in part.summaries)
         found = tallies.fetch(db, q.website_id, [(1, first, last)])
         table = None if within is None else tallies.lookup(within)
+        starts = [since for since, _ in segments]
         for (_, hour), tally in found.items():
             sessions = tally["session"]
             if table is not None:
                 sessions = sessions[tallies.members(sessions, table)]
-            cells.setdefault(_cell(hour * HOUR_MS, segments), []).append(sessions)
+            cells.setdefault(_cell(hour * HOUR_MS, starts, segments), []).append(sessions)
     if part.raw:
         for cell, sessions in _raw_sessions(db, q, zone, part.raw):
             cells.setdefault(cell, []).append(sessions)
@@ -70,9 +71,9 @@ def _whole_hours(segments):
         all(since % HOUR_MS == 0 for since, _ in segments[1:])
 
 
-def _cell(at, segments):
-    """Returns (weekday, local hour) of the UTC instant at."""
-    offset = segments[max(0, bisect.bisect_right([s for s, _ in segments], at) - 1)][1]
+def _cell(at, starts, segments):
+    """Returns (weekday, local hour) of the UTC instant at (starts: the segments' own)."""
+    offset = segments[max(0, bisect.bisect_right(starts, at) - 1)][1]
     local = at + offset
     return (local // DAY_MS + THURSDAY) % 7, local // HOUR_MS % 24
 
@@ -88,8 +89,7 @@ def _raw_sessions(db, q, zone, intervals):
         for label, session in db.execute(
                 f"SELECT DISTINCT {cell}, p.session_id FROM pageview p WHERE {views}",
                 [*cell_params, *params]):
-            weekday, hour = label.split()
-            found.setdefault((int(weekday), int(hour)), []).append(session)
+            found.setdefault(_parsed(label), []).append(session)
     for cell_key, sessions in found.items():
         yield cell_key, np.array(sessions, np.int64)
 
@@ -103,6 +103,12 @@ def raw_query(db, q, zone):
     for label, sessions in db.execute(
             f"SELECT {cell} AS cell, count(DISTINCT p.session_id) FROM pageview p"
             f" WHERE {views} GROUP BY cell", [*cell_params, *params]):
-        weekday, hour = label.split()
-        grid[int(weekday)][int(hour)] = sessions
+        weekday, hour = _parsed(label)
+        grid[weekday][hour] = sessions
     return grid
+
+
+def _parsed(label):
+    """Returns (weekday, hour) of a WEEKDAY_HOUR label."""
+    weekday, hour = label.split()
+    return int(weekday), int(hour)
