@@ -58,10 +58,11 @@ def create(db, user_id, name, domain=None, share=False, website_uuid=None):
     return get(db, cur.lastrowid)
 
 
+_ROW = "SELECT w.*, a.username FROM website w JOIN account a USING (user_id) WHERE w."
+
+
 def get(db, website_id):
-    return db.execute(
-        "SELECT w.*, a.username FROM website w JOIN account a USING (user_id)"
-        " WHERE w.website_id = ?", (website_id,)).fetchone()
+    return db.execute(_ROW + "website_id = ?", (website_id,)).fetchone()
 
 
 def find(db, key):
@@ -73,14 +74,12 @@ def find(db, key):
             return None
         website_id = int(digits)
         return get(db, website_id) if website_id <= MAX_ID else None
-    row = db.execute("SELECT website_id FROM website WHERE website_uuid = ?",
-                     (key.lower(),)).fetchone()
-    return get(db, row[0]) if row else None
+    # one statement: every API request looks its website up
+    return db.execute(_ROW + "website_uuid = ?", (key.lower(),)).fetchone()
 
 
 def by_share_id(db, share_id):
-    row = db.execute("SELECT website_id FROM website WHERE share_id = ?", (share_id,)).fetchone()
-    return get(db, row[0]) if row else None
+    return db.execute(_ROW + "share_id = ?", (share_id,)).fetchone()
 
 
 def list_for(db, user_id=None, search=None, page=1, page_size=100):
