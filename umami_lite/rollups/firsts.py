@@ -34,6 +34,7 @@ import numpy as np
 from . import pairs
 from .format import HOUR_MS
 from .read import span_rows
+from ..storage.lists import in_batches
 
 KINDS = {"path": 1, "referrer": 2, "entry": 3}
 _NONE = -1                        # prev of a pair never seen before
@@ -45,7 +46,6 @@ _TYPES = {1: "<u1", 2: "<u2", 4: "<u4", 8: "<u8"}
 _TRAIL_HEAD = struct.Struct("<BI")
 _TRAIL_TYPES = (np.dtype([("key", "<u2"), ("hour", "<u2")]),
                 np.dtype([("key", "<u4"), ("hour", "<u4")]))
-_CHUNK = 500                      # ids per IN (...) list
 
 
 class Entries:
@@ -149,21 +149,14 @@ def inexact_before(db, website_id, kind, hour):
 
 # -- trails ------------------------------------------------------------------------------
 
-def _in_lists(ids):
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), _CHUNK):
-        part = ids[start:start + _CHUNK]
-        yield part, ", ".join("?" * len(part))
-
-
 def trails(db, website_id, kind, sessions):
     """Returns (codes sorted, last hours) of the trails of sessions: every (key, session)
     pair of a summarized hour with the last such hour."""
     found = []
-    for part, marks in _in_lists(sessions):
+    for among, params in in_batches(db, "session_id", sorted(set(sessions))):
         found += db.execute(f"SELECT session_id, trail FROM rollup_trail WHERE website_id = ?"
-                            f" AND kind = ? AND session_id IN ({marks})",
-                            [website_id, KINDS[kind], *part]).fetchall()
+                            f" AND kind = ? AND {among}", [website_id, KINDS[kind], *params]
+                            ).fetchall()
     codes, hours = [pairs.EMPTY], [np.zeros(0, np.int64)]
     for wide, layout in enumerate(_TRAIL_TYPES):
         heads = [(session, _TRAIL_HEAD.unpack_from(blob), bytes(blob)) for session, blob in found]

@@ -1,5 +1,7 @@
 """Interned keys (rollup_key): the ids summaries store in place of text."""
 
+from ..storage.lists import in_batches
+
 
 def intern_keys(db, website_id, kind, keys):
     """Returns the key ids of (a, b, c) text triples, creating missing ones."""
@@ -12,17 +14,14 @@ def intern_keys(db, website_id, kind, keys):
     return [known[key] for key in keys]
 
 
-def known_keys(db, website_id, kind, keys, chunk=500):
+def known_keys(db, website_id, kind, keys):
     """Returns {(a, b, c): key_id} of the keys already interned (batched lookups by a)."""
     wanted = set(keys)
-    firsts = list({key[0] for key in wanted})
     known = {}
-    for index in range(0, len(firsts), chunk):
-        part = firsts[index:index + chunk]
-        marks = ", ".join("?" for _ in part)
+    for among, params in in_batches(db, "a", {key[0] for key in wanted}):
         for key_id, *key in db.execute(
                 f"SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?"
-                f" AND a IN ({marks})", (website_id, kind, *part)):
+                f" AND {among}", (website_id, kind, *params)):
             if tuple(key) in wanted:
                 known[tuple(key)] = key_id
     return known

@@ -19,6 +19,7 @@ from pyroaring import BitMap
 
 from . import pieces
 from .format import DAY_HOURS, HOUR_MS, KIND_CODES, SPANS, unpack
+from ..storage.lists import in_batches
 from ..storage.timezones import UNIT_FORMATS, offset_segments
 
 EPOCH = datetime(1970, 1, 1)
@@ -262,11 +263,9 @@ def key_texts(db, website_id, kind, ids):
             "SELECT key_id, a, b, c FROM rollup_key WHERE website_id = ? AND kind = ?",
             (website_id, kind))}
     found = {}
-    for start in range(0, len(ids), 500):   # at most 500 bound values a statement
-        part = ids[start:start + 500]
-        marks = ", ".join("?" for _ in part)
+    for among, params in in_batches(db, "key_id", ids):
         found.update((row[0], tuple(row[1:])) for row in db.execute(
-            f"SELECT key_id, a, b, c FROM rollup_key WHERE key_id IN ({marks})", part))
+            f"SELECT key_id, a, b, c FROM rollup_key WHERE {among}", params))
     return found
 
 
