@@ -46,14 +46,24 @@ def _search(search):
 def listing(db, q, website, page, page_size, search=None):
     """Returns {data, count, page, pageSize}: sessions newest last hit first."""
     grouped, params = _per_session(q)
-    where, search_params = _search(search)
-    source = f"FROM ({grouped}) h JOIN session s ON s.session_id = h.session_id{where}"
-    params += search_params
-    rows = db.execute(
-        f"SELECT s.session_id, {', '.join('s.' + a for a in ATTRIBUTES)}, h.first_at,"
-        f" h.last_at, h.visits, h.views, h.events, count(*) OVER () AS total {source}"
-        " ORDER BY h.last_at DESC, s.session_id DESC LIMIT ? OFFSET ?",
-        [*params, page_size, (page - 1) * page_size]).fetchall()
+    columns = (f"s.session_id, {', '.join('s.' + a for a in ATTRIBUTES)}, h.first_at,"
+               " h.last_at, h.visits, h.views, h.events")
+    order = " ORDER BY h.last_at DESC, h.session_id DESC"
+    limits = [page_size, (page - 1) * page_size]
+    if search:
+        where, search_params = _search(search)
+        source = f"FROM ({grouped}) h JOIN session s ON s.session_id = h.session_id{where}"
+        params += search_params
+        rows = db.execute(f"SELECT {columns}, count(*) OVER () AS total {source}{order}"
+                          " LIMIT ? OFFSET ?", [*params, *limits]).fetchall()
+    else:
+        # only the page's sessions are looked up: every hit names a session of its website
+        source = f"FROM ({grouped}) h"
+        rows = db.execute(
+            f"WITH g AS ({grouped}) SELECT {columns}, (SELECT count(*) FROM g) AS total"
+            f" FROM (SELECT * FROM g h{order} LIMIT ? OFFSET ?) h"
+            f" JOIN session s ON s.session_id = h.session_id{order}",
+            [*params, *limits]).fetchall()
     if rows:
         count = rows[0]["total"]
     else:
