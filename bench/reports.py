@@ -1,9 +1,10 @@
 """Prints how long each Umami 3 report takes on a generated website (raw rows for now).
 
     UMAMI_LITE_ADMIN_PASSWORD=bench-password .venv/bin/python bench/reports.py \
-        [--pageviews 200000] [--days 30]
+        [--pageviews 200000] [--days 30] [--file DB_PATH]
 
-bench/generate.py builds the file (its sessions, visits, urls and events); each report
+bench/generate.py builds the file (its sessions, visits, urls and events), or --file names
+one it built before (its first website; the admin password as above); each report
 over the whole range is then timed (median of 3 calls) through the Flask test client,
 unfiltered and with one filter (browser = Chrome). The answers are not checked here: the
 tests compute them by hand on a small dataset.
@@ -65,17 +66,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pageviews", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--file", help="a bench/generate.py file to read instead of a new one")
     args = parser.parse_args()
-    db_path = os.path.join(tempfile.mkdtemp(), "reports.db")
-    began = time.perf_counter()
-    website = generate(db_path, args.pageviews, args.days)
-    print(f"generated {args.pageviews} pageviews over {args.days} days in "
-          f"{time.perf_counter() - began:.1f} s")
+    db_path, website = args.file, None
+    if db_path is None:
+        db_path = os.path.join(tempfile.mkdtemp(), "reports.db")
+        began = time.perf_counter()
+        website = generate(db_path, args.pageviews, args.days)
+        print(f"generated {args.pageviews} pageviews over {args.days} days in "
+              f"{time.perf_counter() - began:.1f} s")
     app = create_app({"UMAMI_LITE_DATABASE": db_path, "UMAMI_LITE_ADMIN_PASSWORD": PASSWORD})
     client = app.test_client()
     token = client.post("/api/auth/login", json={"username": "admin",
                                                  "password": PASSWORD}).json["token"]
     headers = {"Authorization": f"Bearer {token}"}
+    if website is None:
+        website = {"website_uuid": client.get("/api/websites", headers=headers)
+                   .json["data"][0]["id"]}
     dates = {"startDate": 0, "endDate": int(time.time() * 1000) + 86_400_000}
     print(f"{'report':28} {'unfiltered':>12} {'browser=Chrome':>15}")
     for name, kind, parameters in reports(db_path):
