@@ -432,8 +432,10 @@ def test_a_forked_child_writes_its_own_file_which_a_sweep_stores(app, client, we
             except BaseException:
                 os._exit(4)
         _, status = os.waitpid(child, 0)
+        # checked while the lock holds off the journal's thread, whose sweep may store
+        # the ended child's file as soon as the lock is free
+        assert len(journal_files(path)) == 2  # the parent's and the ended child's
     assert os.waitstatus_to_exitcode(status) == 0
-    assert len(journal_files(path)) == 2  # the parent's and the ended child's
     journal.sweep(path)
     assert journal_files(path) == [parent_file]  # the parent's lock still holds its file
     journal_store.apply_pending(path)
