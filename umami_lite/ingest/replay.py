@@ -28,6 +28,7 @@ from ..rollups import build as rollups
 from ..storage.connection import _abspath, pooled_transaction, transaction
 from ..storage.dialect import is_postgres
 from ..storage.errors import DatabaseError, OperationalError
+from ..storage.lists import in_batches
 from .rows import INSERT_SESSION_WITH_ID, insert_event, insert_pageviews_at_once, insert_vitals
 
 # Of one file per transaction (~1,400 pageviews of ~180 bytes): bounds a catch-up write's
@@ -152,9 +153,8 @@ def _store(db, records):
     """
     # (ingest imports journal, which imports us)
     websites = {record[1][0] for record in records}
-    alive = {row[0] for row in db.execute(
-        f"SELECT website_id FROM website WHERE website_id IN ({','.join('?' * len(websites))})",
-        tuple(websites))}
+    alive = {row[0] for among, params in in_batches(db, "website_id", websites)
+             for row in db.execute(f"SELECT website_id FROM website WHERE {among}", params)}
     records = [record for record in records if record[1][0] in alive]
     new = [record[0] for record in records if record[2]]
     if new:
