@@ -85,6 +85,26 @@ def test_prune_deletes_old_rows_and_orphaned_sessions_only(app, client, clock, w
         report.as_text()
 
 
+def test_prune_deletes_orphaned_sessions_past_one_bound_list(app, client, clock, website):
+    """1,200 orphaned sessions: more than one statement's list of bound ids on SQLite."""
+    clock.now = T0 - 20 * DAY
+    pageview(client, website["website_uuid"], url="/old", ip="198.51.100.1")
+    clock.now = T0 - 5 * DAY
+    pageview(client, website["website_uuid"], url="/recent", ip="198.51.100.1")
+    clock.now = T0
+    conn = db.connect(app.extensions["umami_lite"].database)
+    try:
+        with db.transaction(conn):
+            conn.executemany("INSERT INTO session (session_id, website_id, created_at)"
+                             " VALUES (?, ?, ?)", [(100_000 + n, website["website_id"],
+                                                    T0 - 20 * DAY) for n in range(1200)])
+        report = retention.prune_website(conn, website["website_id"], T0 - 15 * DAY)
+    finally:
+        conn.close()
+    assert report.deleted["session"] == 1200
+    assert count_rows(app, "session") == 1  # the visitor's, used 5 days ago
+
+
 def test_prune_deletes_old_vitals_and_keeps_sessions_a_sample_uses(app, client, clock,
                                                                    website):
     """a: vitals 20 and 5 days ago; c: only vitals 20 days ago (its session goes); d: a

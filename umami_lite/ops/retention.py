@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..ingest import replay as journal_store
 from ..rollups import build as rollups
 from ..storage.connection import transaction
+from ..storage.lists import in_batches
 
 DAY_MS = 86_400_000
 MAX_DAYS = 36_500
@@ -164,9 +165,9 @@ def delete_sessions(db, session_ids, marks):
     newer = " ".join(f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {key} > ?"
                      f" AND session_id = session.session_id)"
                      for table, key, _, _, _ in marks)
-    return db.execute(f"DELETE FROM session WHERE session_id IN"
-                      f" ({', '.join('?' * len(session_ids))}) {newer}",
-                      [*session_ids, *(last for _, _, last, _, _ in marks)]).rowcount
+    lasts = [last for _, _, last, _, _ in marks]
+    return sum(db.execute(f"DELETE FROM session WHERE {among} {newer}", [*params, *lasts]).rowcount
+               for among, params in in_batches(db, "session_id", session_ids))
 
 
 def prune(db, now, batch=BATCH_ROWS, pause=PAUSE_S):
